@@ -1,0 +1,335 @@
+//! The cassette model: [`Cassette`], [`Interaction`], [`Request`], [`Response`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::{Headers, Result};
+
+/// The cassette format version reel reads and writes (go-vcr v4).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// A recorded session: the interactions of one test, in the order they happened.
+///
+/// ```
+/// use reel_cassette::{Cassette, Interaction, Request, Response};
+///
+/// let mut cassette = Cassette::new();
+/// cassette.interactions.push(Interaction::new(
+///     Request::new("POST", "https://api.example.com/v1/echo").with_body(r#"{"a":1}"#),
+///     Response::new(200).with_body("ok"),
+/// ));
+/// let text = cassette.to_yaml();
+/// assert!(text.starts_with("---\nversion: 2\ninteractions:\n- id: 0\n"));
+/// assert_eq!(Cassette::from_yaml(&text)?, cassette);
+/// # Ok::<(), reel_cassette::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cassette {
+    /// The interactions, in file order. Their `id` is their position.
+    pub interactions: Vec<Interaction>,
+    /// The layout the cassette is written in: the one it was loaded in, or
+    /// [`Dialect::Charm`] for a new cassette.
+    pub dialect: Dialect,
+}
+
+impl Cassette {
+    /// An empty cassette in the charm dialect.
+    pub fn new() -> Cassette {
+        Cassette::default()
+    }
+
+    /// Loads a cassette file. Errors name the file, and the line and column where
+    /// the parser knows them.
+    pub fn load(path: impl AsRef<Path>) -> Result<Cassette> {
+        crate::read::load(path.as_ref())
+    }
+
+    /// Parses cassette text.
+    pub fn from_yaml(text: &str) -> Result<Cassette> {
+        crate::read::from_yaml(text, None)
+    }
+
+    /// Encodes the cassette exactly as go-vcr's Go encoder would, in [`Self::dialect`].
+    pub fn to_yaml(&self) -> String {
+        crate::go_yaml::encode(self)
+    }
+
+    /// Saves the cassette atomically: the file holds either its old content or the
+    /// new one, never a mix, even if the process dies while saving. Creates
+    /// missing directories.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        crate::save::write_atomically(path.as_ref(), self.to_yaml().as_bytes())
+    }
+}
+
+/// The two layouts Go writes cassettes in. Both are ordinary YAML; they differ in
+/// indentation only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// Indent 2, list items at their key's column (`interactions:\n- id: 0`).
+    /// Written by charm's go-vcr wrapper, used by most LLM client suites.
+    #[default]
+    Charm,
+    /// Indent 4, list items indented (`interactions:\n    - id: 0`): go-vcr's own default.
+    GoVcr,
+}
+
+impl Dialect {
+    /// The indentation step.
+    pub(crate) fn indent(self) -> usize {
+        match self {
+            Dialect::Charm => 2,
+            Dialect::GoVcr => 4,
+        }
+    }
+
+    /// Whether a list inside a mapping starts at its key's column.
+    pub(crate) fn compact_lists(self) -> bool {
+        self == Dialect::Charm
+    }
+}
+
+/// One request and the response it got.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Interaction {
+    /// The recorded request.
+    pub request: Request,
+    /// The recorded response.
+    pub response: Response,
+}
+
+impl Interaction {
+    /// Pairs a request with its response.
+    pub fn new(request: Request, response: Response) -> Interaction {
+        Interaction { request, response }
+    }
+}
+
+/// A recorded request, with the fields go-vcr stores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// Protocol text, `HTTP/1.1`.
+    pub proto: String,
+    /// Protocol major version.
+    pub proto_major: u32,
+    /// Protocol minor version.
+    pub proto_minor: u32,
+    /// Body length as sent: 0 for none, -1 when unknown.
+    pub content_length: i64,
+    /// Transfer encodings, such as `chunked`.
+    pub transfer_encoding: Vec<String>,
+    /// Trailer headers.
+    pub trailer: Headers,
+    /// Go's `Request.Host` override; usually empty.
+    pub host: String,
+    /// Server-side remote address; usually empty.
+    pub remote_addr: String,
+    /// Server-side request URI; usually empty.
+    pub request_uri: String,
+    /// The body, as bytes.
+    pub body: Bytes,
+    /// Query parameters and urlencoded body parameters.
+    pub form: Headers,
+    /// Request headers.
+    pub headers: Headers,
+    /// The full URL.
+    pub url: String,
+    /// The method, `POST`.
+    pub method: String,
+    /// Keys that were written although empty (older go-vcr wrote every key).
+    pub(crate) kept_empty: KeptEmpty,
+}
+
+impl Default for Request {
+    fn default() -> Request {
+        Request {
+            proto: "HTTP/1.1".to_owned(),
+            proto_major: 1,
+            proto_minor: 1,
+            content_length: 0,
+            transfer_encoding: Vec::new(),
+            trailer: Headers::new(),
+            host: String::new(),
+            remote_addr: String::new(),
+            request_uri: String::new(),
+            body: Bytes::new(),
+            form: Headers::new(),
+            headers: Headers::new(),
+            url: String::new(),
+            method: String::new(),
+            kept_empty: KeptEmpty::default(),
+        }
+    }
+}
+
+impl Request {
+    /// An HTTP/1.1 request with no body and no headers.
+    pub fn new(method: impl Into<String>, url: impl Into<String>) -> Request {
+        Request {
+            method: method.into(),
+            url: url.into(),
+            ..Request::default()
+        }
+    }
+
+    /// Sets the body and `content_length`.
+    #[must_use = "with_body returns the changed request"]
+    pub fn with_body(mut self, body: impl Into<Bytes>) -> Request {
+        self.body = body.into();
+        self.content_length = self.body.len() as i64;
+        self
+    }
+
+    /// Adds a header value.
+    #[must_use = "with_header returns the changed request"]
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.headers.append(name, value);
+        self
+    }
+}
+
+/// A recorded response, with the fields go-vcr stores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    /// Protocol text, `HTTP/2.0`.
+    pub proto: String,
+    /// Protocol major version.
+    pub proto_major: u32,
+    /// Protocol minor version.
+    pub proto_minor: u32,
+    /// Transfer encodings, such as `chunked`.
+    pub transfer_encoding: Vec<String>,
+    /// Trailer headers.
+    pub trailer: Headers,
+    /// Body length as announced: -1 when unknown.
+    pub content_length: i64,
+    /// Whether the body was decompressed before it was stored.
+    pub uncompressed: bool,
+    /// The body, as bytes: a streamed body is the concatenation of everything received.
+    pub body: Bytes,
+    /// Response headers.
+    pub headers: Headers,
+    /// Full status text, `200 OK`.
+    pub status: String,
+    /// Status code.
+    pub code: u16,
+    /// Time until the response headers arrived.
+    pub duration: Duration,
+    /// Keys that were written although empty (older go-vcr wrote every key).
+    pub(crate) kept_empty: KeptEmpty,
+}
+
+impl Default for Response {
+    fn default() -> Response {
+        Response::new(200)
+    }
+}
+
+impl Response {
+    /// An HTTP/2.0 response with the given status code, its standard status text,
+    /// and no body.
+    pub fn new(code: u16) -> Response {
+        Response {
+            proto: "HTTP/2.0".to_owned(),
+            proto_major: 2,
+            proto_minor: 0,
+            transfer_encoding: Vec::new(),
+            trailer: Headers::new(),
+            content_length: -1,
+            uncompressed: false,
+            body: Bytes::new(),
+            headers: Headers::new(),
+            status: status_text(code),
+            code,
+            duration: Duration::ZERO,
+            kept_empty: KeptEmpty::default(),
+        }
+    }
+
+    /// Sets the body.
+    #[must_use = "with_body returns the changed response"]
+    pub fn with_body(mut self, body: impl Into<Bytes>) -> Response {
+        self.body = body.into();
+        self
+    }
+
+    /// Adds a header value.
+    #[must_use = "with_header returns the changed response"]
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Response {
+        self.headers.append(name, value);
+        self
+    }
+}
+
+/// `200 OK`, as Go's `Response.Status` reads.
+fn status_text(code: u16) -> String {
+    let reason = match code {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        413 => "Request Entity Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        529 => "Site Overloaded",
+        _ => return code.to_string(),
+    };
+    format!("{code} {reason}")
+}
+
+/// Which omit-when-empty keys a loaded file spelled out although empty, so that a
+/// file from an older go-vcr (which wrote every key) re-saves unchanged.
+///
+/// Layout, not content: it never makes two requests or responses unequal.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct KeptEmpty(u8);
+
+impl PartialEq for KeptEmpty {
+    fn eq(&self, _: &KeptEmpty) -> bool {
+        true
+    }
+}
+
+impl KeptEmpty {
+    pub(crate) const TRANSFER_ENCODING: u8 = 1;
+    pub(crate) const TRAILER: u8 = 1 << 1;
+    pub(crate) const REMOTE_ADDR: u8 = 1 << 2;
+    pub(crate) const REQUEST_URI: u8 = 1 << 3;
+    pub(crate) const BODY: u8 = 1 << 4;
+    pub(crate) const FORM: u8 = 1 << 5;
+    pub(crate) const HEADERS: u8 = 1 << 6;
+    pub(crate) const UNCOMPRESSED: u8 = 1 << 7;
+
+    pub(crate) fn set(&mut self, key: u8, present: bool) {
+        if present {
+            self.0 |= key;
+        }
+    }
+
+    pub(crate) fn has(self, key: u8) -> bool {
+        self.0 & key != 0
+    }
+}

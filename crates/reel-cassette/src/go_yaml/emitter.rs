@@ -1,0 +1,529 @@
+//! A port of the parts of yaml.v3's emitter (libyaml's, as changed for Go) that
+//! cassettes exercise: block mappings and sequences, empty flow collections, and
+//! the four scalar styles with Go's choice between them.
+//!
+//! The state kept is libyaml's: the column, whether the line so far is only
+//! indentation (`indention`), whether the last thing written was whitespace, and
+//! the current indent. Lines are never folded (yaml.v3 sets an unlimited width).
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+
+use super::resolve::can_be_plain;
+
+/// A value to encode, as Go's encoder sees it.
+pub(crate) enum Node<'a> {
+    /// A Go string: text when valid UTF-8, else written `!!binary`.
+    Str(Cow<'a, [u8]>),
+    /// An integer or a bool, written plain.
+    Plain(Cow<'a, str>),
+    /// A list.
+    Seq(Vec<Node<'a>>),
+    /// A mapping with string keys, in the order to write them.
+    Map(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+/// Where a node stands; decides its indentation and style constraints.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Root,
+    MappingKey { simple: bool },
+    MappingValue,
+    SequenceItem,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+}
+
+/// Emits one YAML document into a string.
+pub(crate) struct Emitter {
+    out: String,
+    column: usize,
+    indention: bool,
+    whitespace: bool,
+    indent: isize,
+    best_indent: usize,
+    compact_sequences: bool,
+    mapping_context: bool,
+}
+
+impl Emitter {
+    /// An emitter with the given indentation step; `compact_sequences` puts a list
+    /// inside a mapping at its key's column.
+    pub(crate) fn new(out: String, best_indent: usize, compact_sequences: bool) -> Emitter {
+        Emitter {
+            out,
+            column: 0,
+            indention: true,
+            whitespace: true,
+            indent: -1,
+            best_indent,
+            compact_sequences,
+            mapping_context: false,
+        }
+    }
+
+    /// Emits `root` as the document's content and ends the document.
+    pub(crate) fn document(mut self, root: &Node<'_>) -> String {
+        self.node(root, Context::Root);
+        self.write_indent();
+        self.out
+    }
+
+    fn node(&mut self, node: &Node<'_>, context: Context) {
+        self.mapping_context = matches!(context, Context::MappingKey { .. } | Context::MappingValue);
+        match node {
+            Node::Map(entries) => self.mapping(entries, context),
+            Node::Seq(items) => self.sequence(items, context),
+            Node::Str(bytes) => self.string(bytes, context),
+            Node::Plain(text) => self.scalar(text, None, Style::Plain, context),
+        }
+    }
+
+    /// yaml.v3's `increase_indent_compact` for a node in `context`.
+    fn increased_indent(&self, context: Context, flow: bool, compact: bool) -> isize {
+        if self.indent < 0 {
+            return if flow { self.best_indent as isize } else { 0 };
+        }
+        let best = self.best_indent as isize;
+        let mut indent = if context == Context::SequenceItem {
+            // The first indent inside a sequence just skips the "- " indicator.
+            self.indent + 2
+        } else {
+            best * ((self.indent + best) / best)
+        };
+        if compact {
+            indent -= 2;
+        }
+        indent
+    }
+
+    fn mapping(&mut self, entries: &[(Cow<'_, str>, Node<'_>)], context: Context) {
+        if entries.is_empty() {
+            self.write_indicator("{", true, true, false);
+            self.write_indicator("}", false, false, false);
+            return;
+        }
+        let saved = self.indent;
+        self.indent = self.increased_indent(context, false, false);
+        for (key, value) in entries {
+            self.write_indent();
+            // libyaml writes a key as a simple key when it is one line of at most 128 bytes.
+            let simple = key.len() <= 128 && !key.chars().any(is_break);
+            if simple {
+                self.string(key.as_bytes(), Context::MappingKey { simple: true });
+                self.write_indicator(":", false, false, false);
+            } else {
+                self.write_indicator("?", true, false, true);
+                self.string(key.as_bytes(), Context::MappingKey { simple: false });
+                self.write_indent();
+                self.write_indicator(":", true, false, true);
+            }
+            self.node(value, Context::MappingValue);
+        }
+        self.indent = saved;
+    }
+
+    fn sequence(&mut self, items: &[Node<'_>], context: Context) {
+        if items.is_empty() {
+            self.write_indicator("[", true, true, false);
+            self.write_indicator("]", false, false, false);
+            return;
+        }
+        let saved = self.indent;
+        let compact = self.mapping_context
+            && (self.column == 0 || !self.indention)
+            && self.compact_sequences;
+        self.indent = self.increased_indent(context, false, compact);
+        for item in items {
+            self.write_indent();
+            self.write_indicator("-", true, false, true);
+            self.node(item, Context::SequenceItem);
+        }
+        self.indent = saved;
+    }
+
+    /// A Go string: the style Go's `stringv` asks for, then the emitter's choice.
+    fn string(&mut self, bytes: &[u8], context: Context) {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                let requested = if text.contains('\n') {
+                    if should_use_literal(text) {
+                        Style::Literal
+                    } else {
+                        Style::DoubleQuoted
+                    }
+                } else if can_be_plain(text) {
+                    Style::Plain
+                } else {
+                    Style::DoubleQuoted
+                };
+                self.scalar(text, None, requested, context);
+            }
+            Err(_) => {
+                let base64 = encode_base64(bytes);
+                let requested = if should_use_literal(&base64) {
+                    Style::Literal
+                } else {
+                    Style::Plain
+                };
+                self.scalar(&base64, Some("binary"), requested, context);
+            }
+        }
+    }
+
+    fn scalar(&mut self, value: &str, tag: Option<&str>, requested: Style, context: Context) {
+        let simple_key = context == Context::MappingKey { simple: true };
+        let style = select_style(&analyze(value), value, requested, simple_key);
+        if let Some(suffix) = tag {
+            if !self.whitespace {
+                self.put(' ');
+            }
+            self.write_str("!!");
+            self.write_str(suffix);
+            self.whitespace = false;
+            self.indention = false;
+        }
+        let saved = self.indent;
+        self.indent = self.increased_indent(context, true, false);
+        match style {
+            Style::Plain => self.write_plain(value),
+            Style::SingleQuoted => self.write_single_quoted(value),
+            Style::DoubleQuoted => self.write_double_quoted(value),
+            Style::Literal => self.write_literal(value),
+        }
+        self.indent = saved;
+    }
+
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
+    }
+
+    fn write_str(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.column += s.chars().count();
+    }
+
+    fn put_break(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+        self.indention = true;
+    }
+
+    /// Writes a line break from the value: `\n` as a newline, others as themselves.
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
+        } else {
+            self.out.push(c);
+            self.column = 0;
+            self.indention = true;
+        }
+    }
+
+    fn write_indent(&mut self) {
+        let indent = self.indent.max(0) as usize;
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
+            self.put_break();
+        }
+        while self.column < indent {
+            self.put(' ');
+        }
+        self.whitespace = true;
+    }
+
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
+        if need_whitespace && !self.whitespace {
+            self.put(' ');
+        }
+        self.write_str(indicator);
+        self.whitespace = is_whitespace;
+        self.indention = self.indention && is_indention;
+    }
+
+    fn write_plain(&mut self, value: &str) {
+        if !value.is_empty() && !self.whitespace {
+            self.put(' ');
+        }
+        // Plain scalars never hold line breaks (analysis forbids it), and lines are
+        // never folded, so the text goes out as it is.
+        self.write_str(value);
+        if !value.is_empty() {
+            self.whitespace = false;
+        }
+        self.indention = false;
+    }
+
+    fn write_single_quoted(&mut self, value: &str) {
+        self.write_indicator("'", true, false, false);
+        let mut breaks = false;
+        for c in value.chars() {
+            if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                if c == '\'' {
+                    self.put('\'');
+                }
+                self.put(c);
+                if c != ' ' {
+                    self.indention = false;
+                }
+                breaks = false;
+            }
+        }
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_double_quoted(&mut self, value: &str) {
+        self.write_indicator("\"", true, false, false);
+        for c in value.chars() {
+            if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+                self.put('\\');
+                match c {
+                    '\0' => self.put('0'),
+                    '\u{7}' => self.put('a'),
+                    '\u{8}' => self.put('b'),
+                    '\t' => self.put('t'),
+                    '\n' => self.put('n'),
+                    '\u{b}' => self.put('v'),
+                    '\u{c}' => self.put('f'),
+                    '\r' => self.put('r'),
+                    '\u{1b}' => self.put('e'),
+                    '"' => self.put('"'),
+                    '\\' => self.put('\\'),
+                    '\u{85}' => self.put('N'),
+                    '\u{a0}' => self.put('_'),
+                    '\u{2028}' => self.put('L'),
+                    '\u{2029}' => self.put('P'),
+                    _ => {
+                        let v = c as u32;
+                        let escape = if v <= 0xFF {
+                            format!("x{v:02X}")
+                        } else if v <= 0xFFFF {
+                            format!("u{v:04X}")
+                        } else {
+                            format!("U{v:08X}")
+                        };
+                        self.write_str(&escape);
+                    }
+                }
+            } else {
+                self.put(c);
+            }
+        }
+        self.write_indicator("\"", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_literal(&mut self, value: &str) {
+        self.write_indicator("|", true, false, false);
+        let first = value.chars().next();
+        if first.is_some_and(|c| c == ' ' || is_break(c)) {
+            let hint = char::from_digit(self.best_indent as u32, 10).unwrap_or('2');
+            self.write_indicator(hint.encode_utf8(&mut [0; 4]), false, false, false);
+        }
+        let mut rev = value.chars().rev();
+        let chomp = match (rev.next(), rev.next()) {
+            (None, _) => Some("-"),
+            (Some(last), _) if !is_break(last) => Some("-"),
+            (Some(_), None) => Some("+"),
+            (Some(_), Some(before)) if is_break(before) => Some("+"),
+            _ => None,
+        };
+        if let Some(chomp) = chomp {
+            self.write_indicator(chomp, false, false, false);
+        }
+        self.put_break();
+        self.whitespace = true;
+        let mut breaks = true;
+        for c in value.chars() {
+            if is_break(c) {
+                self.write_break(c);
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                breaks = false;
+            }
+        }
+    }
+}
+
+/// What libyaml's `analyze_scalar` learns about a value.
+struct Analysis {
+    multiline: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+fn analyze(value: &str) -> Analysis {
+    if value.is_empty() {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
+    }
+    let mut block_indicators = value.starts_with("---") || value.starts_with("...");
+    let (mut line_breaks, mut special, mut tabs) = (false, false, false);
+    let (mut leading_space, mut leading_break) = (false, false);
+    let (mut trailing_space, mut trailing_break) = (false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut previous_space, mut previous_break) = (false, false);
+    let mut preceded_by_whitespace = true;
+
+    let chars: Vec<char> = value.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let last = i + 1 == chars.len();
+        let followed_by_whitespace = last || is_blank(chars[i + 1]);
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => block_indicators = true,
+                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_whitespace => block_indicators = true,
+                '#' if preceded_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        }
+        if c == '\t' {
+            tabs = true;
+        } else if !is_printable(c) {
+            special = true;
+        }
+        if c == ' ' {
+            leading_space |= i == 0;
+            trailing_space |= last;
+            break_space |= previous_break;
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            line_breaks = true;
+            leading_break |= i == 0;
+            trailing_break |= last;
+            space_break |= previous_space;
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_whitespace = is_blank(c) || is_break(c) || c == '\0';
+    }
+
+    let mut analysis = Analysis {
+        multiline: line_breaks,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        analysis.block_plain_allowed = false;
+    }
+    if trailing_space {
+        analysis.block_allowed = false;
+    }
+    if break_space {
+        analysis.block_plain_allowed = false;
+        analysis.single_quoted_allowed = false;
+    }
+    if space_break || tabs || special {
+        analysis.block_plain_allowed = false;
+        analysis.single_quoted_allowed = false;
+    }
+    if space_break || special {
+        analysis.block_allowed = false;
+    }
+    if line_breaks || block_indicators {
+        analysis.block_plain_allowed = false;
+    }
+    analysis
+}
+
+/// libyaml's `select_scalar_style`, in block context.
+fn select_style(analysis: &Analysis, value: &str, requested: Style, simple_key: bool) -> Style {
+    let mut style = requested;
+    if simple_key && analysis.multiline {
+        style = Style::DoubleQuoted;
+    }
+    if style == Style::Plain
+        && (!analysis.block_plain_allowed || (value.is_empty() && simple_key))
+    {
+        style = Style::SingleQuoted;
+    }
+    if style == Style::SingleQuoted && !analysis.single_quoted_allowed {
+        style = Style::DoubleQuoted;
+    }
+    if style == Style::Literal && (!analysis.block_allowed || simple_key) {
+        style = Style::DoubleQuoted;
+    }
+    style
+}
+
+/// yaml.v3 `shouldUseLiteralStyle`: a newline, at least 2 bytes, something that
+/// is not whitespace.
+fn should_use_literal(s: &str) -> bool {
+    s.contains('\n') && s.len() >= 2 && s.chars().any(|c| !c.is_whitespace())
+}
+
+/// yaml.v3 `encodeBase64`: standard base64, in lines of 70 each ending in `\n`
+/// when it takes 70 characters or more.
+fn encode_base64(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for chunk in encoded.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// libyaml's printable set: no C0 (but `\n`) or C1 controls, DEL, surrogates,
+/// BOM, U+FFFE/U+FFFF, and nothing outside the Basic Multilingual Plane.
+fn is_printable(c: char) -> bool {
+    matches!(c as u32, 0x0A | 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD) && c != '\u{feff}'
+}

@@ -1,0 +1,48 @@
+//! The go-vcr v4 cassette format (`version: 2`), read and written byte for byte.
+//!
+//! Go teams commit these YAML files for their HTTP client tests. This crate loads
+//! every shape of them and writes a loaded cassette back without changing a byte,
+//! so re-recording produces clean diffs and Go and Rust suites can share files.
+//!
+//! ```
+//! use reel_cassette::Cassette;
+//!
+//! let text = "---\nversion: 2\ninteractions: []\n";
+//! let cassette = Cassette::from_yaml(text)?;
+//! assert!(cassette.interactions.is_empty());
+//! assert_eq!(cassette.to_yaml(), text);
+//! # Ok::<(), reel_cassette::Error>(())
+//! ```
+//!
+//! # The model
+//! A [`Cassette`] holds [`Interaction`]s, each a [`Request`] and a [`Response`].
+//! Bodies are [`bytes::Bytes`] (cheap to clone and to hand to an HTTP stack),
+//! header maps keep the order of their values ([`Headers`]), and the time to the
+//! response headers is a real [`std::time::Duration`].
+//!
+//! # Loading
+//! [`Cassette::load`] accepts both layouts Go writes ([`Dialect`]), files with or
+//! without the leading `---`, files from older go-vcr versions that spell out every
+//! key, and unknown keys (ignored, as Go does). Errors name the file, the line and
+//! column, what is wrong and what to do.
+//!
+//! # Saving
+//! [`Cassette::save`] writes the text Go's encoder would write, in the dialect the
+//! cassette was loaded in, atomically.
+
+#![deny(unsafe_code)]
+
+mod cassette;
+mod error;
+mod go_yaml;
+mod headers;
+mod read;
+mod save;
+
+pub mod go_duration;
+
+pub use bytes::Bytes;
+pub use cassette::{Cassette, Dialect, Interaction, Request, Response, FORMAT_VERSION};
+pub use error::{Error, Location, Result};
+pub use headers::Headers;
+pub use save::write_atomically;

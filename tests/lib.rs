@@ -1,0 +1,40 @@
+//! Helpers shared by reel's cross-crate tests.
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the repository root")
+        .to_owned()
+}
+
+/// `../shared/corpus` beside the repository, if it is there.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = repo_root().join("../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
+
+/// Every `*.yaml`/`*.yml` file under `dir`, sorted.
+pub fn cassette_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable directory") {
+            let path = entry.expect("readable entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The seed cassette bundled with the repository.
+pub fn seed_cassette() -> PathBuf {
+    repo_root().join("cassettes/openai/multi_tool_streaming.yaml")
+}
