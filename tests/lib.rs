@@ -25,7 +25,10 @@ pub fn cassette_files(dir: &Path) -> Vec<PathBuf> {
             let path = entry.expect("readable entry").path();
             if path.is_dir() {
                 stack.push(path);
-            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            ) {
                 out.push(path);
             }
         }

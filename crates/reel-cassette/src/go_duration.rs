@@ -66,7 +66,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         if s[1..].chars().all(|c| c == '0') && s.len() > 1 {
             return Ok(Duration::ZERO);
         }
-        return Err(format!("negative duration `{text}`: a duration must not be negative"));
+        return Err(format!(
+            "negative duration `{text}`: a duration must not be negative"
+        ));
     }
     if s == "0" {
         return Ok(Duration::ZERO);
@@ -101,7 +103,11 @@ pub fn parse(text: &str) -> Result<Duration, String> {
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
             "" => return Err(format!("missing unit in duration `{text}`: {expected}")),
-            _ => return Err(format!("unknown unit `{unit}` in duration `{text}`: {expected}")),
+            _ => {
+                return Err(format!(
+                    "unknown unit `{unit}` in duration `{text}`: {expected}"
+                ))
+            }
         };
         let whole: u128 = if int_part.is_empty() {
             0
@@ -120,7 +126,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         }
         total = total.checked_add(nanos).ok_or_else(bad)?;
         if total > MAX_NANOS {
-            return Err(format!("duration `{text}` is out of range (at most 2562047h47m16.854775807s)"));
+            return Err(format!(
+                "duration `{text}` is out of range (at most 2562047h47m16.854775807s)"
+            ));
         }
         s = rest;
     }
@@ -175,7 +183,9 @@ mod tests {
 
     #[test]
     fn rejects_what_go_rejects_and_negative_durations() {
-        for text in ["", "1", "s", ".s", "1x", "1.5", "abc", "1s2", "3000000h", "-1s"] {
+        for text in [
+            "", "1", "s", ".s", "1x", "1.5", "abc", "1s2", "3000000h", "-1s",
+        ] {
             assert!(parse(text).is_err(), "{text} should be rejected");
         }
         assert!(parse("-1s").unwrap_err().contains("negative"));

@@ -38,6 +38,7 @@ mod go_yaml;
 mod headers;
 mod read;
 mod save;
+mod stream_events;
 
 pub mod go_duration;
 
@@ -46,3 +47,4 @@ pub use cassette::{Cassette, Dialect, Interaction, Request, Response, FORMAT_VER
 pub use error::{Error, Location, Result};
 pub use headers::Headers;
 pub use save::write_atomically;
+pub use stream_events::{stream_events, StreamEvents, StreamKind};

@@ -16,7 +16,9 @@ use serde::de::{self, Deserialize, Deserializer, EnumAccess, IgnoredAny, Variant
 
 use crate::cassette::{KeptEmpty, FORMAT_VERSION};
 use crate::error::Location;
-use crate::{go_duration, Cassette, Dialect, Error, Headers, Interaction, Request, Response, Result};
+use crate::{
+    go_duration, Cassette, Dialect, Error, Headers, Interaction, Request, Response, Result,
+};
 
 /// Reads and parses a cassette file.
 pub(crate) fn load(path: &Path) -> Result<Cassette> {
@@ -136,7 +138,10 @@ fn shift_line_numbers(message: &str, offset: usize) -> String {
 fn position_of(bytes: &[u8], index: usize) -> (usize, usize) {
     let before = &bytes[..index];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     (line, index - line_start + 1)
 }
 
@@ -246,7 +251,10 @@ struct RawRequest {
 impl From<RawRequest> for Request {
     fn from(raw: RawRequest) -> Request {
         let mut kept_empty = KeptEmpty::default();
-        kept_empty.set(KeptEmpty::TRANSFER_ENCODING, raw.transfer_encoding.is_some());
+        kept_empty.set(
+            KeptEmpty::TRANSFER_ENCODING,
+            raw.transfer_encoding.is_some(),
+        );
         kept_empty.set(KeptEmpty::TRAILER, raw.trailer.is_some());
         kept_empty.set(KeptEmpty::REMOTE_ADDR, raw.remote_addr.is_some());
         kept_empty.set(KeptEmpty::REQUEST_URI, raw.request_uri.is_some());
@@ -293,7 +301,10 @@ struct RawResponse {
 impl From<RawResponse> for Response {
     fn from(raw: RawResponse) -> Response {
         let mut kept_empty = KeptEmpty::default();
-        kept_empty.set(KeptEmpty::TRANSFER_ENCODING, raw.transfer_encoding.is_some());
+        kept_empty.set(
+            KeptEmpty::TRANSFER_ENCODING,
+            raw.transfer_encoding.is_some(),
+        );
         kept_empty.set(KeptEmpty::TRAILER, raw.trailer.is_some());
         kept_empty.set(KeptEmpty::UNCOMPRESSED, raw.uncompressed.is_some());
         Response {
@@ -432,15 +443,27 @@ mod tests {
     #[test]
     fn line_numbers_in_messages_shift_back_by_the_prefix() {
         assert_eq!(
-            shift_line_numbers("found x at line 4 column 1, while scanning at line 3 column 4", 2),
+            shift_line_numbers(
+                "found x at line 4 column 1, while scanning at line 3 column 4",
+                2
+            ),
             "found x at line 2 column 1, while scanning at line 1 column 4"
         );
     }
 
     #[test]
     fn dialect_is_told_by_the_first_list_item() {
-        assert_eq!(detect_dialect("---\nversion: 2\ninteractions:\n- id: 0\n"), Dialect::Charm);
-        assert_eq!(detect_dialect("---\nversion: 2\ninteractions:\n    - id: 0\n"), Dialect::GoVcr);
-        assert_eq!(detect_dialect("---\nversion: 2\ninteractions: []\n"), Dialect::Charm);
+        assert_eq!(
+            detect_dialect("---\nversion: 2\ninteractions:\n- id: 0\n"),
+            Dialect::Charm
+        );
+        assert_eq!(
+            detect_dialect("---\nversion: 2\ninteractions:\n    - id: 0\n"),
+            Dialect::GoVcr
+        );
+        assert_eq!(
+            detect_dialect("---\nversion: 2\ninteractions: []\n"),
+            Dialect::Charm
+        );
     }
 }

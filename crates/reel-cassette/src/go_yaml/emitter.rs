@@ -77,7 +77,8 @@ impl Emitter {
     }
 
     fn node(&mut self, node: &Node<'_>, context: Context) {
-        self.mapping_context = matches!(context, Context::MappingKey { .. } | Context::MappingValue);
+        self.mapping_context =
+            matches!(context, Context::MappingKey { .. } | Context::MappingValue);
         match node {
             Node::Map(entries) => self.mapping(entries, context),
             Node::Seq(items) => self.sequence(items, context),
@@ -137,9 +138,8 @@ impl Emitter {
             return;
         }
         let saved = self.indent;
-        let compact = self.mapping_context
-            && (self.column == 0 || !self.indention)
-            && self.compact_sequences;
+        let compact =
+            self.mapping_context && (self.column == 0 || !self.indention) && self.compact_sequences;
         self.indent = self.increased_indent(context, false, compact);
         for item in items {
             self.write_indent();
@@ -478,8 +478,7 @@ fn select_style(analysis: &Analysis, value: &str, requested: Style, simple_key: 
     if simple_key && analysis.multiline {
         style = Style::DoubleQuoted;
     }
-    if style == Style::Plain
-        && (!analysis.block_plain_allowed || (value.is_empty() && simple_key))
+    if style == Style::Plain && (!analysis.block_plain_allowed || (value.is_empty() && simple_key))
     {
         style = Style::SingleQuoted;
     }

@@ -50,12 +50,16 @@ fn less(a: &str, b: &str) -> bool {
         }
         let mut ai = i;
         while ai < ar.len() && is_digit(ar[ai]) {
-            an = an.wrapping_mul(10).wrapping_add(i64::from(ar[ai] as u32) - i64::from('0' as u32));
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(ar[ai] as u32) - i64::from('0' as u32));
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && is_digit(br[bi]) {
-            bn = bn.wrapping_mul(10).wrapping_add(i64::from(br[bi] as u32) - i64::from('0' as u32));
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(br[bi] as u32) - i64::from('0' as u32));
             bi += 1;
         }
         if an != bn {
@@ -87,8 +91,25 @@ mod tests {
     #[test]
     fn sorts_the_format_documents_example() {
         let sorted = [
-            "_x", "A1", "Ab", "B", "Cf-Ray", "Content-Type", "X-Request-Id", "X1", "Zz", "a1",
-            "a2b", "a9", "a10", "aB", "ab", "x-1", "x_1", "x9z", "x10",
+            "_x",
+            "A1",
+            "Ab",
+            "B",
+            "Cf-Ray",
+            "Content-Type",
+            "X-Request-Id",
+            "X1",
+            "Zz",
+            "a1",
+            "a2b",
+            "a9",
+            "a10",
+            "aB",
+            "ab",
+            "x-1",
+            "x_1",
+            "x9z",
+            "x10",
         ];
         let mut shuffled = sorted.to_vec();
         shuffled.reverse();

@@ -22,9 +22,29 @@ fn resolves_to_non_string(s: &str) -> bool {
 fn in_map(s: &str) -> bool {
     matches!(
         s,
-        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" | "~" | "null" | "Null" | "NULL"
-            | ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF"
-            | "-.inf" | "-.Inf" | "-.INF" | "<<"
+        "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "~"
+            | "null"
+            | "Null"
+            | "NULL"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+            | "<<"
     )
 }
 
@@ -155,7 +175,11 @@ fn is_yaml_style_float(s: &str) -> bool {
 /// Go's `strconv.ParseFloat(s, 64)` succeeds, for the decimal forms that reach it
 /// here: finite results only (Go reports overflow as an error).
 fn parses_as_float(s: &str) -> bool {
-    if s.contains('_') || !s.bytes().all(|c| c.is_ascii_digit() || b".eE+-".contains(&c)) {
+    if s.contains('_')
+        || !s
+            .bytes()
+            .all(|c| c.is_ascii_digit() || b".eE+-".contains(&c))
+    {
         return false;
     }
     matches!(s.parse::<f64>(), Ok(v) if v.is_finite())
@@ -235,11 +259,17 @@ fn is_timestamp(s: &str) -> bool {
 
 /// One or two digits, as Go's time layouts `1`, `2`, `15`, `4`, `5` read them.
 fn small_number(b: &[u8], i: &mut usize) -> Option<u32> {
-    let n = b[*i..].iter().take(2).take_while(|c| c.is_ascii_digit()).count();
+    let n = b[*i..]
+        .iter()
+        .take(2)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     if n == 0 {
         return None;
     }
-    let v = b[*i..*i + n].iter().fold(0, |acc, c| acc * 10 + u32::from(c - b'0'));
+    let v = b[*i..*i + n]
+        .iter()
+        .fold(0, |acc, c| acc * 10 + u32::from(c - b'0'));
     *i += n;
     Some(v)
 }
@@ -300,8 +330,21 @@ fn is_base60_float(s: &str) -> bool {
 fn is_old_bool(s: &str) -> bool {
     matches!(
         s,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "n" | "N" | "no" | "No" | "NO"
-            | "off" | "Off" | "OFF"
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "on"
+            | "On"
+            | "ON"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "off"
+            | "Off"
+            | "OFF"
     )
 }
 
@@ -312,11 +355,49 @@ mod tests {
     #[test]
     fn values_that_read_back_as_something_else_are_not_plain() {
         for s in [
-            "", "~", "null", "Null", "NULL", "true", "True", "FALSE", "y", "Yes", "NO", "on",
-            "Off", "0", "1", "-1", "+1", "007", "0x1F", "0o17", "0b101", "1_000", "1.5", "-.5",
-            ".5", "1e3", "1E-3", "1.", ".inf", "-.Inf", ".NaN", "2001-12-14", "2001-1-2",
-            "2001-12-14T21:59:43.10Z", "2001-12-14t21:59:43+05:00", "2001-12-14 21:59:43.10",
-            "1:20", "-1:30:00.5", "190:20:30", "<<", "18446744073709551615", "0b-1", "08",
+            "",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "true",
+            "True",
+            "FALSE",
+            "y",
+            "Yes",
+            "NO",
+            "on",
+            "Off",
+            "0",
+            "1",
+            "-1",
+            "+1",
+            "007",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "1_000",
+            "1.5",
+            "-.5",
+            ".5",
+            "1e3",
+            "1E-3",
+            "1.",
+            ".inf",
+            "-.Inf",
+            ".NaN",
+            "2001-12-14",
+            "2001-1-2",
+            "2001-12-14T21:59:43.10Z",
+            "2001-12-14t21:59:43+05:00",
+            "2001-12-14 21:59:43.10",
+            "1:20",
+            "-1:30:00.5",
+            "190:20:30",
+            "<<",
+            "18446744073709551615",
+            "0b-1",
+            "08",
         ] {
             assert!(!can_be_plain(s), "{s:?} must be quoted");
         }
@@ -325,9 +406,29 @@ mod tests {
     #[test]
     fn ordinary_text_is_plain() {
         for s in [
-            "a", "HTTP/1.1", "200 OK", "2.397934s", "0s", "application/json", "yess", "nope",
-            "truely", "1.2.3", "0x", "1e999", "2001-13-14", "2001-02-30", "1:60", "12:",
-            "2001-12-14 21:59:43 -5", "0xFFFFFFFFFFFFFFFFFF", "-", "+", ".", "._5", "1_000a",
+            "a",
+            "HTTP/1.1",
+            "200 OK",
+            "2.397934s",
+            "0s",
+            "application/json",
+            "yess",
+            "nope",
+            "truely",
+            "1.2.3",
+            "0x",
+            "1e999",
+            "2001-13-14",
+            "2001-02-30",
+            "1:60",
+            "12:",
+            "2001-12-14 21:59:43 -5",
+            "0xFFFFFFFFFFFFFFFFFF",
+            "-",
+            "+",
+            ".",
+            "._5",
+            "1_000a",
             "2001-12-14T21:59:43",
         ] {
             assert!(can_be_plain(s), "{s:?} may be plain");

@@ -77,14 +77,20 @@ fn response(r: &Response) -> Node<'_> {
     }
     map.push(key("content_length", int(r.content_length)));
     if r.uncompressed || kept(KeptEmpty::UNCOMPRESSED) {
-        map.push(key("uncompressed", Node::Plain(Cow::Borrowed(bool_text(r.uncompressed)))));
+        map.push(key(
+            "uncompressed",
+            Node::Plain(Cow::Borrowed(bool_text(r.uncompressed))),
+        ));
     }
     map.push(key("body", Node::Str(Cow::Borrowed(&r.body))));
     map.push(key("headers", headers(&r.headers)));
     map.push(key("status", text(&r.status)));
     map.push(key("code", int(i64::from(r.code))));
     let duration = go_duration::format(r.duration);
-    map.push(key("duration", Node::Str(Cow::Owned(duration.into_bytes()))));
+    map.push(key(
+        "duration",
+        Node::Str(Cow::Owned(duration.into_bytes())),
+    ));
     Node::Map(map)
 }
 
