@@ -20,7 +20,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 /// assert_eq!(headers.get_all("set-cookie"), ["a=1", "b=2"]);
 /// assert_eq!(headers.get("Set-Cookie"), Some("a=1"));
 /// ```
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Headers {
     entries: Vec<(String, Vec<String>)>,
 }
@@ -106,6 +106,20 @@ impl Headers {
         self.entries.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
     }
 }
+
+/// Equal when the same names have the same values in the same order, whatever the
+/// order of the names (Go's maps have none).
+impl PartialEq for Headers {
+    fn eq(&self, other: &Headers) -> bool {
+        self.len() == other.len()
+            && self
+                .entries
+                .iter()
+                .all(|(name, values)| other.entries.iter().any(|(n, v)| n == name && v == values))
+    }
+}
+
+impl Eq for Headers {}
 
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

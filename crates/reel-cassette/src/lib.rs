@@ -39,6 +39,7 @@ mod headers;
 mod read;
 mod save;
 mod stream_events;
+mod verify;
 
 pub mod go_duration;
 
@@ -48,3 +49,4 @@ pub use error::{Error, Location, Result};
 pub use headers::Headers;
 pub use save::write_atomically;
 pub use stream_events::{stream_events, StreamEvents, StreamKind};
+pub use verify::{first_difference, verify_file, LineDifference, Problem, Verified};

@@ -22,24 +22,25 @@ use crate::{
 
 /// Reads and parses a cassette file.
 pub(crate) fn load(path: &Path) -> Result<Cassette> {
+    from_yaml(&read_text(path)?, Some(path))
+}
+
+/// Reads a cassette file as text; invalid UTF-8 is an error with its position.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         action: "cannot read cassette",
         source,
     })?;
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            let (line, column) = position_of(err.as_bytes(), err.utf8_error().valid_up_to());
-            return Err(Error::Invalid {
-                path: Some(path.to_owned()),
-                location: Some(Location { line, column }),
-                message: "the file is not valid UTF-8".to_owned(),
-                hint: "a cassette is YAML text; binary bodies are written as `!!binary` base64",
-            });
+    String::from_utf8(bytes).map_err(|err| {
+        let (line, column) = position_of(err.as_bytes(), err.utf8_error().valid_up_to());
+        Error::Invalid {
+            path: Some(path.to_owned()),
+            location: Some(Location { line, column }),
+            message: "the file is not valid UTF-8".to_owned(),
+            hint: "a cassette is YAML text; binary bodies are written as `!!binary` base64",
         }
-    };
-    from_yaml(&text, Some(path))
+    })
 }
 
 /// Parses cassette text; `path` only labels errors.
@@ -86,8 +87,18 @@ pub(crate) fn from_yaml(text: &str, path: Option<&Path>) -> Result<Cassette> {
                 message.replace_range(i..i + suffix.len(), "");
             }
         }
-        let message = shift_line_numbers(&message, offset);
-        let hint = hint_for(&message);
+        let message = shorten_quoted(&shift_line_numbers(&message, offset));
+        let tab_indented = location.is_some_and(|at| {
+            let line = body.lines().nth(at.line - 1).unwrap_or("");
+            line.chars()
+                .take_while(|c| c.is_whitespace())
+                .any(|c| c == '\t')
+        });
+        let hint = if tab_indented {
+            "the line is indented with a tab; YAML indents with spaces only"
+        } else {
+            hint_for(&message)
+        };
         invalid(location, message, hint)
     })?;
 
@@ -101,6 +112,12 @@ pub(crate) fn from_yaml(text: &str, path: Option<&Path>) -> Result<Cassette> {
 fn hint_for(message: &str) -> &'static str {
     if message.contains("tab") {
         "YAML indents with spaces only; replace the tabs with spaces"
+    } else if message.contains("unsupported cassette version") {
+        "reel reads go-vcr v4 cassettes; record this one again with REEL_RECORD=all"
+    } else if message.contains("invalid base64") {
+        "a `!!binary` body is standard base64 with padding; restore the file or record it again"
+    } else if message.contains("duration") {
+        "write durations as Go does: `1.5s`, `853.364708ms`, `0s`"
     } else if message.contains("missing field `version`") {
         "a go-vcr v4 cassette starts with `version: 2`"
     } else if message.contains("recursion limit") {
@@ -134,6 +151,37 @@ fn shift_line_numbers(message: &str, offset: usize) -> String {
     out
 }
 
+/// Bounds the quoted values serde_yaml puts in messages (a whole body, at times).
+fn shorten_quoted(message: &str) -> String {
+    const KEEP: usize = 60;
+    let mut out = String::with_capacity(message.len().min(512));
+    let mut rest = message;
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..=start]);
+        let after = &rest[start + 1..];
+        // The closing quote is the last one before the message goes on (`", expected`).
+        let end = after.find("\", expected").or_else(|| after.rfind('"'));
+        match end {
+            Some(end) => {
+                let quoted = &after[..end];
+                if quoted.chars().count() > KEEP {
+                    out.extend(quoted.chars().take(KEEP));
+                    out.push_str(&format!("…({} bytes)", quoted.len()));
+                } else {
+                    out.push_str(quoted);
+                }
+                out.push('"');
+                rest = &after[end + 1..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// 1-based line and column of byte `index`.
 fn position_of(bytes: &[u8], index: usize) -> (usize, usize) {
     let before = &bytes[..index];
@@ -159,6 +207,7 @@ fn detect_dialect(text: &str) -> Dialect {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(expecting = "a cassette: a map with `version` and `interactions`")]
 struct RawCassette {
     #[allow(dead_code)]
     version: Version,
@@ -206,13 +255,12 @@ impl<'de> Deserialize<'de> for Version {
 
 fn unsupported_version(found: &str) -> String {
     format!(
-        "unsupported cassette version {found}: reel supports version {FORMAT_VERSION} \
-         (go-vcr v4); version 1 cassettes come from go-vcr v1/v2, re-record them \
-         with REEL_RECORD=all"
+        "unsupported cassette version {found}: reel supports version {FORMAT_VERSION} (go-vcr v4)"
     )
 }
 
 #[derive(serde::Deserialize)]
+#[serde(expecting = "an interaction: a map with `request` and `response`")]
 struct RawInteraction {
     #[allow(dead_code)]
     id: Option<IgnoredAny>,
@@ -230,7 +278,7 @@ impl<'de> Deserialize<'de> for Interaction {
 }
 
 #[derive(serde::Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "a request: a map of go-vcr request fields")]
 struct RawRequest {
     proto: Option<String>,
     proto_major: Option<u32>,
@@ -282,7 +330,7 @@ impl From<RawRequest> for Request {
 }
 
 #[derive(serde::Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "a response: a map of go-vcr response fields")]
 struct RawResponse {
     proto: Option<String>,
     proto_major: Option<u32>,
@@ -382,10 +430,9 @@ impl<'de> Deserialize<'de> for Body {
                     .decode(base64.as_bytes())
                     .map(|bytes| Body(Bytes::from(bytes)))
                     .map_err(|err| {
-                        de::Error::custom(format_args!(
-                            "invalid base64 in `!!binary` body: {err}; a binary body is \
-                             standard base64 with padding"
-                        ))
+                        let err = err.to_string();
+                        let err = err.trim_end_matches('.');
+                        de::Error::custom(format_args!("invalid base64 in `!!binary` body ({err})"))
                     })
             }
         }
@@ -427,8 +474,8 @@ impl<'de> Deserialize<'de> for GoDuration {
 
         fn bare_number<E: de::Error>(v: &str) -> E {
             E::custom(format_args!(
-                "duration is a bare number `{v}`: Go reads durations only as text with a \
-                 unit, such as `{v}ms` or `1.5s`"
+                "duration is a bare number `{v}`: Go reads only duration text with a unit, \
+                 such as `{v}ms`"
             ))
         }
 
@@ -449,6 +496,19 @@ mod tests {
             ),
             "found x at line 2 column 1, while scanning at line 1 column 4"
         );
+    }
+
+    #[test]
+    fn long_quoted_values_in_messages_are_shortened() {
+        let long = "x".repeat(500);
+        let message = format!("invalid type: string \"{long}\", expected a sequence");
+        let short = shorten_quoted(&message);
+        assert!(short.starts_with("invalid type: string \"xxxx"), "{short}");
+        assert!(
+            short.ends_with("…(500 bytes)\", expected a sequence"),
+            "{short}"
+        );
+        assert_eq!(shorten_quoted("duplicate field `a`"), "duplicate field `a`");
     }
 
     #[test]

@@ -1,1 +1,387 @@
+//! One row per rule of FORMAT.md section 2: a value, and the exact text Go writes.
 
+use crate::{Cassette, Dialect, Headers, Interaction, Request, Response};
+
+/// The lines a response body is written as, from `body:` up to the line break
+/// before `headers:`.
+fn body_text(body: &[u8], dialect: Dialect) -> String {
+    let mut cassette = Cassette::new();
+    cassette.dialect = dialect;
+    cassette.interactions.push(Interaction::new(
+        Request::new("GET", "http://x/"),
+        Response::new(200).with_body(body.to_vec()),
+    ));
+    let text = cassette.to_yaml();
+    let indent = if dialect == Dialect::Charm {
+        "    "
+    } else {
+        "        "
+    };
+    let start = text.find(&format!("\n{indent}body:")).unwrap() + 1 + indent.len();
+    let end = text.find(&format!("\n{indent}headers:")).unwrap();
+    text[start..end].to_owned()
+}
+
+fn charm(body: &str) -> String {
+    body_text(body.as_bytes(), Dialect::Charm)
+}
+
+#[test]
+fn plain_when_the_text_reads_back_as_itself() {
+    for (value, expected) in [
+        ("hello world", "body: hello world"),
+        ("data: x", "body: 'data: x'"),
+        ("a:b", "body: a:b"),
+        ("200 OK", "body: 200 OK"),
+        ("é月’µ\u{a0}x", "body: é月’µ\u{a0}x"),
+        (
+            "https://api.openai.com/v1",
+            "body: https://api.openai.com/v1",
+        ),
+        ("a #b", "body: 'a #b'"),
+        ("a#b", "body: a#b"),
+    ] {
+        assert_eq!(charm(value), expected, "{value:?}");
+    }
+}
+
+#[test]
+fn double_quoted_when_plain_would_read_back_as_something_else() {
+    for (value, expected) in [
+        ("", "body: \"\""),
+        ("~", "body: \"~\""),
+        ("null", "body: \"null\""),
+        ("true", "body: \"true\""),
+        ("False", "body: \"False\""),
+        ("yes", "body: \"yes\""),
+        ("N", "body: \"N\""),
+        ("oFF", "body: oFF"),
+        ("1", "body: \"1\""),
+        ("-12.5e3", "body: \"-12.5e3\""),
+        ("0x1F", "body: \"0x1F\""),
+        ("1e3", "body: \"1e3\""),
+        ("2001-12-14", "body: \"2001-12-14\""),
+        ("1:20", "body: \"1:20\""),
+        ("<<", "body: \"<<\""),
+        (".inf", "body: \".inf\""),
+    ] {
+        assert_eq!(charm(value), expected, "{value:?}");
+    }
+}
+
+#[test]
+fn single_quoted_for_indicators_and_edge_spaces_with_quotes_doubled() {
+    for (value, expected) in [
+        (r#"{"a":1}"#, r#"body: '{"a":1}'"#),
+        ("[1]", "body: '[1]'"),
+        ("it's", "body: it's"),
+        ("'q'", "body: '''q'''"),
+        (" lead", "body: ' lead'"),
+        ("trail ", "body: 'trail '"),
+        ("- item", "body: '- item'"),
+        ("-x", "body: -x"),
+        ("-", "body: '-'"),
+        ("?", "body: '?'"),
+        (": x", "body: ': x'"),
+        ("key:", "body: 'key:'"),
+        ("# c", "body: '# c'"),
+        ("---x", "body: '---x'"),
+        ("...", "body: '...'"),
+        ("*a", "body: '*a'"),
+        ("&a", "body: '&a'"),
+        ("!a", "body: '!a'"),
+        ("|a", "body: '|a'"),
+        (">a", "body: '>a'"),
+        ("%a", "body: '%a'"),
+        ("@a", "body: '@a'"),
+        ("`a", "body: '`a'"),
+        ("\"a", "body: '\"a'"),
+        (",a", "body: ',a'"),
+    ] {
+        assert_eq!(charm(value), expected, "{value:?}");
+    }
+}
+
+#[test]
+fn double_quoted_with_escapes_for_tabs_controls_and_astral_characters() {
+    for (value, expected) in [
+        ("a\tb", r#"body: "a\tb""#),
+        ("a\rb", r#"body: "a\rb""#),
+        ("Oi! 😊", r#"body: "Oi! \U0001F60A""#),
+        ("\u{0}\u{7}\u{8}\u{b}\u{c}\u{1b}", r#"body: "\0\a\b\v\f\e""#),
+        ("\u{1}\u{7f}", r#"body: "\x01\x7F""#),
+        ("\u{85}x", r#"body: "\Nx""#),
+        ("\u{feff}x", r#"body: "\uFEFFx""#),
+        ("\u{fffe}", r#"body: "\uFFFE""#),
+        ("q\"\\\t", r#"body: "q\"\\\t""#),
+        ("\u{2028}\t", r#"body: "\L\t""#),
+    ] {
+        assert_eq!(charm(value), expected, "{value:?}");
+    }
+}
+
+#[test]
+fn literal_blocks_with_chomping_and_indentation_indicators() {
+    for (value, expected) in [
+        ("a\nb", "body: |-\n      a\n      b"),
+        ("a\nb\n", "body: |\n      a\n      b"),
+        ("data: 1\n\n", "body: |+\n      data: 1\n"),
+        ("a\n\n\nb\n", "body: |\n      a\n\n\n      b"),
+        (" lead\nx", "body: |2-\n       lead\n      x"),
+        ("\nx\n", "body: |2\n\n      x"),
+        ("tab\there\n", "body: |\n      tab\there"),
+        ("é\n😀", "body: \"é\\n\\U0001F600\""),
+    ] {
+        assert_eq!(charm(value), expected, "{value:?}");
+    }
+}
+
+#[test]
+fn multiline_text_falls_back_to_double_quotes() {
+    for (value, expected) in [
+        ("\n", r#"body: "\n""#),
+        (" \n ", r#"body: " \n ""#),
+        ("a \nb", r#"body: "a \nb""#),
+        ("a\n b", "body: |-\n      a\n       b"),
+        ("a\nb ", r#"body: "a\nb ""#),
+        ("a\r\n\r\nb", r#"body: "a\r\n\r\nb""#),
+        (
+            ": keep-alive\n\n   \n\n",
+            r#"body: ": keep-alive\n\n   \n\n""#,
+        ),
+    ] {
+        assert_eq!(charm(value), expected, "{value:?}");
+    }
+}
+
+#[test]
+fn invalid_utf8_is_binary_base64_in_70_character_lines() {
+    assert_eq!(
+        body_text(&[0xff, 0, 1], Dialect::Charm),
+        "body: !!binary /wAB"
+    );
+    let long: Vec<u8> = (0..=255u8).cycle().take(60).map(|b| b | 0x80).collect();
+    let text = body_text(&long, Dialect::Charm);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "body: !!binary |");
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1].len(), 6 + 70);
+    assert!(lines[1].starts_with("      gIGCg4SF"));
+    assert_eq!(lines[2].len(), 6 + 10);
+}
+
+#[test]
+fn the_go_vcr_dialect_indents_four_and_indents_lists() {
+    assert_eq!(
+        body_text(b"data: 1\n\n", Dialect::GoVcr),
+        "body: |+\n            data: 1\n"
+    );
+    assert_eq!(
+        body_text(b" x\ny", Dialect::GoVcr),
+        "body: |4-\n             x\n            y"
+    );
+    let mut cassette = Cassette::new();
+    cassette.dialect = Dialect::GoVcr;
+    let mut response = Response::new(200);
+    response.headers.append("Content-Type", "text/event-stream");
+    cassette
+        .interactions
+        .push(Interaction::new(Request::new("GET", "http://x/"), response));
+    let text = cassette.to_yaml();
+    assert!(
+        text.contains("interactions:\n    - id: 0\n      request:\n        proto: HTTP/1.1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "        headers:\n            Content-Type:\n                - text/event-stream\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn header_names_sort_naturally_and_values_keep_their_order() {
+    let mut response = Response::new(200);
+    let mut headers = Headers::new();
+    for (name, value) in [
+        ("X10", "a"),
+        ("x-1", "b"),
+        ("Content-Type", "c"),
+        ("X9", "d"),
+        ("Set-Cookie", "2"),
+        ("Set-Cookie", "1"),
+    ] {
+        headers.append(name, value);
+    }
+    response.headers = headers;
+    let mut cassette = Cassette::new();
+    cassette
+        .interactions
+        .push(Interaction::new(Request::new("GET", "http://x/"), response));
+    let text = cassette.to_yaml();
+    let names: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("      ") && !l.starts_with("      -") && l.ends_with(':'))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "      Content-Type:",
+            "      Set-Cookie:",
+            "      X9:",
+            "      X10:",
+            "      x-1:"
+        ]
+    );
+    assert!(
+        text.contains("      Set-Cookie:\n      - \"2\"\n      - \"1\"\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_whole_cassette_is_laid_out_as_go_writes_it() {
+    let mut request =
+        Request::new("POST", "https://api.example.com/v1?alt=sse").with_body(r#"{"a":1}"#);
+    request.headers.append("Content-Type", "application/json");
+    request.form.append("alt", "sse");
+    let mut response = Response::new(200).with_body("data: 1\n\n");
+    response.headers.append("Content-Type", "text/event-stream");
+    response.uncompressed = true;
+    response.transfer_encoding.push("chunked".into());
+    response.duration = std::time::Duration::from_micros(2_397_934);
+    let mut cassette = Cassette::new();
+    cassette
+        .interactions
+        .push(Interaction::new(request, response));
+    cassette.interactions.push(Interaction::new(
+        Request::new("GET", "https://x/"),
+        Response::new(404),
+    ));
+    assert_eq!(
+        cassette.to_yaml(),
+        r#"---
+version: 2
+interactions:
+- id: 0
+  request:
+    proto: HTTP/1.1
+    proto_major: 1
+    proto_minor: 1
+    content_length: 7
+    host: ""
+    body: '{"a":1}'
+    form:
+      alt:
+      - sse
+    headers:
+      Content-Type:
+      - application/json
+    url: https://api.example.com/v1?alt=sse
+    method: POST
+  response:
+    proto: HTTP/2.0
+    proto_major: 2
+    proto_minor: 0
+    transfer_encoding:
+    - chunked
+    content_length: -1
+    uncompressed: true
+    body: |+
+      data: 1
+
+    headers:
+      Content-Type:
+      - text/event-stream
+    status: 200 OK
+    code: 200
+    duration: 2.397934s
+- id: 1
+  request:
+    proto: HTTP/1.1
+    proto_major: 1
+    proto_minor: 1
+    content_length: 0
+    host: ""
+    url: https://x/
+    method: GET
+  response:
+    proto: HTTP/2.0
+    proto_major: 2
+    proto_minor: 0
+    content_length: -1
+    body: ""
+    headers: {}
+    status: 404 Not Found
+    code: 404
+    duration: 0s
+"#
+    );
+}
+
+#[test]
+fn an_empty_cassette_has_an_empty_flow_list() {
+    assert_eq!(
+        Cassette::new().to_yaml(),
+        "---\nversion: 2\ninteractions: []\n"
+    );
+}
+
+#[test]
+fn keys_an_older_go_vcr_spelled_out_empty_are_written_back() {
+    let text = "---
+version: 2
+interactions:
+- id: 0
+  request:
+    proto: HTTP/1.1
+    proto_major: 1
+    proto_minor: 1
+    content_length: 0
+    transfer_encoding: []
+    trailer: {}
+    host: \"\"
+    remote_addr: \"\"
+    request_uri: \"\"
+    body: \"\"
+    form: {}
+    headers: {}
+    url: https://x/
+    method: GET
+  response:
+    proto: HTTP/1.1
+    proto_major: 1
+    proto_minor: 1
+    transfer_encoding: []
+    trailer: {}
+    content_length: 0
+    uncompressed: false
+    body: \"\"
+    headers: {}
+    status: 200 OK
+    code: 200
+    duration: 0s
+";
+    assert_eq!(Cassette::from_yaml(text).unwrap().to_yaml(), text);
+}
+
+#[test]
+fn long_and_multiline_header_names_are_written_as_complex_keys_that_read_back() {
+    let long = "X-".to_owned() + &"a".repeat(200);
+    let mut response = Response::new(200);
+    response.headers.append(long.clone(), "v");
+    response.headers.append("Multi\nLine", "w");
+    let mut cassette = Cassette::new();
+    cassette
+        .interactions
+        .push(Interaction::new(Request::new("GET", "http://x/"), response));
+    let text = cassette.to_yaml();
+    assert!(
+        text.contains(&format!("      ? {long}\n      : - v\n")),
+        "{text}"
+    );
+    let back = Cassette::from_yaml(&text).unwrap();
+    assert_eq!(back, cassette);
+    assert_eq!(back.to_yaml(), text);
+}
