@@ -1,1 +1,10 @@
-//! placeholder
+//! reel's cross-crate tests, one binary:
+//! - `corpus`: every real go-vcr cassette loads and re-saves byte for byte;
+//! - `bad_input`: broken files give errors with file, line, column and a fix;
+//! - `roundtrip_property`: arbitrary bodies survive write -> read -> write;
+//! - `saving`: saves are atomic, create directories, keep the dialect.
+
+mod bad_input;
+mod corpus;
+mod roundtrip_property;
+mod saving;

@@ -1,0 +1,93 @@
+use reel_cassette::{verify_file, Cassette, Dialect};
+use reel_tests::{cassette_files, corpus_dir, seed_cassette};
+
+/// The corpus directory, or `None` (with a note) outside CI when it is missing.
+fn corpus() -> Option<std::path::PathBuf> {
+    let dir = corpus_dir();
+    if dir.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "../shared/corpus is missing; CI must run with the corpus beside the repository"
+        );
+        eprintln!("note: ../shared/corpus not found; corpus tests skipped");
+    }
+    dir
+}
+
+#[test]
+fn every_corpus_cassette_and_the_seed_resave_byte_for_byte() {
+    let Some(dir) = corpus() else { return };
+    let mut files = cassette_files(&dir);
+    files.push(seed_cassette());
+    assert!(files.len() >= 169, "expected the 168 corpus cassettes and the seed, found {}", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        match verify_file(path) {
+            Ok(verified) => {
+                if let Some(diff) = verified.difference {
+                    failures.push(format!("{}:{}: {:?} != {:?}", path.display(), diff.line, diff.original, diff.reencoded));
+                }
+                if !verified.problems.is_empty() {
+                    failures.push(format!("{}: {:?}", path.display(), verified.problems));
+                }
+            }
+            Err(err) => failures.push(err.to_string()),
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cassettes do not round-trip:\n{}", failures.len(), files.len(), failures.join("\n"));
+}
+
+#[test]
+fn a_resaved_corpus_cassette_is_the_same_cassette() {
+    let Some(dir) = corpus() else { return };
+    for path in cassette_files(&dir) {
+        let cassette = Cassette::load(&path).unwrap();
+        let again = Cassette::from_yaml(&cassette.to_yaml()).unwrap();
+        assert_eq!(again, cassette, "{}", path.display());
+    }
+}
+
+#[test]
+fn the_go_vcr_dialect_file_is_recognised_and_kept() {
+    let Some(dir) = corpus() else { return };
+    let path = dir.join("fantasy/TestAnthropicWebSearch/stream.yaml");
+    let cassette = Cassette::load(&path).unwrap();
+    assert_eq!(cassette.dialect, Dialect::GoVcr);
+    assert_eq!(cassette.to_yaml(), std::fs::read_to_string(&path).unwrap());
+    let charm = Cassette::load(seed_cassette()).unwrap();
+    assert_eq!(charm.dialect, Dialect::Charm);
+}
+
+#[test]
+fn binary_bedrock_bodies_load_as_bytes_and_resave_as_binary() {
+    let Some(dir) = corpus() else { return };
+    let mut binary = 0;
+    for path in cassette_files(&dir) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if !text.contains("!!binary") {
+            continue;
+        }
+        let cassette = Cassette::from_yaml(&text).unwrap();
+        for interaction in &cassette.interactions {
+            if std::str::from_utf8(&interaction.response.body).is_err() {
+                binary += 1;
+                let first = &interaction.response.body[..4];
+                let frame_len = u32::from_be_bytes([first[0], first[1], first[2], first[3]]) as usize;
+                assert!(frame_len <= interaction.response.body.len(), "{}", path.display());
+            }
+        }
+    }
+    assert!(binary >= 10, "expected the corpus's 10 binary bodies, found {binary}");
+}
+
+#[test]
+fn the_seed_holds_two_streamed_chat_completions() {
+    let cassette = Cassette::load(seed_cassette()).unwrap();
+    assert_eq!(cassette.interactions.len(), 2);
+    for interaction in &cassette.interactions {
+        assert_eq!(interaction.request.method, "POST");
+        assert_eq!(interaction.request.url, "https://api.openai.com/v1/chat/completions");
+        assert_eq!(interaction.response.code, 200);
+        assert!(interaction.response.body.ends_with(b"data: [DONE]\n\n"));
+    }
+}
