@@ -7,11 +7,66 @@ use reel_cassette::{Cassette, Dialect, Interaction, Request, Response};
 /// Fragments that trip YAML writers: indicators, YAML 1.1 look-alikes, line
 /// breaks of every kind, quotes, non-printable and astral characters.
 const TRICKY: &[&str] = &[
-    "yes", "No", "on", "~", "null", "true", "1:20", "0x1F", "1e3", "-1", "2001-12-14", "<<", " ",
-    "  ", "\n", "\n\n", "\r", "\r\n", "\t", "'", "\"", "\\", "- ", ": ", " #", "#", "---", "...",
-    "?", "|", ">", "&a", "*a", "!", "%", "@", "`", "{", "}", "[", "]", ",", "data: {\"a\":1}",
-    "😀", "é", "月", "\u{a0}", "\u{85}", "\u{2028}", "\u{2029}", "\u{feff}", "\u{fffe}", "\0",
-    "\u{7f}", "\u{1b}", "x", "abc", "0", ".5", "=",
+    "yes",
+    "No",
+    "on",
+    "~",
+    "null",
+    "true",
+    "1:20",
+    "0x1F",
+    "1e3",
+    "-1",
+    "2001-12-14",
+    "<<",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\r",
+    "\r\n",
+    "\t",
+    "'",
+    "\"",
+    "\\",
+    "- ",
+    ": ",
+    " #",
+    "#",
+    "---",
+    "...",
+    "?",
+    "|",
+    ">",
+    "&a",
+    "*a",
+    "!",
+    "%",
+    "@",
+    "`",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "data: {\"a\":1}",
+    "😀",
+    "é",
+    "月",
+    "\u{a0}",
+    "\u{85}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{feff}",
+    "\u{fffe}",
+    "\0",
+    "\u{7f}",
+    "\u{1b}",
+    "x",
+    "abc",
+    "0",
+    ".5",
+    "=",
 ];
 
 fn tricky_text() -> impl Strategy<Value = String> {
@@ -29,7 +84,12 @@ fn any_body() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-fn cassette(dialect: Dialect, bodies: (Vec<u8>, Vec<u8>), header: (String, String), form: String) -> Cassette {
+fn cassette(
+    dialect: Dialect,
+    bodies: (Vec<u8>, Vec<u8>),
+    header: (String, String),
+    form: String,
+) -> Cassette {
     let mut request = Request::new("POST", "https://api.example.com/v1").with_body(bodies.0);
     request.headers.append(header.0.clone(), header.1.clone());
     request.form.append("q", form);
@@ -37,7 +97,9 @@ fn cassette(dialect: Dialect, bodies: (Vec<u8>, Vec<u8>), header: (String, Strin
     response.headers.append("X-Value", header.1);
     let mut cassette = Cassette::new();
     cassette.dialect = dialect;
-    cassette.interactions.push(Interaction::new(request, response));
+    cassette
+        .interactions
+        .push(Interaction::new(request, response));
     cassette
 }
 

@@ -22,7 +22,10 @@ fn main() {
         return;
     }
     let bytes: usize = texts.iter().map(String::len).sum();
-    let cassettes: Vec<Cassette> = texts.iter().map(|t| Cassette::from_yaml(t).unwrap()).collect();
+    let cassettes: Vec<Cassette> = texts
+        .iter()
+        .map(|t| Cassette::from_yaml(t).unwrap())
+        .collect();
     println!("{} cassettes, {:.2} MB", texts.len(), bytes as f64 / 1e6);
 
     // Interleave the three measurements so drift on a shared machine hits all alike.
@@ -47,18 +50,27 @@ fn main() {
     }
     let mbps = |d: Duration| (bytes * rounds) as f64 / 1e6 / d.as_secs_f64();
     println!("serde_yaml::Value parse  {:8.1} MB/s", mbps(value));
-    println!("reel load                {:8.1} MB/s  ({:.2}x the Value parse)", mbps(load), mbps(load) / mbps(value));
+    println!(
+        "reel load                {:8.1} MB/s  ({:.2}x the Value parse)",
+        mbps(load),
+        mbps(load) / mbps(value)
+    );
     println!("reel save (encode)       {:8.1} MB/s", mbps(save));
 }
 
 fn collect(dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
         if path.is_dir() {
             collect(&path, out);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             out.push(std::fs::read_to_string(&path).unwrap());
         }
     }

@@ -196,7 +196,7 @@ impl Emitter {
             Style::Plain => self.write_plain(value),
             Style::SingleQuoted => self.write_single_quoted(value),
             Style::DoubleQuoted => self.write_double_quoted(value),
-            Style::Literal => self.write_literal(value),
+            Style::Literal => self.write_literal(value, (self.indent - saved.max(0)) as usize),
         }
         self.indent = saved;
     }
@@ -338,11 +338,19 @@ impl Emitter {
         self.indention = false;
     }
 
-    fn write_literal(&mut self, value: &str) {
+    /// Writes a literal block whose content sits `step` columns right of its parent.
+    ///
+    /// libyaml writes the indentation indicator as the indent step, which is right
+    /// except for a block in a sequence item when the step is not 2: Go then writes
+    /// `|4` over content indented 2, which no YAML reader (Go's included) reads
+    /// back. reel writes the real offset there, so the file stays loadable; in every
+    /// case Go gets right the two agree. Likewise a block starting with a tab gets
+    /// an indicator: without one, readers stop at the tab while finding the indent.
+    fn write_literal(&mut self, value: &str, step: usize) {
         self.write_indicator("|", true, false, false);
         let first = value.chars().next();
-        if first.is_some_and(|c| c == ' ' || is_break(c)) {
-            let hint = char::from_digit(self.best_indent as u32, 10).unwrap_or('2');
+        if first.is_some_and(|c| c == ' ' || c == '\t' || is_break(c)) {
+            let hint = char::from_digit(step as u32, 10).unwrap_or('2');
             self.write_indicator(hint.encode_utf8(&mut [0; 4]), false, false, false);
         }
         let mut rev = value.chars().rev();

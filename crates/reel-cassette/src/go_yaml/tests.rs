@@ -130,6 +130,7 @@ fn literal_blocks_with_chomping_and_indentation_indicators() {
         (" lead\nx", "body: |2-\n       lead\n      x"),
         ("\nx\n", "body: |2\n\n      x"),
         ("tab\there\n", "body: |\n      tab\there"),
+        ("\ttab first\nx", "body: |2-\n      \ttab first\n      x"),
         ("é\n😀", "body: \"é\\n\\U0001F600\""),
     ] {
         assert_eq!(charm(value), expected, "{value:?}");
