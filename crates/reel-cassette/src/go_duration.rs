@@ -62,8 +62,8 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     let mut s = text;
     if let Some(rest) = s.strip_prefix('+') {
         s = rest;
-    } else if s.starts_with('-') {
-        if s[1..].chars().all(|c| c == '0') && s.len() > 1 {
+    } else if let Some(rest) = s.strip_prefix('-') {
+        if !rest.is_empty() && rest.chars().all(|c| c == '0') {
             return Ok(Duration::ZERO);
         }
         return Err(format!(

@@ -21,16 +21,33 @@ fn repo_root() -> PathBuf {
 #[test]
 fn check_passes_the_bundled_cassettes_with_a_summary_and_exit_0() {
     let (code, stdout, stderr) = reel(&["check", "cassettes"], &repo_root());
-    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "checked 1 cassettes (2 interactions): 0 problems\n", ""));
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (0, "checked 1 cassettes (2 interactions): 0 problems\n", "")
+    );
 }
 
 #[test]
 fn check_reports_each_broken_cassette_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
-    let seed = std::fs::read_to_string(repo_root().join("cassettes/openai/multi_tool_streaming.yaml")).unwrap();
+    let seed =
+        std::fs::read_to_string(repo_root().join("cassettes/openai/multi_tool_streaming.yaml"))
+            .unwrap();
     std::fs::create_dir(dir.path().join("sub")).unwrap();
-    std::fs::write(dir.path().join("sub/v3.yml"), "---\nversion: 3\ninteractions: []\n").unwrap();
-    std::fs::write(dir.path().join("reordered.yaml"), seed.replacen("    proto_major: 1\n    proto_minor: 1\n", "    proto_minor: 1\n    proto_major: 1\n", 1)).unwrap();
+    std::fs::write(
+        dir.path().join("sub/v3.yml"),
+        "---\nversion: 3\ninteractions: []\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("reordered.yaml"),
+        seed.replacen(
+            "    proto_major: 1\n    proto_minor: 1\n",
+            "    proto_minor: 1\n    proto_major: 1\n",
+            1,
+        ),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("ignored.txt"), "not a cassette").unwrap();
     let (code, stdout, _) = reel(&["check", "."], dir.path());
     assert_eq!(code, 1, "{stdout}");
@@ -64,11 +81,17 @@ fn check_reports_interactions_that_make_no_sense() {
 fn check_with_a_missing_path_or_no_path_is_bad_usage() {
     let dir = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = reel(&["check", "nope.yaml"], dir.path());
-    assert_eq!((code, stdout.as_str()), (2, "checked 0 cassettes (0 interactions): 0 problems\n"));
+    assert_eq!(
+        (code, stdout.as_str()),
+        (2, "checked 0 cassettes (0 interactions): 0 problems\n")
+    );
     assert_eq!(stderr, "reel: nope.yaml: no such file or directory\n");
     let (code, _, stderr) = reel(&["check"], dir.path());
     assert_eq!(code, 2);
-    assert!(stderr.contains("required arguments were not provided"), "{stderr}");
+    assert!(
+        stderr.contains("required arguments were not provided"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -76,5 +99,10 @@ fn help_documents_exit_codes_and_an_example() {
     let (code, stdout, _) = reel(&["check", "--help"], &repo_root());
     assert_eq!(code, 0);
     assert!(stdout.contains("reel check cassettes"), "{stdout}");
-    assert!(stdout.contains("Exit codes: 0 every cassette is clean, 1 a cassette has a problem, 2 bad usage."), "{stdout}");
+    assert!(
+        stdout.contains(
+            "Exit codes: 0 every cassette is clean, 1 a cassette has a problem, 2 bad usage."
+        ),
+        "{stdout}"
+    );
 }
