@@ -1,4 +1,4 @@
-use reel_cassette::{verify_file, Cassette, Dialect};
+use reel_cassette::{verify_file, Cassette, Dialect, SecretScanner};
 use reel_tests::{cassette_files, corpus_dir, seed_cassette};
 
 /// The corpus directory, or `None` (with a note) outside CI when it is missing.
@@ -110,5 +110,17 @@ fn the_seed_holds_two_streamed_chat_completions() {
         );
         assert_eq!(interaction.response.code, 200);
         assert!(interaction.response.body.ends_with(b"data: [DONE]\n\n"));
+    }
+}
+
+#[test]
+fn the_secret_scanner_finds_nothing_in_the_corpus_or_the_seed() {
+    let Some(dir) = corpus() else { return };
+    let scanner = SecretScanner::token_shapes();
+    let mut files = cassette_files(&dir);
+    files.push(seed_cassette());
+    for path in files {
+        let findings = scanner.scan(&Cassette::load(&path).unwrap());
+        assert!(findings.is_empty(), "{}: {findings:?}", path.display());
     }
 }

@@ -38,6 +38,7 @@ mod go_yaml;
 mod headers;
 mod read;
 mod save;
+mod secrets;
 mod stream_events;
 mod verify;
 
@@ -48,5 +49,6 @@ pub use cassette::{Cassette, Dialect, Interaction, Request, Response, FORMAT_VER
 pub use error::{Error, Location, Result};
 pub use headers::Headers;
 pub use save::write_atomically;
+pub use secrets::{Finding, SecretScanner};
 pub use stream_events::{stream_events, StreamEvents, StreamKind};
 pub use verify::{first_difference, verify_file, LineDifference, Problem, Verified};
