@@ -1,0 +1,102 @@
+//! [`Error`]: everything that can go wrong opening a cassette or serving a request.
+
+use std::path::PathBuf;
+
+use crate::report::MismatchReport;
+
+/// A `Result` with reel's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error from reel. Each message says what happened, where, and ends with the
+/// way out.
+///
+/// A request that fails inside the middleware reaches the test as
+/// [`reqwest_middleware::Error::Middleware`]; its text is this error's text, and
+/// `err.downcast_ref::<reel::Error>()` on the inner `anyhow::Error` gets it back.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Replay-only mode was asked to replay a cassette that does not exist.
+    #[error(
+        "cassette {path} does not exist{looked_in}, and mode `none` only replays \
+         (to record it, run: {command})",
+        path = .path.display()
+    )]
+    CassetteMissing {
+        /// The cassette path, as given.
+        path: PathBuf,
+        /// ` (looked in <dir>)` when the path is relative, else empty.
+        looked_in: String,
+        /// The command that records the cassette.
+        command: String,
+    },
+
+    /// The cassette file exists but could not be read or parsed.
+    #[error(transparent)]
+    Cassette(#[from] reel_cassette::Error),
+
+    /// A recorded response cannot be replayed as HTTP (an invalid status code or
+    /// header).
+    #[error(
+        "{path}: interaction #{index}: {message} (fix the cassette by hand, or re-record it \
+         with REEL_RECORD=all)",
+        path = .path.display()
+    )]
+    InvalidRecording {
+        /// The cassette path.
+        path: PathBuf,
+        /// The interaction's position in the file, from 0.
+        index: usize,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// No recorded interaction matches a request. The text is the full mismatch
+    /// report: what was received, the closest recorded candidate and the rule it
+    /// failed, a diff of the bodies, the other unplayed interactions, and the command
+    /// that re-records the cassette.
+    #[error("{0}")]
+    NoMatch(Box<MismatchReport>),
+
+    /// The request body is a stream, which reel cannot read without consuming it.
+    #[error(
+        "{method} {url}: reel cannot match a streaming request body (build the body from \
+         bytes or a string, e.g. `.body(bytes)` or `.json(&value)`)"
+    )]
+    StreamingRequestBody {
+        /// The request method.
+        method: String,
+        /// The request URL.
+        url: String,
+    },
+
+    /// No default cassette path: the current thread is not a test thread.
+    #[error(
+        "cannot name a cassette after the current test: {reason} (pass a path instead, e.g. \
+         `Reel::replay(\"cassettes/my_test.yaml\")`)"
+    )]
+    NotInTest {
+        /// Why the thread name is not a test name.
+        reason: String,
+    },
+
+    /// A mode name that reel does not know.
+    #[error("unknown mode `{value}` (known modes: {known})")]
+    UnknownMode {
+        /// The name given.
+        value: String,
+        /// The known names, comma-separated.
+        known: &'static str,
+    },
+
+    /// An environment variable reel reads has a value it does not accept.
+    #[error("{name}={value:?} is not understood (accepted values: {accepted}; empty means unset)")]
+    Env {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// The accepted values.
+        accepted: &'static str,
+    },
+}

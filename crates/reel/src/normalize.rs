@@ -1,0 +1,453 @@
+//! Normal forms of URLs and bodies, computed once per recorded request when the
+//! cassette loads and once per received request, so that matching is comparing
+//! (and hashing) strings.
+//!
+//! - URL: scheme, host, port and path, then the query parameters as a sorted list
+//!   (a multiset), minus the ignored ones. The fragment is never sent, so it is
+//!   dropped.
+//! - Body text: `\r\n` becomes `\n`, and so does the two-character escape `\r\n`
+//!   inside JSON strings (what Go suites do, FORMAT.md 4). Bodies that are not
+//!   UTF-8 are kept as they are.
+//! - Body structure: canonical JSON (keys sorted, no whitespace, numbers by value,
+//!   ignored fields removed) when the body parses as JSON; sorted parameters when a
+//!   `application/x-www-form-urlencoded` body does not.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+/// What the normalizer leaves out.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Normalizer {
+    /// Query parameter names that do not take part in matching.
+    pub(crate) ignored_query: HashSet<String>,
+    /// JSON fields that do not take part in matching.
+    pub(crate) ignored_fields: Vec<FieldPattern>,
+}
+
+/// A request in normal form.
+#[derive(Clone, Debug)]
+pub(crate) struct NormalRequest {
+    /// Method and URL key in one string: the index's first key.
+    pub(crate) route: String,
+    /// The URL key.
+    pub(crate) url: UrlKey,
+    /// The body key.
+    pub(crate) body: BodyKey,
+}
+
+/// A URL in normal form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UrlKey {
+    /// `scheme://host:port/path`, or the URL text as recorded when it does not
+    /// parse.
+    pub(crate) base: String,
+    /// Decoded query parameters, sorted, without the ignored ones.
+    pub(crate) query: Vec<(String, String)>,
+    /// The ignored parameters that were dropped, for reports.
+    pub(crate) ignored: usize,
+}
+
+/// A body in normal form.
+#[derive(Clone, Debug)]
+pub(crate) struct BodyKey {
+    /// The body with `\r\n` normalized (shares the original when unchanged).
+    pub(crate) text: Bytes,
+    /// `json:` or `form:` and the canonical form, when the body has a structure.
+    pub(crate) structure: Option<String>,
+    /// What the body is, for reports.
+    pub(crate) kind: BodyKind,
+}
+
+/// What a body is, for reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// No body.
+    Empty,
+    /// JSON.
+    Json,
+    /// Form parameters.
+    Form,
+    /// Other UTF-8 text.
+    Text,
+    /// Not UTF-8.
+    Binary,
+}
+
+impl BodyKind {
+    /// `JSON`, `form`, `text`, `binary`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            BodyKind::Empty => "empty",
+            BodyKind::Json => "JSON",
+            BodyKind::Form => "form",
+            BodyKind::Text => "text",
+            BodyKind::Binary => "binary",
+        }
+    }
+}
+
+impl Normalizer {
+    /// The normal form of a request.
+    pub(crate) fn request(
+        &self,
+        method: &str,
+        url: Result<&url::Url, &str>,
+        content_type: Option<&str>,
+        body: &Bytes,
+    ) -> NormalRequest {
+        let url = match url {
+            Ok(url) => self.url(url),
+            Err(text) => UrlKey {
+                base: text.to_owned(),
+                query: Vec::new(),
+                ignored: 0,
+            },
+        };
+        let mut route = format!("{method} {}", url.base);
+        for (name, value) in &url.query {
+            // Control characters keep the parts apart; they cannot be in a method or
+            // in a URL's base.
+            let _ = write!(route, "\u{0}{name}\u{1}{value}");
+        }
+        NormalRequest {
+            route,
+            url,
+            body: self.body(body, content_type),
+        }
+    }
+
+    /// The normal form of a URL.
+    pub(crate) fn url(&self, url: &url::Url) -> UrlKey {
+        let mut base = format!("{}://", url.scheme());
+        if let Some(host) = url.host_str() {
+            base.push_str(host);
+        }
+        if let Some(port) = url.port_or_known_default() {
+            let _ = write!(base, ":{port}");
+        }
+        base.push_str(url.path());
+        let mut query = Vec::new();
+        let mut ignored = 0;
+        for (name, value) in url.query_pairs() {
+            if self.ignored_query.contains(name.as_ref()) {
+                ignored += 1;
+            } else {
+                query.push((name.into_owned(), value.into_owned()));
+            }
+        }
+        query.sort();
+        UrlKey {
+            base,
+            query,
+            ignored,
+        }
+    }
+
+    /// The normal form of a body.
+    pub(crate) fn body(&self, body: &Bytes, content_type: Option<&str>) -> BodyKey {
+        if body.is_empty() {
+            return BodyKey {
+                text: body.clone(),
+                structure: None,
+                kind: BodyKind::Empty,
+            };
+        }
+        if std::str::from_utf8(body).is_err() {
+            return BodyKey {
+                text: body.clone(),
+                structure: None,
+                kind: BodyKind::Binary,
+            };
+        }
+        let text = normalize_newlines(body);
+        if let Some(value) = self.json(&text) {
+            return BodyKey {
+                text,
+                structure: Some(format!("json:{}", canonical_json(&value, false))),
+                kind: BodyKind::Json,
+            };
+        }
+        if content_type.is_some_and(is_form) {
+            let mut structure = String::from("form:");
+            for (name, value) in form_pairs(&text) {
+                let _ = write!(structure, "{name}\u{1}{value}\u{0}");
+            }
+            return BodyKey {
+                text,
+                structure: Some(structure),
+                kind: BodyKind::Form,
+            };
+        }
+        BodyKey {
+            text,
+            structure: None,
+            kind: BodyKind::Text,
+        }
+    }
+
+    /// The body parsed as JSON, without the ignored fields.
+    pub(crate) fn json(&self, text: &[u8]) -> Option<Value> {
+        let mut value: Value = serde_json::from_slice(text).ok()?;
+        for pattern in &self.ignored_fields {
+            pattern.remove(&mut value);
+        }
+        Some(value)
+    }
+}
+
+/// The body with `\r\n` and the escape `\r\n` replaced by `\n` and `\n`.
+pub(crate) fn normalize_newlines(body: &Bytes) -> Bytes {
+    const ESCAPED_CRLF: &[u8] = br"\r\n";
+    let has_crlf = body.windows(2).any(|w| w == b"\r\n");
+    let has_escape = body.windows(4).any(|w| w == ESCAPED_CRLF);
+    if !has_crlf && !has_escape {
+        return body.clone();
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest: &[u8] = body;
+    while let Some((&first, tail)) = rest.split_first() {
+        if rest.starts_with(b"\r\n") {
+            out.push(b'\n');
+            rest = &rest[2..];
+        } else if rest.starts_with(ESCAPED_CRLF) {
+            out.extend_from_slice(br"\n");
+            rest = &rest[4..];
+        } else {
+            out.push(first);
+            rest = tail;
+        }
+    }
+    Bytes::from(out)
+}
+
+/// Whether a `Content-Type` is `application/x-www-form-urlencoded`.
+pub(crate) fn is_form(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+}
+
+/// A form body's decoded parameters, sorted.
+pub(crate) fn form_pairs(text: &[u8]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(text)
+        .map(|(n, v)| (n.into_owned(), v.into_owned()))
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// A JSON field to leave out of matching: a JSON pointer (RFC 6901) in which `*`
+/// stands for every array element or object member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FieldPattern {
+    segments: Vec<Segment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Segment {
+    Any,
+    Name(String),
+}
+
+impl FieldPattern {
+    /// Parses `/metadata/request_id` or `/messages/*/id`; `None` unless the pointer
+    /// starts with `/`.
+    pub(crate) fn parse(pointer: &str) -> Option<FieldPattern> {
+        let rest = pointer.strip_prefix('/')?;
+        let segments = rest
+            .split('/')
+            .map(|s| match s {
+                "*" => Segment::Any,
+                s => Segment::Name(s.replace("~1", "/").replace("~0", "~")),
+            })
+            .collect();
+        Some(FieldPattern { segments })
+    }
+
+    /// Removes every field the pattern names from `value`.
+    fn remove(&self, value: &mut Value) {
+        remove(value, &self.segments);
+    }
+}
+
+fn remove(value: &mut Value, segments: &[Segment]) {
+    let Some((segment, rest)) = segments.split_first() else {
+        return;
+    };
+    match (value, segment) {
+        (Value::Object(map), Segment::Any) if rest.is_empty() => map.clear(),
+        (Value::Object(map), Segment::Any) => map.values_mut().for_each(|v| remove(v, rest)),
+        (Value::Object(map), Segment::Name(name)) if rest.is_empty() => {
+            map.remove(name);
+        }
+        (Value::Object(map), Segment::Name(name)) => {
+            if let Some(v) = map.get_mut(name) {
+                remove(v, rest);
+            }
+        }
+        (Value::Array(items), Segment::Any) if rest.is_empty() => items.clear(),
+        (Value::Array(items), Segment::Any) => items.iter_mut().for_each(|v| remove(v, rest)),
+        (Value::Array(items), Segment::Name(name)) => {
+            let Ok(i) = name.parse::<usize>() else { return };
+            if i >= items.len() {
+            } else if rest.is_empty() {
+                items.remove(i);
+            } else {
+                remove(&mut items[i], rest);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Canonical JSON text: object keys sorted, numbers by value (`1.0` is `1`),
+/// compact or pretty-printed with two-space indentation.
+pub(crate) fn canonical_json(value: &Value, pretty: bool) -> String {
+    let mut out = String::new();
+    write_json(&mut out, value, pretty, 0);
+    out
+}
+
+fn write_json(out: &mut String, value: &Value, pretty: bool, depth: usize) {
+    let newline = |out: &mut String, depth: usize| {
+        if pretty {
+            out.push('\n');
+            for _ in 0..depth {
+                out.push_str("  ");
+            }
+        }
+    };
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                write_json(out, item, pretty, depth + 1);
+            }
+            newline(out, depth);
+            out.push(']');
+        }
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                write_string(out, key);
+                out.push_str(if pretty { ": " } else { ":" });
+                write_json(out, item, pretty, depth + 1);
+            }
+            newline(out, depth);
+            out.push('}');
+        }
+    }
+}
+
+fn write_string(out: &mut String, s: &str) {
+    // Serializing a string to JSON cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+/// Numbers by value: integers as integers, floats with an integral value below
+/// 2^53 as integers too, other floats in Rust's shortest round-trip form.
+fn write_number(out: &mut String, n: &serde_json::Number) {
+    if let Some(i) = n.as_i64() {
+        let _ = write!(out, "{i}");
+    } else if let Some(u) = n.as_u64() {
+        let _ = write!(out, "{u}");
+    } else {
+        let f = n.as_f64().unwrap_or(f64::NAN);
+        if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+            let _ = write!(out, "{}", f as i64);
+        } else if f != 0.0 && (f.abs() < 1e-6 || f.abs() >= 1e21) {
+            let _ = write!(out, "{f:e}");
+        } else {
+            let _ = write!(out, "{f}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_key(text: &str) -> Option<String> {
+        Normalizer::default()
+            .body(&Bytes::copy_from_slice(text.as_bytes()), None)
+            .structure
+    }
+
+    #[test]
+    fn json_keys_are_sorted_and_numbers_compared_by_value() {
+        assert_eq!(
+            json_key(r#"{ "b": 1.0, "a": [1e2, 0.5, -0] }"#).as_deref(),
+            Some(r#"json:{"a":[100,0.5,0],"b":1}"#)
+        );
+        assert_eq!(json_key(r#"{"x": 1e300}"#).as_deref(), Some(r#"json:{"x":1e300}"#));
+    }
+
+    #[test]
+    fn crlf_and_its_json_escape_become_newlines() {
+        let body = Bytes::from_static(b"a\r\nb \"x\\r\\ny\"");
+        assert_eq!(normalize_newlines(&body), &b"a\nb \"x\\ny\""[..]);
+        let plain = Bytes::from_static(b"no change");
+        assert_eq!(normalize_newlines(&plain).as_ptr(), plain.as_ptr());
+    }
+
+    #[test]
+    fn field_patterns_remove_named_fields_and_every_element_with_a_star() {
+        let normalizer = Normalizer {
+            ignored_fields: vec![
+                FieldPattern::parse("/metadata/request_id").unwrap(),
+                FieldPattern::parse("/messages/*/id").unwrap(),
+                FieldPattern::parse("/a~1b").unwrap(),
+            ],
+            ..Normalizer::default()
+        };
+        let value = normalizer
+            .json(br#"{"metadata":{"request_id":"r1","user":"u"},"messages":[{"id":1,"c":"x"},{"id":2}],"a/b":0}"#)
+            .unwrap();
+        assert_eq!(
+            canonical_json(&value, false),
+            r#"{"messages":[{"c":"x"},{}],"metadata":{"user":"u"}}"#
+        );
+        assert_eq!(FieldPattern::parse("metadata"), None);
+    }
+
+    #[test]
+    fn urls_compare_query_parameters_as_a_multiset() {
+        let normalizer = Normalizer {
+            ignored_query: HashSet::from(["key".to_owned()]),
+            ..Normalizer::default()
+        };
+        let a = normalizer.url(&"HTTPS://Example.com:443/p?b=2&a=1&a=0&key=s#frag".parse().unwrap());
+        let b = normalizer.url(&"https://example.com/p?a=0&b=2&a=1".parse().unwrap());
+        assert_eq!(a, UrlKey { ignored: 1, ..b.clone() });
+        assert_eq!(b.base, "https://example.com:443/p");
+    }
+
+    #[test]
+    fn pretty_canonical_json_puts_one_field_on_a_line() {
+        let value: Value = serde_json::from_str(r#"{"b":[1,{}],"a":"x"}"#).unwrap();
+        assert_eq!(
+            canonical_json(&value, true),
+            "{\n  \"a\": \"x\",\n  \"b\": [\n    1,\n    {}\n  ]\n}"
+        );
+    }
+}

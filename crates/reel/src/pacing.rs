@@ -1,0 +1,62 @@
+//! [`Delay`]: how long a replay waits, so time to first token and timeouts can be
+//! tested. Replays do not wait unless asked.
+
+use std::time::Duration;
+
+/// A wait during replay: before the response headers
+/// ([`ReelBuilder::headers_delay`]) or between stream events
+/// ([`ReelBuilder::event_delay`]).
+///
+/// "Recorded" is the interaction's `duration`: the time the real server took to
+/// send the response headers.
+///
+/// ```
+/// use std::time::Duration;
+/// use reel::Delay;
+///
+/// let recorded = Duration::from_millis(800);
+/// assert_eq!(Delay::None.after(recorded), Duration::ZERO);
+/// assert_eq!(Delay::Recorded.after(recorded), recorded);
+/// assert_eq!(Delay::Scaled(0.5).after(recorded), Duration::from_millis(400));
+/// assert_eq!(Delay::Fixed(Duration::from_millis(5)).after(recorded), Duration::from_millis(5));
+/// ```
+///
+/// [`ReelBuilder::headers_delay`]: crate::ReelBuilder::headers_delay
+/// [`ReelBuilder::event_delay`]: crate::ReelBuilder::event_delay
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub enum Delay {
+    /// No wait.
+    #[default]
+    None,
+    /// The same wait every time.
+    Fixed(Duration),
+    /// The recorded duration.
+    Recorded,
+    /// The recorded duration times a factor: `Scaled(0.1)` replays ten times faster
+    /// than recorded. Negative factors wait nothing.
+    Scaled(f64),
+}
+
+impl Delay {
+    /// The wait for an interaction whose recorded duration is `recorded`.
+    pub fn after(self, recorded: Duration) -> Duration {
+        match self {
+            Delay::None => Duration::ZERO,
+            Delay::Fixed(wait) => wait,
+            Delay::Recorded => recorded,
+            Delay::Scaled(factor) => {
+                Duration::try_from_secs_f64(recorded.as_secs_f64() * factor).unwrap_or(Duration::ZERO)
+            }
+        }
+    }
+}
+
+/// The waits of one replay.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Pacing {
+    /// Before the response headers.
+    pub(crate) headers: Delay,
+    /// Between stream events (not before the first).
+    pub(crate) events: Delay,
+}

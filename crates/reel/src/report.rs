@@ -1,0 +1,488 @@
+//! [`MismatchReport`]: what a test prints when a request matches nothing.
+//!
+//! It says what was received and what the cassette has: the closest recorded
+//! interaction first (ranked by rules passed, then by how alike the bodies are),
+//! each rule and whether it held, a unified diff of the bodies as canonical JSON
+//! (one changed field, one changed line), the other unplayed interactions, and the
+//! command that re-records the cassette.
+
+use std::fmt::{self, Write as _};
+use std::path::Path;
+
+use reel_cassette::Interaction;
+use similar::{ChangeTag, TextDiff};
+
+use crate::matcher::{Received, Rule, Rules};
+use crate::normalize::{form_pairs, BodyKind, NormalRequest};
+use crate::Mode;
+
+/// Longest diff shown, in lines, unless `REEL_FULL_DIFF=1`.
+const MAX_DIFF_LINES: usize = 60;
+/// Longest diff line shown, in characters, unless `REEL_FULL_DIFF=1`.
+const MAX_LINE_CHARS: usize = 160;
+/// Most unplayed interactions listed.
+const MAX_OTHERS: usize = 20;
+/// Most candidates whose bodies are diffed to rank them.
+const MAX_RANKED: usize = 32;
+/// Longest URL shown, in characters.
+const MAX_URL_CHARS: usize = 200;
+
+/// The report for a request that no recorded interaction matches. Its text (the
+/// [`Display`](fmt::Display) output) is written to be read in a test failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MismatchReport {
+    text: String,
+    closest: Option<usize>,
+}
+
+impl MismatchReport {
+    /// The full text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The closest recorded interaction's position in the cassette, if it has any.
+    pub fn closest(&self) -> Option<usize> {
+        self.closest
+    }
+}
+
+impl fmt::Display for MismatchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Everything a report is made from.
+pub(crate) struct Context<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) mode: Mode,
+    pub(crate) record_command: &'a str,
+    pub(crate) rules: &'a Rules,
+    pub(crate) interactions: &'a [Interaction],
+    pub(crate) normal: &'a [NormalRequest],
+    pub(crate) played: &'a [bool],
+    pub(crate) full_diff: bool,
+}
+
+/// Writes the report for `received`.
+pub(crate) fn report(cx: &Context<'_>, received: &Received, received_norm: &NormalRequest) -> MismatchReport {
+    let mut text = String::new();
+    let played = cx.played.iter().filter(|p| **p).count();
+    let _ = writeln!(
+        text,
+        "reel: no recorded interaction matches {} {}",
+        received.method(),
+        clip_url(received.url().as_str())
+    );
+    let _ = writeln!(text, "  cassette: {}", cx.path.display());
+    let _ = writeln!(text, "  mode:     {} ({})", cx.mode, cx.mode.summary());
+    let _ = writeln!(
+        text,
+        "  replayed: {played} of {} interaction{}",
+        cx.interactions.len(),
+        plural(cx.interactions.len())
+    );
+
+    let closest = closest(cx, received, received_norm);
+    text.push('\n');
+    match closest {
+        None => text.push_str("the cassette has no interactions\n"),
+        Some(i) => write_closest(&mut text, cx, received, received_norm, i),
+    }
+
+    let others: Vec<usize> = (0..cx.interactions.len())
+        .filter(|&i| !cx.played[i] && Some(i) != closest)
+        .collect();
+    if !others.is_empty() {
+        text.push_str("\nother unplayed interactions:\n");
+        for &i in others.iter().take(MAX_OTHERS) {
+            let _ = writeln!(text, "  {}", summary(cx, i));
+        }
+        if others.len() > MAX_OTHERS {
+            let _ = writeln!(text, "  ... and {} more", others.len() - MAX_OTHERS);
+        }
+    }
+
+    let _ = write!(text, "\nto re-record this cassette, run: {}", cx.record_command);
+    MismatchReport { text, closest }
+}
+
+/// The interaction to compare with: most rules passed, unplayed first, then the
+/// most alike body, then the earliest.
+fn closest(cx: &Context<'_>, received: &Received, received_norm: &NormalRequest) -> Option<usize> {
+    let passed: Vec<usize> = (0..cx.interactions.len())
+        .map(|i| {
+            cx.rules
+                .outcomes(received, received_norm, &cx.interactions[i].request, &cx.normal[i])
+                .iter()
+                .filter(|(_, ok)| *ok)
+                .count()
+        })
+        .collect();
+    let best = (0..passed.len()).max_by_key(|&i| (passed[i], !cx.played[i]))?;
+    let top: Vec<usize> = (0..passed.len())
+        .filter(|&i| passed[i] == passed[best] && cx.played[i] == cx.played[best])
+        .take(MAX_RANKED)
+        .collect();
+    if top.len() == 1 {
+        return Some(best);
+    }
+    let received_body = body_view(cx.rules, &received_norm.body).text;
+    let mut ranked: Vec<(f32, usize)> = top
+        .into_iter()
+        .map(|i| {
+            let recorded = body_view(cx.rules, &cx.normal[i].body).text;
+            (TextDiff::from_lines(&recorded, &received_body).ratio(), i)
+        })
+        .collect();
+    // Highest ratio first; the earliest interaction among equals.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked.first().map(|&(_, i)| i)
+}
+
+fn write_closest(
+    text: &mut String,
+    cx: &Context<'_>,
+    received: &Received,
+    received_norm: &NormalRequest,
+    i: usize,
+) {
+    let recorded = &cx.interactions[i].request;
+    let recorded_norm = &cx.normal[i];
+    let _ = writeln!(
+        text,
+        "closest recorded interaction: #{i} {} {}",
+        recorded.method,
+        clip_url(&recorded.url)
+    );
+    let outcomes = cx.rules.outcomes(received, received_norm, recorded, recorded_norm);
+    if outcomes.iter().all(|(_, ok)| *ok) {
+        let _ = writeln!(
+            text,
+            "  it matches every rule, but it was already replayed, and each interaction \
+             replays once (to replay interactions again, use `Reel::builder().allow_repeats()`)"
+        );
+        return;
+    }
+    for (rule, ok) in outcomes {
+        if ok {
+            let extra = match rule {
+                Rule::Body if cx.rules.ignore_body => " (bodies are ignored)",
+                _ => "",
+            };
+            let _ = writeln!(text, "  {rule}: matches{extra}");
+            continue;
+        }
+        match rule {
+            Rule::Method => {
+                let _ = writeln!(
+                    text,
+                    "  method: differs: recorded {}, received {}",
+                    recorded.method,
+                    received.method()
+                );
+            }
+            Rule::Url => write_url_difference(text, &recorded_norm.url, &received_norm.url),
+            Rule::Body => write_body_difference(text, cx, i, received_norm),
+            Rule::Header(name) => {
+                let received_values: Vec<String> = received
+                    .headers()
+                    .get_all(&name)
+                    .iter()
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .collect();
+                let _ = writeln!(
+                    text,
+                    "  header {name}: differs: recorded {}, received {}",
+                    values(recorded.headers.get_all(name.as_str())),
+                    values(&received_values)
+                );
+            }
+            Rule::Custom(name) => {
+                let _ = writeln!(text, "  custom matcher \"{name}\": differs (it returned false)");
+            }
+        }
+    }
+}
+
+fn values(values: &[String]) -> String {
+    match values {
+        [] => "no value".to_owned(),
+        [one] => format!("{one:?}"),
+        many => format!("{many:?}"),
+    }
+}
+
+fn write_url_difference(text: &mut String, recorded: &crate::normalize::UrlKey, received: &crate::normalize::UrlKey) {
+    text.push_str("  url: differs:");
+    if recorded.base != received.base {
+        let _ = write!(
+            text,
+            " recorded {}, received {}",
+            clip_url(&recorded.base),
+            clip_url(&received.base)
+        );
+        if recorded.query == received.query {
+            text.push_str(" (query parameters match)");
+        }
+    }
+    if recorded.query != received.query {
+        if recorded.base != received.base {
+            text.push(';');
+        }
+        let only_recorded = multiset_minus(&recorded.query, &received.query);
+        let only_received = multiset_minus(&received.query, &recorded.query);
+        text.push_str(" query parameters");
+        if !only_recorded.is_empty() {
+            let _ = write!(text, " only recorded: {}", pairs(&only_recorded));
+        }
+        if !only_recorded.is_empty() && !only_received.is_empty() {
+            text.push(';');
+        }
+        if !only_received.is_empty() {
+            let _ = write!(text, " only received: {}", pairs(&only_received));
+        }
+    }
+    text.push('\n');
+}
+
+/// The pairs of `a` not in `b`, counting repeats; both sorted.
+fn multiset_minus<'a>(a: &'a [(String, String)], b: &[(String, String)]) -> Vec<&'a (String, String)> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for pair in a {
+        while j < b.len() && b[j] < *pair {
+            j += 1;
+        }
+        if j < b.len() && b[j] == *pair {
+            j += 1;
+        } else {
+            out.push(pair);
+        }
+    }
+    out
+}
+
+fn pairs(pairs: &[&(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn write_body_difference(text: &mut String, cx: &Context<'_>, i: usize, received_norm: &NormalRequest) {
+    let recorded_body = &cx.normal[i].body;
+    let received_body = &received_norm.body;
+    if recorded_body.kind == BodyKind::Binary || received_body.kind == BodyKind::Binary {
+        let _ = writeln!(
+            text,
+            "  body: differs: recorded {}, received {}",
+            size(recorded_body.kind, recorded_body.text.len()),
+            size(received_body.kind, received_body.text.len())
+        );
+        return;
+    }
+    let recorded_view = body_view(cx.rules, recorded_body);
+    let received_view = body_view(cx.rules, received_body);
+    let compared = if recorded_body.kind == received_body.kind {
+        match recorded_body.kind {
+            BodyKind::Json => "both JSON, compared as canonical JSON".to_owned(),
+            BodyKind::Form => "both form parameters, compared sorted".to_owned(),
+            _ => format!("both {}", recorded_body.kind.name()),
+        }
+    } else {
+        format!(
+            "recorded {}, received {}",
+            recorded_body.kind.name(),
+            received_body.kind.name()
+        )
+    };
+    let _ = writeln!(text, "  body: differs ({compared}):");
+    write_diff(
+        text,
+        &recorded_view.text,
+        &received_view.text,
+        &format!("recorded #{i}"),
+        cx.full_diff,
+    );
+}
+
+/// A body as text to diff: pretty canonical JSON, sorted form parameters one a
+/// line, or the text; always ending in a newline.
+struct BodyView {
+    text: String,
+}
+
+fn body_view(rules: &Rules, body: &crate::normalize::BodyKey) -> BodyView {
+    let mut text = match body.kind {
+        BodyKind::Empty => String::new(),
+        BodyKind::Json => rules
+            .normalizer
+            .json(&body.text)
+            .map(|value| crate::normalize::canonical_json(&value, true))
+            .unwrap_or_default(),
+        BodyKind::Form => form_pairs(&body.text)
+            .into_iter()
+            .map(|(n, v)| format!("{n}={v}\n"))
+            .collect(),
+        BodyKind::Text | BodyKind::Binary => String::from_utf8_lossy(&body.text).into_owned(),
+    };
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    BodyView { text }
+}
+
+/// A unified diff of `recorded` and `received`, indented, bounded unless `full`.
+fn write_diff(text: &mut String, recorded: &str, received: &str, recorded_name: &str, full: bool) {
+    let diff = TextDiff::from_lines(recorded, received);
+    let mut lines: Vec<String> = vec![format!("--- {recorded_name}"), "+++ received".to_owned()];
+    let mut clipped = false;
+    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+        lines.push(hunk.header().to_string());
+        let changes: Vec<_> = hunk.iter_changes().collect();
+        let focus = focus_points(&changes);
+        for (change, focus) in changes.iter().zip(focus) {
+            let sign = match change.tag() {
+                ChangeTag::Delete => '-',
+                ChangeTag::Insert => '+',
+                ChangeTag::Equal => ' ',
+            };
+            let value = change.value().trim_end_matches('\n');
+            let value = if full {
+                value.to_owned()
+            } else {
+                let (value, cut) = clip_line(value, focus, MAX_LINE_CHARS);
+                clipped |= cut;
+                value
+            };
+            lines.push(format!("{sign}{value}"));
+        }
+    }
+    let total = lines.len();
+    let shown = if full { total } else { total.min(MAX_DIFF_LINES) };
+    for line in &lines[..shown] {
+        let _ = writeln!(text, "    {line}");
+    }
+    if shown < total {
+        let _ = writeln!(
+            text,
+            "    ... diff cut at {shown} of {total} lines (run with REEL_FULL_DIFF=1 to see all of it)"
+        );
+    } else if clipped {
+        let _ = writeln!(
+            text,
+            "    ... long lines cut around their first difference (run with REEL_FULL_DIFF=1 \
+             to see them whole)"
+        );
+    }
+}
+
+/// For each change, the character where a changed line first differs from the line
+/// it replaces (0 for unpaired and unchanged lines).
+fn focus_points(changes: &[similar::Change<&str>]) -> Vec<usize> {
+    let mut focus = vec![0; changes.len()];
+    let mut start = 0;
+    while start < changes.len() {
+        if changes[start].tag() == ChangeTag::Equal {
+            start += 1;
+            continue;
+        }
+        let end = (start..changes.len())
+            .find(|&k| changes[k].tag() == ChangeTag::Equal)
+            .unwrap_or(changes.len());
+        let deletes: Vec<usize> = (start..end).filter(|&k| changes[k].tag() == ChangeTag::Delete).collect();
+        let inserts: Vec<usize> = (start..end).filter(|&k| changes[k].tag() == ChangeTag::Insert).collect();
+        for (&d, &n) in deletes.iter().zip(&inserts) {
+            let common = changes[d]
+                .value()
+                .chars()
+                .zip(changes[n].value().chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            focus[d] = common;
+            focus[n] = common;
+        }
+        start = end;
+    }
+    focus
+}
+
+/// At most `max` characters of `line`, around character `focus`; whether it was cut.
+fn clip_line(line: &str, focus: usize, max: usize) -> (String, bool) {
+    let len = line.chars().count();
+    if len <= max {
+        return (line.to_owned(), false);
+    }
+    let start = focus.saturating_sub(max / 3).min(len - max);
+    let mut out = String::new();
+    if start > 0 {
+        out.push_str("...");
+    }
+    out.extend(line.chars().skip(start).take(max));
+    if start + max < len {
+        let _ = write!(out, "... ({} more characters)", len - start - max);
+    }
+    (out, true)
+}
+
+/// One line about interaction `i`: `#1 POST https://... (JSON body, 1284 bytes)`.
+fn summary(cx: &Context<'_>, i: usize) -> String {
+    let request = &cx.interactions[i].request;
+    let body = &cx.normal[i].body;
+    format!(
+        "#{i} {} {} ({})",
+        request.method,
+        clip_url(&request.url),
+        match body.kind {
+            BodyKind::Empty => "no body".to_owned(),
+            kind => format!("{} body", size(kind, body.text.len())),
+        }
+    )
+}
+
+fn size(kind: BodyKind, len: usize) -> String {
+    match kind {
+        BodyKind::Empty => "no body".to_owned(),
+        kind => format!("{}, {len} byte{}", kind.name(), plural(len)),
+    }
+}
+
+fn clip_url(url: &str) -> String {
+    clip_line(url, 0, MAX_URL_CHARS).0
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_their_first_difference() {
+        let old = format!("{}A{}", "x".repeat(300), "y".repeat(300));
+        let new = format!("{}B{}", "x".repeat(300), "y".repeat(300));
+        let mut text = String::new();
+        write_diff(&mut text, &format!("{old}\n"), &format!("{new}\n"), "recorded #0", false);
+        let minus = text.lines().find(|l| l.starts_with("    -") && !l.starts_with("    ---")).unwrap();
+        assert!(minus.contains("xA"), "{minus}");
+        assert!(minus.starts_with("    -...x"), "{minus}");
+        assert!(minus.ends_with("... (387 more characters)"), "{minus}");
+        assert!(text.ends_with("(run with REEL_FULL_DIFF=1 to see them whole)\n"), "{text}");
+    }
+
+    #[test]
+    fn multiset_difference_counts_repeats() {
+        let a = [("a".into(), "1".into()), ("a".into(), "1".into()), ("b".into(), "2".into())];
+        let b = [("a".into(), "1".into())];
+        assert_eq!(multiset_minus(&a, &b), [&a[1], &a[2]]);
+    }
+}
