@@ -37,3 +37,73 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     Ok(())
 }
+
+/// An exclusive advisory lock on a cassette path, shared by every process on this
+/// machine, held until dropped.
+///
+/// The lock is taken on a file in the system temporary directory named after the
+/// cassette's absolute path, not on the cassette itself: saving replaces the
+/// cassette by renaming a new file over it, which would leave a lock on the old
+/// file useless, and this way no lock files appear next to cassettes.
+#[derive(Debug)]
+#[must_use = "the lock is released when this guard is dropped"]
+pub struct CassetteLock {
+    _file: std::fs::File,
+}
+
+/// Waits for, then takes, the lock on the cassette at `path`.
+pub fn lock_cassette(path: &Path) -> Result<CassetteLock> {
+    use std::hash::{Hash as _, Hasher as _};
+
+    let io_error = |source| Error::Io {
+        path: path.to_owned(),
+        action: "cannot lock cassette",
+        source,
+    };
+    let absolute = std::path::absolute(path).map_err(io_error)?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    absolute.hash(&mut hasher);
+    let dir = std::env::temp_dir().join("reel-locks");
+    std::fs::create_dir_all(&dir).map_err(io_error)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(format!("{:016x}.lock", hasher.finish())))
+        .map_err(io_error)?;
+    file.lock().map_err(io_error)?;
+    Ok(CassetteLock { _file: file })
+}
+
+/// Read, change, write under the lock: loads the cassette at `path` (an empty one
+/// if the file does not exist), lets `change` edit it, and saves it atomically
+/// unless `change` fails. Processes that update one cassette this way never lose
+/// each other's interactions.
+///
+/// ```
+/// use reel_cassette::{update_locked, Interaction, Request, Response};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("c.yaml");
+/// for url in ["https://x/1", "https://x/2"] {
+///     update_locked(&path, |cassette| {
+///         cassette.interactions.push(Interaction::new(Request::new("GET", url), Response::new(200)));
+///         Ok(())
+///     })?;
+/// }
+/// assert_eq!(reel_cassette::Cassette::load(&path)?.interactions.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn update_locked(
+    path: &Path,
+    change: impl FnOnce(&mut crate::Cassette) -> Result<()>,
+) -> Result<()> {
+    let _lock = lock_cassette(path)?;
+    let mut cassette = if path.exists() {
+        crate::Cassette::load(path)?
+    } else {
+        crate::Cassette::new()
+    };
+    change(&mut cassette)?;
+    write_atomically(path, cassette.to_yaml().as_bytes())
+}
