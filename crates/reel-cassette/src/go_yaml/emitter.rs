@@ -267,10 +267,40 @@ impl Emitter {
         self.indention = false;
     }
 
+    /// Writes `run`, text without line breaks, as it is.
+    fn write_run(&mut self, run: &str) {
+        self.out.push_str(run);
+        self.column += if run.is_ascii() {
+            run.len()
+        } else {
+            run.chars().count()
+        };
+    }
+
     fn write_single_quoted(&mut self, value: &str) {
         self.write_indicator("'", true, false, false);
         let mut breaks = false;
-        for c in value.chars() {
+        let mut rest = value;
+        while !rest.is_empty() {
+            // Runs up to the next quote or line break go out in one piece.
+            let end = rest
+                .find(|c: char| c == '\'' || is_break(c))
+                .unwrap_or(rest.len());
+            if end > 0 {
+                if breaks {
+                    self.write_indent();
+                }
+                let run = &rest[..end];
+                self.write_run(run);
+                if run.bytes().any(|b| b != b' ') {
+                    self.indention = false;
+                }
+                breaks = false;
+                rest = &rest[end..];
+                continue;
+            }
+            let c = rest.chars().next().unwrap_or_default();
+            rest = &rest[c.len_utf8()..];
             if is_break(c) {
                 if !breaks && c == '\n' {
                     self.put_break();
@@ -281,13 +311,8 @@ impl Emitter {
                 if breaks {
                     self.write_indent();
                 }
-                if c == '\'' {
-                    self.put('\'');
-                }
-                self.put(c);
-                if c != ' ' {
-                    self.indention = false;
-                }
+                self.write_run("''");
+                self.indention = false;
                 breaks = false;
             }
         }
@@ -298,41 +323,45 @@ impl Emitter {
 
     fn write_double_quoted(&mut self, value: &str) {
         self.write_indicator("\"", true, false, false);
-        for c in value.chars() {
-            if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
-                self.put('\\');
-                match c {
-                    '\0' => self.put('0'),
-                    '\u{7}' => self.put('a'),
-                    '\u{8}' => self.put('b'),
-                    '\t' => self.put('t'),
-                    '\n' => self.put('n'),
-                    '\u{b}' => self.put('v'),
-                    '\u{c}' => self.put('f'),
-                    '\r' => self.put('r'),
-                    '\u{1b}' => self.put('e'),
-                    '"' => self.put('"'),
-                    '\\' => self.put('\\'),
-                    '\u{85}' => self.put('N'),
-                    '\u{a0}' => self.put('_'),
-                    '\u{2028}' => self.put('L'),
-                    '\u{2029}' => self.put('P'),
-                    _ => {
-                        let v = c as u32;
-                        let escape = if v <= 0xFF {
-                            format!("x{v:02X}")
-                        } else if v <= 0xFFFF {
-                            format!("u{v:04X}")
-                        } else {
-                            format!("U{v:08X}")
-                        };
-                        self.write_str(&escape);
-                    }
-                }
-            } else {
-                self.put(c);
+        let mut run_start = 0;
+        for (i, c) in value.char_indices() {
+            if is_printable(c) && c != '\u{feff}' && !is_break(c) && c != '"' && c != '\\' {
+                continue;
             }
+            self.write_run(&value[run_start..i]);
+            run_start = i + c.len_utf8();
+            let escape = match c {
+                '\0' => "\\0",
+                '\u{7}' => "\\a",
+                '\u{8}' => "\\b",
+                '\t' => "\\t",
+                '\n' => "\\n",
+                '\u{b}' => "\\v",
+                '\u{c}' => "\\f",
+                '\r' => "\\r",
+                '\u{1b}' => "\\e",
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\u{85}' => "\\N",
+                '\u{a0}' => "\\_",
+                '\u{2028}' => "\\L",
+                '\u{2029}' => "\\P",
+                _ => {
+                    let v = c as u32;
+                    let escape = if v <= 0xFF {
+                        format!("\\x{v:02X}")
+                    } else if v <= 0xFFFF {
+                        format!("\\u{v:04X}")
+                    } else {
+                        format!("\\U{v:08X}")
+                    };
+                    self.write_run(&escape);
+                    continue;
+                }
+            };
+            self.write_run(escape);
         }
+        self.write_run(&value[run_start..]);
         self.write_indicator("\"", false, false, false);
         self.whitespace = false;
         self.indention = false;
@@ -367,17 +396,22 @@ impl Emitter {
         self.put_break();
         self.whitespace = true;
         let mut breaks = true;
-        for c in value.chars() {
-            if is_break(c) {
-                self.write_break(c);
-                breaks = true;
-            } else {
+        let mut rest = value;
+        while !rest.is_empty() {
+            let end = rest.find(is_break).unwrap_or(rest.len());
+            if end > 0 {
                 if breaks {
                     self.write_indent();
                 }
-                self.put(c);
+                self.write_run(&rest[..end]);
                 self.indention = false;
                 breaks = false;
+                rest = &rest[end..];
+            } else {
+                let c = rest.chars().next().unwrap_or_default();
+                self.write_break(c);
+                breaks = true;
+                rest = &rest[c.len_utf8()..];
             }
         }
     }
@@ -408,10 +442,12 @@ fn analyze(value: &str) -> Analysis {
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
 
-    let chars: Vec<char> = value.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        let last = i + 1 == chars.len();
-        let followed_by_whitespace = last || is_blank(chars[i + 1]);
+    let bytes = value.as_bytes();
+    for (i, c) in value.char_indices() {
+        let next = i + c.len_utf8();
+        let last = next == bytes.len();
+        // Blanks are ASCII, so the next byte tells.
+        let followed_by_whitespace = last || matches!(bytes[next], b' ' | b'\t');
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
