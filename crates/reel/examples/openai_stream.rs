@@ -20,8 +20,8 @@ const URL: &str = "https://api.openai.com/v1/chat/completions";
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn Error>> {
     // Found from the package, whatever the working directory.
-    let cassette =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cassettes/openai/multi_tool_streaming.yaml");
+    let cassette = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../cassettes/openai/multi_tool_streaming.yaml");
     let client = ClientBuilder::new(reqwest::Client::new())
         .with(reel::Reel::replay(&cassette)?)
         .build();
@@ -37,13 +37,19 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let mut results = Vec::new();
     for call in &turn.tool_calls {
         let args: Value = serde_json::from_str(&call.arguments)?;
-        let (a, b) = (args["a"].as_i64().unwrap_or(0), args["b"].as_i64().unwrap_or(0));
+        let (a, b) = (
+            args["a"].as_i64().unwrap_or(0),
+            args["b"].as_i64().unwrap_or(0),
+        );
         let result = match call.name.as_str() {
             "add" => a + b,
             "multiply" => a * b,
             other => return Err(format!("the model called an unknown tool `{other}`").into()),
         };
-        println!("  {}({}) = {result}   [{}]", call.name, call.arguments, call.id);
+        println!(
+            "  {}({}) = {result}   [{}]",
+            call.name, call.arguments, call.id
+        );
         results.push((call, result));
     }
     println!("{} events arrived in {} chunks", turn.events, turn.chunks);
@@ -56,7 +62,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         })).collect::<Vec<_>>(),
     }));
     for (call, result) in results {
-        messages.push(json!({"role": "tool", "tool_call_id": call.id, "content": result.to_string()}));
+        messages
+            .push(json!({"role": "tool", "tool_call_id": call.id, "content": result.to_string()}));
     }
 
     println!("\n== turn 2: {URL}");
@@ -82,7 +89,10 @@ struct ToolCall {
 }
 
 /// Sends one streamed chat completion request and prints each event as it arrives.
-async fn stream_turn(client: &ClientWithMiddleware, messages: &[Value]) -> Result<Turn, Box<dyn Error>> {
+async fn stream_turn(
+    client: &ClientWithMiddleware,
+    messages: &[Value],
+) -> Result<Turn, Box<dyn Error>> {
     // Written in the order a person would; reel matches JSON by structure.
     let request = json!({
         "model": "gpt-4o-mini",
@@ -110,7 +120,12 @@ async fn stream_turn(client: &ClientWithMiddleware, messages: &[Value]) -> Resul
         })
         .eventsource();
 
-    let mut turn = Turn { text: String::new(), tool_calls: Vec::new(), events: 0, chunks: 0 };
+    let mut turn = Turn {
+        text: String::new(),
+        tool_calls: Vec::new(),
+        events: 0,
+        chunks: 0,
+    };
     let mut calls: BTreeMap<u64, ToolCall> = BTreeMap::new();
     while let Some(event) = events.next().await {
         let event = event?;

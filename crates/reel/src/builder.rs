@@ -52,7 +52,9 @@ impl ReelBuilder {
     /// When `pointer` does not start with `/`.
     pub fn ignore_json_field(mut self, pointer: &str) -> ReelBuilder {
         let pattern = FieldPattern::parse(pointer).unwrap_or_else(|| {
-            panic!("JSON field pointer {pointer:?} must start with `/`, as in `/metadata/request_id`")
+            panic!(
+                "JSON field pointer {pointer:?} must start with `/`, as in `/metadata/request_id`"
+            )
         });
         self.rules.normalizer.ignored_fields.push(pattern);
         self
@@ -74,7 +76,11 @@ impl ReelBuilder {
     /// Adds a rule of your own, named in mismatch reports: a recording matches only
     /// if `matcher` says so, on top of the other rules. Closures work; see
     /// [`RequestMatcher`].
-    pub fn custom_matcher(mut self, name: impl Into<String>, matcher: impl RequestMatcher) -> ReelBuilder {
+    pub fn custom_matcher(
+        mut self,
+        name: impl Into<String>,
+        matcher: impl RequestMatcher,
+    ) -> ReelBuilder {
         self.rules.custom.push((name.into(), Arc::new(matcher)));
         self
     }

@@ -93,9 +93,7 @@ fn is_test_name(name: &str) -> bool {
         && name.split("::").all(|segment| {
             let segment = segment.strip_prefix("r#").unwrap_or(segment);
             let mut chars = segment.chars();
-            chars
-                .next()
-                .is_some_and(|c| c == '_' || c.is_alphabetic())
+            chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
                 && chars.all(|c| c == '_' || c.is_alphanumeric())
         })
 }
@@ -120,7 +118,11 @@ mod tests {
         assert!(is_test_name("a::b::r#type"));
         let err = std::thread::Builder::new()
             .name("worker-1".into())
-            .spawn(|| cassette_path_for_current_test("/x").unwrap_err().to_string())
+            .spawn(|| {
+                cassette_path_for_current_test("/x")
+                    .unwrap_err()
+                    .to_string()
+            })
             .unwrap()
             .join()
             .unwrap();

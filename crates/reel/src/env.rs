@@ -37,7 +37,9 @@ fn parse_flag(name: &'static str, value: Option<&str>) -> Result<Option<bool>> {
 ///
 /// `cargo test` sets `CARGO_PKG_NAME` for the test process, which names the package.
 pub(crate) fn record_command(mode: &str, test: Option<&str>) -> String {
-    let package = std::env::var("CARGO_PKG_NAME").ok().filter(|p| !p.is_empty());
+    let package = std::env::var("CARGO_PKG_NAME")
+        .ok()
+        .filter(|p| !p.is_empty());
     let mut command = format!("{RECORD}={mode} cargo test");
     if let Some(package) = package {
         command.push_str(" -p ");

@@ -115,7 +115,10 @@ impl fmt::Debug for Rules {
             .field("normalizer", &self.normalizer)
             .field("ignore_body", &self.ignore_body)
             .field("headers", &self.headers)
-            .field("custom", &self.custom.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field(
+                "custom",
+                &self.custom.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .field("allow_repeats", &self.allow_repeats)
             .finish()
     }
@@ -163,9 +166,21 @@ impl Rules {
     }
 
     /// Whether `name` has the same values on both sides.
-    pub(crate) fn header_matches(name: &http::HeaderName, received: &Received, recorded: &Recorded) -> bool {
-        let received_values = received.headers().get_all(name).iter().map(|v| v.as_bytes());
-        let recorded_values = recorded.headers.get_all(name.as_str()).iter().map(|v| v.as_bytes());
+    pub(crate) fn header_matches(
+        name: &http::HeaderName,
+        received: &Received,
+        recorded: &Recorded,
+    ) -> bool {
+        let received_values = received
+            .headers()
+            .get_all(name)
+            .iter()
+            .map(|v| v.as_bytes());
+        let recorded_values = recorded
+            .headers
+            .get_all(name.as_str())
+            .iter()
+            .map(|v| v.as_bytes());
         received_values.eq(recorded_values)
     }
 
@@ -175,7 +190,10 @@ impl Rules {
         self.headers
             .iter()
             .all(|name| Rules::header_matches(name, received, recorded))
-            && self.custom.iter().all(|(_, m)| m.matches(received, recorded))
+            && self
+                .custom
+                .iter()
+                .all(|(_, m)| m.matches(received, recorded))
     }
 
     /// Every rule and whether it passes, in the order reports list them.
@@ -198,7 +216,10 @@ impl Rules {
             ));
         }
         for (name, matcher) in &self.custom {
-            outcomes.push((Rule::Custom(name.clone()), matcher.matches(received, recorded)));
+            outcomes.push((
+                Rule::Custom(name.clone()),
+                matcher.matches(received, recorded),
+            ));
         }
         outcomes
     }

@@ -85,7 +85,8 @@ impl Reel {
     pub(crate) fn open(builder: ReelBuilder, path: &Path, mode: Mode) -> Result<Reel> {
         let test = current_test_name();
         let full_diff = env::full_diff()?.or(builder.full_diff).unwrap_or(false);
-        if matches!(std::fs::metadata(path), Err(err) if err.kind() == std::io::ErrorKind::NotFound) {
+        if matches!(std::fs::metadata(path), Err(err) if err.kind() == std::io::ErrorKind::NotFound)
+        {
             let looked_in = match std::env::current_dir() {
                 Ok(dir) if path.is_relative() => format!(" (looked in {})", dir.display()),
                 _ => String::new(),
@@ -116,7 +117,11 @@ impl Reel {
             })
             .collect::<Result<Vec<Prepared>>>()?;
         let index = Index::build(&normal);
-        let played = cassette.interactions.iter().map(|_| AtomicBool::new(false)).collect();
+        let played = cassette
+            .interactions
+            .iter()
+            .map(|_| AtomicBool::new(false))
+            .collect();
         Ok(Reel {
             inner: Arc::new(Inner {
                 path: Arc::from(PathBuf::from(path)),
@@ -157,7 +162,11 @@ impl Reel {
             received.body_bytes(),
         );
         let Some(i) = self.choose(&received, &normal) else {
-            let played: Vec<bool> = inner.played.iter().map(|p| p.load(Ordering::Acquire)).collect();
+            let played: Vec<bool> = inner
+                .played
+                .iter()
+                .map(|p| p.load(Ordering::Acquire))
+                .collect();
             let record_command = env::record_command("all", inner.test.as_deref());
             let cx = Context {
                 path: &inner.path,
@@ -185,7 +194,10 @@ impl Reel {
         let inner = &*self.inner;
         let mut last_match = None;
         for i in inner.index.candidates(normal, inner.rules.ignore_body) {
-            if !inner.rules.extra_rules_pass(received, &inner.interactions[i].request) {
+            if !inner
+                .rules
+                .extra_rules_pass(received, &inner.interactions[i].request)
+            {
                 continue;
             }
             // Claiming with compare-exchange gives each concurrent request its own

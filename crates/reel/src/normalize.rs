@@ -225,10 +225,11 @@ pub(crate) fn normalize_newlines(body: &Bytes) -> Bytes {
 
 /// Whether a `Content-Type` is `application/x-www-form-urlencoded`.
 pub(crate) fn is_form(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+    content_type.split(';').next().is_some_and(|essence| {
+        essence
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    })
 }
 
 /// A form body's decoded parameters, sorted.
@@ -399,7 +400,10 @@ mod tests {
             json_key(r#"{ "b": 1.0, "a": [1e2, 0.5, -0] }"#).as_deref(),
             Some(r#"json:{"a":[100,0.5,0],"b":1}"#)
         );
-        assert_eq!(json_key(r#"{"x": 1e300}"#).as_deref(), Some(r#"json:{"x":1e300}"#));
+        assert_eq!(
+            json_key(r#"{"x": 1e300}"#).as_deref(),
+            Some(r#"json:{"x":1e300}"#)
+        );
     }
 
     #[test]
@@ -436,9 +440,19 @@ mod tests {
             ignored_query: HashSet::from(["key".to_owned()]),
             ..Normalizer::default()
         };
-        let a = normalizer.url(&"HTTPS://Example.com:443/p?b=2&a=1&a=0&key=s#frag".parse().unwrap());
+        let a = normalizer.url(
+            &"HTTPS://Example.com:443/p?b=2&a=1&a=0&key=s#frag"
+                .parse()
+                .unwrap(),
+        );
         let b = normalizer.url(&"https://example.com/p?a=0&b=2&a=1".parse().unwrap());
-        assert_eq!(a, UrlKey { ignored: 1, ..b.clone() });
+        assert_eq!(
+            a,
+            UrlKey {
+                ignored: 1,
+                ..b.clone()
+            }
+        );
         assert_eq!(b.base, "https://example.com:443/p");
     }
 

@@ -45,9 +45,8 @@ impl Delay {
             Delay::None => Duration::ZERO,
             Delay::Fixed(wait) => wait,
             Delay::Recorded => recorded,
-            Delay::Scaled(factor) => {
-                Duration::try_from_secs_f64(recorded.as_secs_f64() * factor).unwrap_or(Duration::ZERO)
-            }
+            Delay::Scaled(factor) => Duration::try_from_secs_f64(recorded.as_secs_f64() * factor)
+                .unwrap_or(Duration::ZERO),
         }
     }
 }

@@ -95,9 +95,7 @@ impl Prepared {
         let gap = pacing.events.after(self.duration);
         let body = match self.kind {
             StreamKind::Whole => reqwest::Body::from(self.body.clone()),
-            kind => {
-                reqwest::Body::wrap_stream(paced(stream_events(&self.body, kind), gap))
-            }
+            kind => reqwest::Body::wrap_stream(paced(stream_events(&self.body, kind), gap)),
         };
         let mut builder = http::Response::builder()
             .status(self.status)

@@ -10,10 +10,11 @@ use std::fmt::{self, Write as _};
 use std::path::Path;
 
 use reel_cassette::Interaction;
+use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
 use crate::matcher::{Received, Rule, Rules};
-use crate::normalize::{form_pairs, BodyKind, NormalRequest};
+use crate::normalize::{canonical_json, form_pairs, BodyKind, NormalRequest};
 use crate::Mode;
 
 /// Longest diff shown, in lines, unless `REEL_FULL_DIFF=1`.
@@ -24,6 +25,12 @@ const MAX_LINE_CHARS: usize = 160;
 const MAX_OTHERS: usize = 20;
 /// Most candidates whose bodies are diffed to rank them.
 const MAX_RANKED: usize = 32;
+/// Longest body preview in the list of unplayed interactions, in characters.
+const MAX_PREVIEW_CHARS: usize = 60;
+/// Most differing JSON fields named.
+const MAX_POINTERS: usize = 3;
+/// Most differing JSON fields looked for.
+const POINTERS_SOUGHT: usize = 100;
 /// Longest URL shown, in characters.
 const MAX_URL_CHARS: usize = 200;
 
@@ -66,14 +73,19 @@ pub(crate) struct Context<'a> {
 }
 
 /// Writes the report for `received`.
-pub(crate) fn report(cx: &Context<'_>, received: &Received, received_norm: &NormalRequest) -> MismatchReport {
+pub(crate) fn report(
+    cx: &Context<'_>,
+    received: &Received,
+    received_norm: &NormalRequest,
+) -> MismatchReport {
     let mut text = String::new();
     let played = cx.played.iter().filter(|p| **p).count();
     let _ = writeln!(
         text,
-        "reel: no recorded interaction matches {} {}",
+        "reel: no recorded interaction matches {} {} ({})",
         received.method(),
-        clip_url(received.url().as_str())
+        clip_url(received.url().as_str()),
+        describe(received_norm.body.kind, received.body().len())
     );
     let _ = writeln!(text, "  cassette: {}", cx.path.display());
     let _ = writeln!(text, "  mode:     {} ({})", cx.mode, cx.mode.summary());
@@ -104,7 +116,11 @@ pub(crate) fn report(cx: &Context<'_>, received: &Received, received_norm: &Norm
         }
     }
 
-    let _ = write!(text, "\nto re-record this cassette, run: {}", cx.record_command);
+    let _ = write!(
+        text,
+        "\nto re-record this cassette, run: {}",
+        cx.record_command
+    );
     MismatchReport { text, closest }
 }
 
@@ -114,7 +130,12 @@ fn closest(cx: &Context<'_>, received: &Received, received_norm: &NormalRequest)
     let passed: Vec<usize> = (0..cx.interactions.len())
         .map(|i| {
             cx.rules
-                .outcomes(received, received_norm, &cx.interactions[i].request, &cx.normal[i])
+                .outcomes(
+                    received,
+                    received_norm,
+                    &cx.interactions[i].request,
+                    &cx.normal[i],
+                )
                 .iter()
                 .filter(|(_, ok)| *ok)
                 .count()
@@ -156,7 +177,9 @@ fn write_closest(
         recorded.method,
         clip_url(&recorded.url)
     );
-    let outcomes = cx.rules.outcomes(received, received_norm, recorded, recorded_norm);
+    let outcomes = cx
+        .rules
+        .outcomes(received, received_norm, recorded, recorded_norm);
     if outcomes.iter().all(|(_, ok)| *ok) {
         let _ = writeln!(
             text,
@@ -200,7 +223,10 @@ fn write_closest(
                 );
             }
             Rule::Custom(name) => {
-                let _ = writeln!(text, "  custom matcher \"{name}\": differs (it returned false)");
+                let _ = writeln!(
+                    text,
+                    "  custom matcher \"{name}\": differs (it returned false)"
+                );
             }
         }
     }
@@ -214,7 +240,11 @@ fn values(values: &[String]) -> String {
     }
 }
 
-fn write_url_difference(text: &mut String, recorded: &crate::normalize::UrlKey, received: &crate::normalize::UrlKey) {
+fn write_url_difference(
+    text: &mut String,
+    recorded: &crate::normalize::UrlKey,
+    received: &crate::normalize::UrlKey,
+) {
     text.push_str("  url: differs:");
     if recorded.base != received.base {
         let _ = write!(
@@ -248,7 +278,10 @@ fn write_url_difference(text: &mut String, recorded: &crate::normalize::UrlKey, 
 }
 
 /// The pairs of `a` not in `b`, counting repeats; both sorted.
-fn multiset_minus<'a>(a: &'a [(String, String)], b: &[(String, String)]) -> Vec<&'a (String, String)> {
+fn multiset_minus<'a>(
+    a: &'a [(String, String)],
+    b: &[(String, String)],
+) -> Vec<&'a (String, String)> {
     let mut out = Vec::new();
     let mut j = 0;
     for pair in a {
@@ -272,20 +305,44 @@ fn pairs(pairs: &[&(String, String)]) -> String {
         .join(", ")
 }
 
-fn write_body_difference(text: &mut String, cx: &Context<'_>, i: usize, received_norm: &NormalRequest) {
+fn write_body_difference(
+    text: &mut String,
+    cx: &Context<'_>,
+    i: usize,
+    received_norm: &NormalRequest,
+) {
     let recorded_body = &cx.normal[i].body;
     let received_body = &received_norm.body;
     if recorded_body.kind == BodyKind::Binary || received_body.kind == BodyKind::Binary {
         let _ = writeln!(
             text,
-            "  body: differs: recorded {}, received {}",
-            size(recorded_body.kind, recorded_body.text.len()),
-            size(received_body.kind, received_body.text.len())
+            "  body: differs: recorded {}; received {}",
+            describe(recorded_body.kind, recorded_body.text.len()),
+            describe(received_body.kind, received_body.text.len())
         );
         return;
     }
     let recorded_view = body_view(cx.rules, recorded_body);
     let received_view = body_view(cx.rules, received_body);
+    let mut at = String::new();
+    if recorded_body.kind == BodyKind::Json && received_body.kind == BodyKind::Json {
+        if let (Some(a), Some(b)) = (
+            cx.rules.normalizer.json(&recorded_body.text),
+            cx.rules.normalizer.json(&received_body.text),
+        ) {
+            let mut pointers = Vec::new();
+            differing_pointers(&a, &b, &mut String::new(), &mut pointers);
+            if !pointers.is_empty() {
+                let shown = pointers.len().min(MAX_POINTERS);
+                let _ = write!(at, " at {}", pointers[..shown].join(", "));
+                if pointers.len() >= POINTERS_SOUGHT {
+                    at.push_str(" and many more");
+                } else if pointers.len() > shown {
+                    let _ = write!(at, " and {} more", pointers.len() - shown);
+                }
+            }
+        }
+    }
     let compared = if recorded_body.kind == received_body.kind {
         match recorded_body.kind {
             BodyKind::Json => "both JSON, compared as canonical JSON".to_owned(),
@@ -299,7 +356,7 @@ fn write_body_difference(text: &mut String, cx: &Context<'_>, i: usize, received
             received_body.kind.name()
         )
     };
-    let _ = writeln!(text, "  body: differs ({compared}):");
+    let _ = writeln!(text, "  body: differs{at} ({compared}):");
     write_diff(
         text,
         &recorded_view.text,
@@ -307,6 +364,53 @@ fn write_body_difference(text: &mut String, cx: &Context<'_>, i: usize, received
         &format!("recorded #{i}"),
         cx.full_diff,
     );
+}
+
+/// The JSON pointers where `a` and `b` differ: fields on one side only, array
+/// elements past the other's end, and different values. Stops after a few more
+/// than are shown, to stay cheap on large bodies.
+fn differing_pointers(a: &Value, b: &Value, path: &mut String, out: &mut Vec<String>) {
+    if out.len() >= POINTERS_SOUGHT {
+        return;
+    }
+    let len = path.len();
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys: Vec<&String> = a
+                .keys()
+                .chain(b.keys().filter(|k| !a.contains_key(*k)))
+                .collect();
+            keys.sort_unstable();
+            for key in keys {
+                path.push('/');
+                path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                match (a.get(key), b.get(key)) {
+                    (Some(x), Some(y)) => differing_pointers(x, y, path, out),
+                    _ => out.push(path.clone()),
+                }
+                path.truncate(len);
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for i in 0..a.len().max(b.len()) {
+                let _ = write!(path, "/{i}");
+                match (a.get(i), b.get(i)) {
+                    (Some(x), Some(y)) => differing_pointers(x, y, path, out),
+                    _ => out.push(path.clone()),
+                }
+                path.truncate(len);
+            }
+        }
+        (a, b) => {
+            if canonical_json(a, false) != canonical_json(b, false) {
+                out.push(if path.is_empty() {
+                    "/".to_owned()
+                } else {
+                    path.clone()
+                });
+            }
+        }
+    }
 }
 
 /// A body as text to diff: pretty canonical JSON, sorted form parameters one a
@@ -321,7 +425,7 @@ fn body_view(rules: &Rules, body: &crate::normalize::BodyKey) -> BodyView {
         BodyKind::Json => rules
             .normalizer
             .json(&body.text)
-            .map(|value| crate::normalize::canonical_json(&value, true))
+            .map(|value| canonical_json(&value, true))
             .unwrap_or_default(),
         BodyKind::Form => form_pairs(&body.text)
             .into_iter()
@@ -362,7 +466,11 @@ fn write_diff(text: &mut String, recorded: &str, received: &str, recorded_name: 
         }
     }
     let total = lines.len();
-    let shown = if full { total } else { total.min(MAX_DIFF_LINES) };
+    let shown = if full {
+        total
+    } else {
+        total.min(MAX_DIFF_LINES)
+    };
     for line in &lines[..shown] {
         let _ = writeln!(text, "    {line}");
     }
@@ -393,8 +501,12 @@ fn focus_points(changes: &[similar::Change<&str>]) -> Vec<usize> {
         let end = (start..changes.len())
             .find(|&k| changes[k].tag() == ChangeTag::Equal)
             .unwrap_or(changes.len());
-        let deletes: Vec<usize> = (start..end).filter(|&k| changes[k].tag() == ChangeTag::Delete).collect();
-        let inserts: Vec<usize> = (start..end).filter(|&k| changes[k].tag() == ChangeTag::Insert).collect();
+        let deletes: Vec<usize> = (start..end)
+            .filter(|&k| changes[k].tag() == ChangeTag::Delete)
+            .collect();
+        let inserts: Vec<usize> = (start..end)
+            .filter(|&k| changes[k].tag() == ChangeTag::Insert)
+            .collect();
         for (&d, &n) in deletes.iter().zip(&inserts) {
             let common = changes[d]
                 .value()
@@ -428,25 +540,30 @@ fn clip_line(line: &str, focus: usize, max: usize) -> (String, bool) {
     (out, true)
 }
 
-/// One line about interaction `i`: `#1 POST https://... (JSON body, 1284 bytes)`.
+/// One line about interaction `i`:
+/// `#1 POST https://... (JSON body, 1284 bytes): {"messages":[...`.
 fn summary(cx: &Context<'_>, i: usize) -> String {
     let request = &cx.interactions[i].request;
     let body = &cx.normal[i].body;
-    format!(
+    let mut line = format!(
         "#{i} {} {} ({})",
         request.method,
         clip_url(&request.url),
-        match body.kind {
-            BodyKind::Empty => "no body".to_owned(),
-            kind => format!("{} body", size(kind, body.text.len())),
-        }
-    )
+        describe(body.kind, body.text.len())
+    );
+    if matches!(body.kind, BodyKind::Json | BodyKind::Form | BodyKind::Text) {
+        let text = String::from_utf8_lossy(&body.text);
+        let first_line = text.lines().next().unwrap_or("");
+        let _ = write!(line, ": {}", clip_line(first_line, 0, MAX_PREVIEW_CHARS).0);
+    }
+    line
 }
 
-fn size(kind: BodyKind, len: usize) -> String {
+/// `no body` or `JSON body, 1284 bytes`.
+fn describe(kind: BodyKind, len: usize) -> String {
     match kind {
         BodyKind::Empty => "no body".to_owned(),
-        kind => format!("{}, {len} byte{}", kind.name(), plural(len)),
+        kind => format!("{} body, {len} byte{}", kind.name(), plural(len)),
     }
 }
 
@@ -471,17 +588,33 @@ mod tests {
         let old = format!("{}A{}", "x".repeat(300), "y".repeat(300));
         let new = format!("{}B{}", "x".repeat(300), "y".repeat(300));
         let mut text = String::new();
-        write_diff(&mut text, &format!("{old}\n"), &format!("{new}\n"), "recorded #0", false);
-        let minus = text.lines().find(|l| l.starts_with("    -") && !l.starts_with("    ---")).unwrap();
+        write_diff(
+            &mut text,
+            &format!("{old}\n"),
+            &format!("{new}\n"),
+            "recorded #0",
+            false,
+        );
+        let minus = text
+            .lines()
+            .find(|l| l.starts_with("    -") && !l.starts_with("    ---"))
+            .unwrap();
         assert!(minus.contains("xA"), "{minus}");
         assert!(minus.starts_with("    -...x"), "{minus}");
-        assert!(minus.ends_with("... (387 more characters)"), "{minus}");
-        assert!(text.ends_with("(run with REEL_FULL_DIFF=1 to see them whole)\n"), "{text}");
+        assert!(minus.ends_with("... (194 more characters)"), "{minus}");
+        assert!(
+            text.ends_with("(run with REEL_FULL_DIFF=1 to see them whole)\n"),
+            "{text}"
+        );
     }
 
     #[test]
     fn multiset_difference_counts_repeats() {
-        let a = [("a".into(), "1".into()), ("a".into(), "1".into()), ("b".into(), "2".into())];
+        let a = [
+            ("a".into(), "1".into()),
+            ("a".into(), "1".into()),
+            ("b".into(), "2".into()),
+        ];
         let b = [("a".into(), "1".into())];
         assert_eq!(multiset_minus(&a, &b), [&a[1], &a[2]]);
     }

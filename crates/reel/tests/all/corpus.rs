@@ -1,0 +1,199 @@
+//! Every cassette under `../shared/corpus` replays against its own recorded
+//! requests: the same status, headers and bytes, one chunk per SSE event, one per
+//! AWS event-stream frame.
+
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use reel::cassette::{stream_events, Cassette, StreamKind};
+use reel::{Reel, Replayed};
+
+use crate::support::{chunks, client};
+
+/// `../shared/corpus` beside the repository.
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+/// Whether this is a CI run: `CI` set to anything but empty, `0` or `false`.
+fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
+
+fn cassette_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            cassette_files(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_corpus_cassette_replays_its_own_requests_byte_for_byte() {
+    let dir = corpus_dir();
+    if !dir.is_dir() {
+        assert!(
+            !is_ci(),
+            "the corpus is missing at {} and CI is set",
+            dir.display()
+        );
+        eprintln!(
+            "note: skipping the corpus test, {} is missing",
+            dir.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    cassette_files(&dir, &mut files);
+    files.sort();
+    assert!(
+        files.len() >= 100,
+        "only {} cassettes under {}",
+        files.len(),
+        dir.display()
+    );
+
+    let (mut sse_events, mut frames, mut interactions) = (0, 0, 0);
+    for file in &files {
+        let cassette = Cassette::load(file).unwrap();
+        let client = client(Reel::replay(file).unwrap());
+        for (i, interaction) in cassette.interactions.iter().enumerate() {
+            let context = format!("{} #{i}", file.display());
+            let recorded = &interaction.request;
+            let mut request = client.request(recorded.method.parse().unwrap(), &recorded.url);
+            for (name, values) in recorded.headers.iter() {
+                for value in values {
+                    request = request.header(name, value);
+                }
+            }
+            let response = request
+                .body(recorded.body.clone())
+                .send()
+                .await
+                .unwrap_or_else(|err| panic!("{context}: {}", crate::support::error_text(err)));
+            let expected = &interaction.response;
+            assert_eq!(response.status().as_u16(), expected.code, "{context}");
+            let replayed = response.extensions().get::<Replayed>().unwrap();
+            assert_eq!(
+                (replayed.interaction, replayed.status.as_str()),
+                (i, expected.status.as_str()),
+                "{context}"
+            );
+            let header_values: usize = expected.headers.iter().map(|(_, v)| v.len()).sum();
+            assert_eq!(response.headers().len(), header_values, "{context}");
+            for (name, values) in expected.headers.iter() {
+                let got: Vec<&[u8]> = response
+                    .headers()
+                    .get_all(name)
+                    .iter()
+                    .map(|v| v.as_bytes())
+                    .collect();
+                let want: Vec<&[u8]> = values.iter().map(|v| v.as_bytes()).collect();
+                assert_eq!(got, want, "{context}: header {name}");
+            }
+
+            let kind = expected
+                .headers
+                .get("Content-Type")
+                .map_or(StreamKind::Whole, StreamKind::from_content_type);
+            let received = chunks(response).await;
+            assert!(
+                received.concat() == expected.body,
+                "{context}: the body differs"
+            );
+            match kind {
+                StreamKind::ServerSentEvents => {
+                    let events = stream_events(&expected.body, kind).count();
+                    assert_eq!(received.len(), events, "{context}: one chunk per event");
+                    for (n, chunk) in received.iter().enumerate() {
+                        check_one_sse_event(chunk, n + 1 == received.len(), &context);
+                    }
+                    sse_events += events;
+                }
+                StreamKind::AwsEventStream => {
+                    for chunk in &received {
+                        check_one_frame(chunk, &context);
+                    }
+                    frames += received.len();
+                }
+                _ => assert!(received.len() <= 1, "{context}: a whole body is one chunk"),
+            }
+            interactions += 1;
+        }
+    }
+    eprintln!(
+        "replayed {interactions} interactions from {} cassettes: {sse_events} SSE events, {frames} event-stream frames",
+        files.len()
+    );
+    assert!(
+        sse_events > 1000 && frames > 10,
+        "{sse_events} events, {frames} frames"
+    );
+}
+
+/// A chunk is one SSE event: it ends at a blank line (the last may lack it), and
+/// has no blank line before that.
+fn check_one_sse_event(chunk: &Bytes, last: bool, context: &str) {
+    let text = String::from_utf8_lossy(chunk);
+    let end = ["\r\n\r\n", "\n\n", "\r\r", "\n", "\r\n"]
+        .iter()
+        .find(|t| text.ends_with(*t))
+        .map_or(0, |t| t.len());
+    // A blank line on its own between events is a piece of its own.
+    let is_blank_line = matches!(&*text, "\n" | "\r\n" | "\r");
+    assert!(
+        last || is_blank_line
+            || text.ends_with("\n\n")
+            || text.ends_with("\r\n\r\n")
+            || text.ends_with("\r\r")
+            || text.ends_with("\n\r\n"),
+        "{context}: chunk does not end an event: {text:?}"
+    );
+    let body = &text[..text.len() - end];
+    for blank in ["\n\n", "\r\n\r\n", "\r\r", "\n\r\n"] {
+        assert!(
+            !body.contains(blank),
+            "{context}: chunk holds two events: {text:?}"
+        );
+    }
+}
+
+/// A chunk is one AWS event-stream frame: its length prefix is its length and both
+/// CRCs hold.
+fn check_one_frame(chunk: &Bytes, context: &str) {
+    assert!(
+        chunk.len() >= 16,
+        "{context}: frame of {} bytes",
+        chunk.len()
+    );
+    let be = |at: usize| u32::from_be_bytes(chunk[at..at + 4].try_into().unwrap());
+    assert_eq!(be(0) as usize, chunk.len(), "{context}: frame length");
+    assert_eq!(crc32(&chunk[..8]), be(8), "{context}: prelude CRC");
+    assert_eq!(
+        crc32(&chunk[..chunk.len() - 4]),
+        be(chunk.len() - 4),
+        "{context}: message CRC"
+    );
+}
+
+/// CRC-32 (IEEE), as event-stream frames use.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}

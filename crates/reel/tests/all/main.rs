@@ -1,0 +1,11 @@
+//! reel's integration tests, in one binary.
+
+mod cassette_path; // default cassette names from the test's name
+mod concurrency; // many tasks on one client
+mod corpus; // every cassette under ../shared/corpus replays against its own requests
+mod matching; // the matching rules and their options
+mod network; // replay never opens a connection
+mod pacing; // waits before the headers and between events
+mod report; // the mismatch report and other error texts, pinned
+mod seed; // the bundled OpenAI cassette, end to end
+mod support; // helpers: cassettes in temp dirs, clients, chunk collection

@@ -1,0 +1,347 @@
+//! The matching rules and their options.
+
+use reel::cassette::{Interaction, Request, Response};
+use reel::{Received, Reel};
+use serde_json::Value;
+
+use crate::support::{cassette, chunks, client, error_text, post, seed, seed_path};
+
+const URL: &str = "https://api.example.com/v1/echo";
+
+/// Sends `POST url` with `body` (and a content type) and returns the answer text, or
+/// the error text.
+async fn send(
+    client: &reqwest_middleware::ClientWithMiddleware,
+    url: &str,
+    content_type: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> Result<String, String> {
+    let mut request = client.post(url).body(body);
+    if let Some(content_type) = content_type {
+        request = request.header("Content-Type", content_type);
+    }
+    match request.send().await {
+        Ok(response) => Ok(String::from_utf8(chunks(response).await.concat()).unwrap()),
+        Err(err) => Err(error_text(err)),
+    }
+}
+
+/// JSON text with every object's keys in reverse order and generous whitespace.
+fn reversed(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let members: Vec<String> = map
+                .iter()
+                .rev()
+                .map(|(k, v)| format!("\n  {} :  {}", Value::from(k.as_str()), reversed(v)))
+                .collect();
+            format!("{{ {} \r\n}}", members.join(" ,"))
+        }
+        Value::Array(items) => {
+            format!(
+                "[ {} ]",
+                items.iter().map(reversed).collect::<Vec<_>>().join(" , ")
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn json_bodies_match_regardless_of_key_order_and_whitespace() {
+    let recorded = seed().interactions[0].request.body.clone();
+    let value: Value = serde_json::from_slice(&recorded).unwrap();
+    let body = reversed(&value);
+    assert_ne!(body.as_bytes(), &recorded[..]);
+    assert!(
+        body.starts_with("{ \n  \"tools\" :  [ { \n  \"type\" :  \"function\" ,"),
+        "{body}"
+    );
+    let response = client(Reel::replay(seed_path()).unwrap())
+        .post("https://api.openai.com/v1/chat/completions")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn json_numbers_match_by_value_but_array_order_counts() {
+    let file = cassette(vec![post(URL, r#"{"n":1,"list":[1,2]}"#, "first")]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    assert!(send(&client, URL, None, r#"{"list":[2,1],"n":1}"#)
+        .await
+        .is_err());
+    assert_eq!(
+        send(&client, URL, None, r#"{"list":[1e0,2.0],"n":1.0}"#)
+            .await
+            .unwrap(),
+        "first"
+    );
+}
+
+#[tokio::test]
+async fn crlf_line_ends_and_their_json_escapes_are_normalized() {
+    let file = cassette(vec![
+        post(URL, "line one\nline two\n", "text"),
+        post(URL, r#"{"prompt":"a\nb"}"#, "json"),
+    ]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    assert_eq!(
+        send(&client, URL, None, "line one\r\nline two\r\n")
+            .await
+            .unwrap(),
+        "text"
+    );
+    assert_eq!(
+        send(&client, URL, None, r#"{"prompt":"a\r\nb"}"#)
+            .await
+            .unwrap(),
+        "json"
+    );
+}
+
+#[tokio::test]
+async fn other_bodies_must_be_equal_text() {
+    let file = cassette(vec![post(URL, "hello world", "ok")]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    let err = send(&client, URL, None, "hello  world").await.unwrap_err();
+    assert!(err.contains("body: differs (both text):"), "{err}");
+    assert_eq!(send(&client, URL, None, "hello world").await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn form_bodies_match_as_parameter_multisets() {
+    let form = "application/x-www-form-urlencoded";
+    let mut interaction = post(URL, "b=2&a=1&a=0&msg=hi+there", "form");
+    interaction.request.headers.append("Content-Type", form);
+    let file = cassette(vec![interaction]);
+    let client = client(Reel::replay(&file.path).unwrap().clone());
+    let err = send(&client, URL, Some(form), "a=1&b=2&msg=hi%20there")
+        .await
+        .unwrap_err();
+    assert!(err.contains("-a=0\n"), "{err}");
+    assert_eq!(
+        send(&client, URL, Some(form), "a=0&msg=hi%20there&a=1&b=2")
+            .await
+            .unwrap(),
+        "form"
+    );
+}
+
+#[tokio::test]
+async fn query_parameters_match_in_any_order_and_can_be_ignored_by_name() {
+    let url = "https://api.example.com/v1/items?page=2&tag=a&tag=b&key=recorded-secret";
+    let file = cassette(vec![post(url, "", "items"), post(url, "", "items again")]);
+    let strict = client(Reel::replay(&file.path).unwrap());
+    let reordered = "https://api.example.com/v1/items?key=recorded-secret&tag=a&page=2&tag=b";
+    assert_eq!(send(&strict, reordered, None, "").await.unwrap(), "items");
+    let other_key = "https://api.example.com/v1/items?tag=b&tag=a&page=2&key=test-secret";
+    let err = send(&strict, other_key, None, "").await.unwrap_err();
+    assert!(
+        err.contains(
+            "  url: differs: query parameters only recorded: key=recorded-secret; only received: key=test-secret\n"
+        ),
+        "{err}"
+    );
+
+    let lenient = client(
+        Reel::builder()
+            .ignore_query_param("key")
+            .replay(&file.path)
+            .unwrap(),
+    );
+    assert_eq!(send(&lenient, other_key, None, "").await.unwrap(), "items");
+    let without_key = "https://api.example.com/v1/items?tag=a&tag=b&page=2";
+    assert_eq!(
+        send(&lenient, without_key, None, "").await.unwrap(),
+        "items again"
+    );
+}
+
+#[tokio::test]
+async fn method_scheme_host_port_and_path_must_match() {
+    let file = cassette(vec![post(URL, "", "ok")]);
+    let client = client(Reel::builder().allow_repeats().replay(&file.path).unwrap());
+    for url in [
+        "http://api.example.com/v1/echo",
+        "https://api.example.org/v1/echo",
+        "https://api.example.com:8443/v1/echo",
+        "https://api.example.com/v1/echo/",
+    ] {
+        let err = send(&client, url, None, "").await.unwrap_err();
+        assert!(
+            err.contains("  url: differs: recorded https://api.example.com:443/v1/echo, received"),
+            "{err}"
+        );
+    }
+    let err = match client.put(URL).send().await {
+        Ok(_) => panic!("PUT matched a POST"),
+        Err(err) => error_text(err),
+    };
+    assert!(
+        err.contains("  method: differs: recorded POST, received PUT\n"),
+        "{err}"
+    );
+    assert_eq!(
+        send(&client, "https://api.example.com:443/v1/echo", None, "")
+            .await
+            .unwrap(),
+        "ok"
+    );
+}
+
+#[tokio::test]
+async fn headers_are_not_compared_by_default_even_without_a_body() {
+    let mut interaction = Interaction::new(
+        Request::new("GET", URL)
+            .with_header("Accept", "application/json")
+            .with_header("User-Agent", "recorder/1.0"),
+        Response::new(200).with_body("ok"),
+    );
+    interaction.request.headers.append("X-Tenant", "a");
+    let file = cassette(vec![interaction]);
+    let response = client(Reel::replay(&file.path).unwrap())
+        .get(URL)
+        .header("Accept", "text/html")
+        .header("User-Agent", "replayer/2.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn chosen_headers_must_have_the_recorded_values() {
+    let tenant = |t: &str, answer: &str| {
+        let mut i = post(URL, "{}", answer);
+        i.request.headers.append("X-Tenant", t);
+        i
+    };
+    let file = cassette(vec![tenant("a", "for a"), tenant("b", "for b")]);
+    let reel = Reel::builder()
+        .match_header("x-tenant")
+        .replay(&file.path)
+        .unwrap();
+    let client = client(reel);
+    let request = |t: &'static str| client.post(URL).header("X-Tenant", t).body("{}").send();
+    assert_eq!(request("b").await.unwrap().text().await.unwrap(), "for b");
+    let err = error_text(request("c").await.unwrap_err());
+    assert!(
+        err.contains("  header x-tenant: differs: recorded \"a\", received \"c\"\n"),
+        "{err}"
+    );
+    assert_eq!(request("a").await.unwrap().text().await.unwrap(), "for a");
+}
+
+#[tokio::test]
+async fn ignored_json_fields_do_not_take_part_and_a_star_covers_every_element() {
+    let recorded = r#"{"metadata":{"request_id":"r-1","user":"u"},"messages":[{"id":"m1","text":"hi"},{"id":"m2","text":"yo"}]}"#;
+    let file = cassette(vec![post(URL, recorded, "ok")]);
+    let received = r#"{"metadata":{"request_id":"r-2","user":"u"},"messages":[{"id":"x1","text":"hi"},{"id":"x2","text":"yo"}]}"#;
+    let strict = client(Reel::replay(&file.path).unwrap());
+    assert!(send(&strict, URL, None, received).await.is_err());
+    let lenient = client(
+        Reel::builder()
+            .ignore_json_field("/metadata/request_id")
+            .ignore_json_field("/messages/*/id")
+            .replay(&file.path)
+            .unwrap(),
+    );
+    assert_eq!(send(&lenient, URL, None, received).await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn a_custom_closure_matcher_can_reject_a_recording() {
+    let file = cassette(vec![
+        post(URL, r#"{"seed":1}"#, "one"),
+        post(URL, r#"{"seed":1}"#, "two"),
+    ]);
+    let reel = Reel::builder()
+        .custom_matcher("recorded for /echo", |_: &Received, recorded: &Request| {
+            recorded.headers.is_empty()
+                && recorded.body.len() == 10
+                && recorded.url.ends_with("echo")
+        })
+        .custom_matcher("bodies mention seed", |received: &Received, _: &Request| {
+            std::str::from_utf8(received.body())
+                .unwrap()
+                .contains("seed")
+        })
+        .replay(&file.path)
+        .unwrap();
+    let client = client(reel);
+    assert_eq!(
+        send(&client, URL, None, r#"{"seed":1}"#).await.unwrap(),
+        "one"
+    );
+    let err = send(&client, URL, None, r#"{"other":1}"#)
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains("  custom matcher \"bodies mention seed\": differs (it returned false)\n"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn identical_requests_take_the_recordings_in_file_order_once_each() {
+    let file = cassette(vec![post(URL, "{}", "1"), post(URL, "{}", "2")]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    assert_eq!(send(&client, URL, None, "{}").await.unwrap(), "1");
+    assert_eq!(send(&client, URL, None, "{ }").await.unwrap(), "2");
+    let err = send(&client, URL, None, "{}").await.unwrap_err();
+    assert!(
+        err.contains("it matches every rule, but it was already replayed"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn with_repeats_allowed_the_last_match_answers_once_all_are_replayed() {
+    let poll = "https://api.example.com/v1/jobs/7";
+    let get = |answer: &str| {
+        Interaction::new(
+            Request::new("GET", poll),
+            Response::new(200).with_body(answer.to_owned()),
+        )
+    };
+    let file = cassette(vec![get("pending"), get("done")]);
+    let reel = Reel::builder().allow_repeats().replay(&file.path).unwrap();
+    let client = client(reel.clone());
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        answers.push(client.get(poll).send().await.unwrap().text().await.unwrap());
+    }
+    assert_eq!(answers, ["pending", "done", "done", "done"]);
+    assert!(reel.unplayed().is_empty());
+}
+
+#[tokio::test]
+async fn ignoring_bodies_matches_on_method_and_url_alone() {
+    let file = cassette(vec![post(URL, "--boundary-123\r\nfile", "uploaded")]);
+    let client = client(Reel::builder().ignore_body().replay(&file.path).unwrap());
+    assert_eq!(
+        send(&client, URL, None, "--boundary-456\r\nfile")
+            .await
+            .unwrap(),
+        "uploaded"
+    );
+}
+
+#[tokio::test]
+async fn a_streaming_request_body_is_refused_with_the_way_out() {
+    let file = cassette(vec![post(URL, "x", "ok")]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    let stream =
+        futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"x"))]);
+    let err = send(&client, URL, None, reqwest::Body::wrap_stream(stream))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        "POST https://api.example.com/v1/echo: reel cannot match a streaming request body \
+         (build the body from bytes or a string, e.g. `.body(bytes)` or `.json(&value)`)"
+    );
+}
