@@ -292,15 +292,13 @@ fn remove(value: &mut Value, segments: &[Segment]) {
         }
         (Value::Array(items), Segment::Any) if rest.is_empty() => items.clear(),
         (Value::Array(items), Segment::Any) => items.iter_mut().for_each(|v| remove(v, rest)),
-        (Value::Array(items), Segment::Name(name)) => {
-            let Ok(i) = name.parse::<usize>() else { return };
-            if i >= items.len() {
-            } else if rest.is_empty() {
+        (Value::Array(items), Segment::Name(name)) => match name.parse::<usize>() {
+            Ok(i) if i < items.len() && rest.is_empty() => {
                 items.remove(i);
-            } else {
-                remove(&mut items[i], rest);
             }
-        }
+            Ok(i) if i < items.len() => remove(&mut items[i], rest),
+            _ => {}
+        },
         _ => {}
     }
 }

@@ -173,9 +173,14 @@ fn write_closest(
     let recorded_norm = &cx.normal[i];
     let _ = writeln!(
         text,
-        "closest recorded interaction: #{i} {} {}",
+        "closest recorded interaction: #{i} {} {}{}",
         recorded.method,
-        clip_url(&recorded.url)
+        clip_url(&recorded.url),
+        if cx.played[i] {
+            " (already replayed)"
+        } else {
+            ""
+        }
     );
     let outcomes = cx
         .rules

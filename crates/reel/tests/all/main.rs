@@ -8,4 +8,5 @@ mod network; // replay never opens a connection
 mod pacing; // waits before the headers and between events
 mod report; // the mismatch report and other error texts, pinned
 mod seed; // the bundled OpenAI cassette, end to end
+mod streaming; // one chunk per SSE event or event-stream frame, one for anything else
 mod support; // helpers: cassettes in temp dirs, clients, chunk collection
