@@ -2,14 +2,31 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Record and replay HTTP for tests, with go-vcr v4 cassettes.
 #[derive(Debug, Parser)]
 #[command(
     name = "reel",
     version,
-    after_help = "Exit codes: 0 success, 1 a cassette has a problem, 2 bad usage."
+    after_help = "\
+Examples:
+  reel check cassettes
+  reel list cassettes/openai/multi_tool_streaming.yaml
+  reel show cassettes/openai/multi_tool_streaming.yaml 1
+  reel diff old.yaml new.yaml
+  reel scrub --check cassettes
+  reel fmt --check cassettes
+
+Colour is used only on a terminal; NO_COLOR turns it off.
+
+Exit codes:
+  0  success: every cassette is clean, no differences, nothing to change
+  1  found something: a cassette has a problem or a secret, `diff` found
+     differences, `--check` would change a file
+  2  bad usage or unreadable input: unknown flag, missing path, unknown
+     interaction, a cassette that does not load (except for `check`, where
+     that is a problem, exit 1)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -18,12 +35,83 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check that cassettes parse, make sense and re-save byte for byte.
-    #[command(
-        after_help = "Examples:\n  reel check cassettes\n  reel check ../shared/corpus cassettes/openai/multi_tool_streaming.yaml\n\n\
-        Exit codes: 0 every cassette is clean, 1 a cassette has a problem, 2 bad usage."
-    )]
+    /// Check that cassettes parse, make sense, hold no secrets and re-save byte for byte.
+    #[command(after_help = "\
+Examples:
+  reel check cassettes
+  reel check ../shared/corpus cassettes/openai/multi_tool_streaming.yaml
+
+Problems: a cassette that does not load, an interaction that makes no sense,
+a file that saving would change, a credential (token shapes, and the values of
+environment variables named like *KEY*, *TOKEN*, *SECRET*, *PASSWORD*).
+Warnings (exit code unchanged): a content_length that disagrees with the body.
+
+Exit codes: 0 every cassette is clean, 1 a cassette has a problem, 2 bad usage.")]
     Check(CheckArgs),
+
+    /// List the interactions of cassettes, one line each.
+    #[command(after_help = "\
+Examples:
+  reel list cassettes/openai/multi_tool_streaming.yaml
+  reel list cassettes
+
+Columns: ID METHOD URL STATUS CONTENT-TYPE (of the response) REQ-BYTES
+RESP-BYTES EVENTS (server-sent events or event-stream frames; - when the
+body is not a stream).
+
+Exit codes: 0 listed, 2 bad usage or a cassette that does not load.")]
+    List(ListArgs),
+
+    /// Show interactions in full: headers, pretty JSON bodies, stream events.
+    #[command(after_help = "\
+Examples:
+  reel show cassettes/openai/multi_tool_streaming.yaml
+  reel show cassettes/openai/multi_tool_streaming.yaml 1 --full
+
+Exit codes: 0 shown, 2 bad usage, an unknown ID or a cassette that does not load.")]
+    Show(ShowArgs),
+
+    /// Compare two cassettes interaction by interaction.
+    #[command(after_help = "\
+Examples:
+  reel diff cassettes/old.yaml cassettes/new.yaml
+  git show HEAD:cassettes/a.yaml > /tmp/a.yaml && reel diff /tmp/a.yaml cassettes/a.yaml
+
+Interactions are paired by position. `+` marks an added interaction, `-` a
+removed one, `~` a changed one (method, URL, status, headers or bodies), with a
+unified diff of the bodies as canonical JSON (keys sorted) or text, one line
+per server-sent event. Durations and content lengths are not compared.
+
+Exit codes: 0 no differences, 1 the cassettes differ, 2 bad usage or a cassette
+that does not load.")]
+    Diff(DiffArgs),
+
+    /// Remove credentials from existing cassettes, as recording does.
+    #[command(after_help = "\
+Examples:
+  reel scrub --check cassettes
+  reel scrub cassettes --keep-header Anthropic-Version --json-field /user/api_key
+
+Default rules: keep only the Accept, Content-Type and User-Agent request headers
+and the Content-Type response header; replace the values of the query and form
+parameters key, api_key, apikey, access_token, token, sig and signature with
+REDACTED. Files are rewritten atomically, in the layout they were in.
+
+Exit codes: 0 scrubbed (or, with --check, nothing to scrub), 1 with --check a
+cassette would change, 2 bad usage or a cassette that does not load.")]
+    Scrub(ScrubArgs),
+
+    /// Rewrite cassettes in the canonical layout Go's encoder writes.
+    #[command(after_help = "\
+Examples:
+  reel fmt --check cassettes
+  reel fmt --dialect go-vcr cassettes/openai/multi_tool_streaming.yaml
+
+Without --dialect each file keeps its layout (charm: indent 2, go-vcr: indent 4).
+
+Exit codes: 0 formatted (or, with --check, already canonical), 1 with --check a
+cassette would change, 2 bad usage or a cassette that does not load.")]
+    Fmt(FmtArgs),
 }
 
 #[derive(Debug, Args)]
@@ -31,4 +119,83 @@ pub struct CheckArgs {
     /// Cassette files, or directories to search for *.yaml and *.yml files.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Cassette files, or directories to search for *.yaml and *.yml files.
+    #[arg(required = true, value_name = "CASSETTE")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The cassette file.
+    #[arg(value_name = "CASSETTE")]
+    pub path: PathBuf,
+    /// The interaction to show (its `id`, from 0); all of them when omitted.
+    #[arg(value_name = "ID")]
+    pub id: Option<usize>,
+    /// Show whole bodies and whole lines instead of bounded excerpts.
+    #[arg(long)]
+    pub full: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old cassette.
+    #[arg(value_name = "A")]
+    pub old: PathBuf,
+    /// The new cassette.
+    #[arg(value_name = "B")]
+    pub new: PathBuf,
+    /// Show whole body diffs instead of the first lines of each.
+    #[arg(long)]
+    pub full: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScrubArgs {
+    /// Cassette files, or directories to search for *.yaml and *.yml files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only report what would change; write nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Also keep this header on requests and responses (any case; repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub keep_header: Vec<String>,
+    /// Keep every header.
+    #[arg(long)]
+    pub keep_all_headers: bool,
+    /// Also redact this query or form parameter (any case; repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub param: Vec<String>,
+    /// Redact the JSON body field at this pointer, `*` matching every element
+    /// (repeatable): /user/password, /messages/*/api_key.
+    #[arg(long, value_name = "POINTER")]
+    pub json_field: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Cassette files, or directories to search for *.yaml and *.yml files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only report the files that would change; write nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Convert to this layout instead of keeping each file's.
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub dialect: Option<DialectArg>,
+}
+
+/// The `--dialect` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// Indent 2, list items at their key's column (most cassettes in the wild).
+    Charm,
+    /// Indent 4, list items indented (go-vcr's own default).
+    #[value(name = "go-vcr")]
+    GoVcr,
 }

@@ -1,55 +1,97 @@
-//! `reel check PATH...`: parse, validate and re-encode each cassette in memory;
-//! report anything that would change on save. Only reads.
+//! `reel check PATH...`: parse, validate and re-encode each cassette in memory,
+//! scan it for credentials, and report anything that would change on save.
+//! Only reads.
 
 use std::fmt::Write as _;
+use std::io::Write;
 
-use reel_cassette::{verify_file, LineDifference};
+use reel_cassette::{verify_file, Cassette, LineDifference, SecretScanner};
 
 use crate::cli::CheckArgs;
+use crate::render::{excerpt, one_line};
+use crate::style::{paint, CHANGED};
 use crate::Outcome;
 
 /// Longest line excerpt shown when a re-encoded line differs.
 const EXCERPT: usize = 120;
 
-pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
-    let (files, missing) = super::cassette_files(&args.paths);
-    for path in &missing {
-        eprintln!("reel: {}: no such file or directory", path.display());
-    }
-    let (mut cassettes, mut interactions, mut problems) = (0, 0, 0);
+pub fn run(args: &CheckArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    let (files, paths_outcome) = super::existing_files(&args.paths);
+    let scanner = SecretScanner::new();
+    let (mut cassettes, mut interactions, mut problems, mut warnings) = (0, 0, 0, 0);
     for path in &files {
         cassettes += 1;
         let verified = match verify_file(path) {
             Ok(verified) => verified,
             Err(err) => {
                 problems += 1;
-                println!("{err}");
+                writeln!(out, "{err}")?;
                 continue;
             }
         };
+        let shown = path.display();
         interactions += verified.cassette.interactions.len();
         for problem in &verified.problems {
             problems += 1;
-            println!(
-                "{}: interaction {}: {}",
-                path.display(),
-                problem.interaction,
-                problem.message
-            );
+            writeln!(
+                out,
+                "{shown}: interaction {}: {}",
+                problem.interaction, problem.message
+            )?;
         }
         if let Some(diff) = &verified.difference {
             problems += 1;
-            println!("{}", describe_difference(&path.display().to_string(), diff));
+            writeln!(out, "{}", describe_difference(&shown.to_string(), diff))?;
+        }
+        for finding in scanner.scan(&verified.cassette) {
+            problems += 1;
+            // The field may be a header name taken from the file: keep it on one line.
+            writeln!(out, "{shown}: {}", one_line(&finding.to_string()))?;
+        }
+        for warning in length_warnings(&verified.cassette) {
+            warnings += 1;
+            writeln!(out, "{shown}: {warning}")?;
         }
     }
-    println!("checked {cassettes} cassettes ({interactions} interactions): {problems} problems");
-    Ok(if !missing.is_empty() {
-        Outcome::BadUsage
-    } else if problems > 0 {
-        Outcome::Problems
+    write!(
+        out,
+        "checked {cassettes} cassettes ({interactions} interactions): {problems} problems"
+    )?;
+    if warnings > 0 {
+        write!(out, ", {warnings} warnings")?;
+    }
+    writeln!(out)?;
+    let found = if problems > 0 {
+        Outcome::Found
     } else {
         Outcome::Clean
-    })
+    };
+    Ok(paths_outcome.max(found))
+}
+
+/// `interaction 0: warning: request content_length 12 but the body has 10 bytes`,
+/// for each announced length that disagrees with the stored body. Hand-edited
+/// cassettes do this and still replay, so these are warnings, not problems.
+/// A length of 0 means none was sent and -1 unknown; a response that was
+/// decompressed before it was stored announced its compressed length.
+fn length_warnings(cassette: &Cassette) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (i, interaction) in cassette.interactions.iter().enumerate() {
+        let (request, response) = (&interaction.request, &interaction.response);
+        let mut compare = |side: &str, announced: i64, body: usize| {
+            if announced > 0 && announced != body as i64 {
+                warnings.push(format!(
+                    "interaction {i}: {}: {side} content_length {announced} but the body has {body} bytes",
+                    paint(CHANGED, "warning")
+                ));
+            }
+        };
+        compare("request", request.content_length, request.body.len());
+        if !response.uncompressed {
+            compare("response", response.content_length, response.body.len());
+        }
+    }
+    warnings
 }
 
 fn describe_difference(path: &str, diff: &LineDifference) -> String {
@@ -58,7 +100,7 @@ fn describe_difference(path: &str, diff: &LineDifference) -> String {
         diff.line
     );
     let show = |line: &Option<String>| match line {
-        Some(line) => excerpt(line),
+        Some(line) => excerpt(line, EXCERPT),
         None => "(end of file)".to_owned(),
     };
     let (file, reel) = (show(&diff.original), show(&diff.reencoded));
@@ -67,13 +109,4 @@ fn describe_difference(path: &str, diff: &LineDifference) -> String {
         out.push_str("\n  (the lines differ in line endings or past the excerpt)");
     }
     out
-}
-
-fn excerpt(line: &str) -> String {
-    if line.chars().count() <= EXCERPT {
-        line.to_owned()
-    } else {
-        let head: String = line.chars().take(EXCERPT).collect();
-        format!("{head}… ({} bytes)", line.len())
-    }
 }

@@ -1,8 +1,16 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod diff;
+pub mod fmt;
+pub mod list;
+pub mod scrub;
+pub mod show;
 
+use std::fmt::Display;
 use std::path::{Path, PathBuf};
+
+use crate::Outcome;
 
 /// The cassette files a list of paths names: files as given, directories searched
 /// recursively for `*.yaml` and `*.yml`, in sorted order. Paths that do not exist
@@ -26,6 +34,29 @@ pub fn cassette_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
         }
     }
     (files, missing)
+}
+
+/// [`cassette_files`], with each missing path reported on stderr: the files,
+/// and [`Outcome::BadUsage`] if a path was missing, else [`Outcome::Clean`].
+pub fn existing_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Outcome) {
+    let (files, missing) = cassette_files(paths);
+    for path in &missing {
+        error(format_args!(
+            "{}: no such file or directory",
+            path.display()
+        ));
+    }
+    let outcome = if missing.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::BadUsage
+    };
+    (files, outcome)
+}
+
+/// Reports an error that stops one file, not the command, on stderr.
+pub fn error(message: impl Display) {
+    eprintln!("reel: {message}");
 }
 
 fn is_yaml(path: &Path) -> bool {

@@ -1,0 +1,149 @@
+//! `reel scrub PATH... [--check]`: apply the redaction rules recording uses to
+//! cassettes already on disk, rewriting each changed one atomically in its own
+//! layout.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::bail;
+use reel_cassette::{lock_cassette, write_atomically, Cassette, Headers, Redaction};
+
+use crate::cli::ScrubArgs;
+use crate::render::count;
+use crate::Outcome;
+
+/// The rules the command line asks for: the defaults, widened or narrowed.
+fn redaction(args: &ScrubArgs) -> anyhow::Result<Redaction> {
+    let mut rules = Redaction::default();
+    if args.keep_all_headers {
+        rules = rules.keep_all_headers();
+    }
+    for name in &args.keep_header {
+        rules = rules.keep_header(name);
+    }
+    for name in &args.param {
+        rules = rules.redact_param(name);
+    }
+    for pointer in &args.json_field {
+        if !pointer.starts_with('/') {
+            bail!(
+                "--json-field {pointer}: a JSON pointer starts with `/` (for example /user/password or /messages/*/api_key)"
+            );
+        }
+        rules = rules.redact_json_field(pointer);
+    }
+    Ok(rules)
+}
+
+pub fn run(args: &ScrubArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    let rules = redaction(args)?;
+    let (files, mut outcome) = super::existing_files(&args.paths);
+    let mut changed = 0;
+    for path in &files {
+        match scrub_file(path, &rules, args.check) {
+            Ok(None) => {}
+            Ok(Some(summary)) => {
+                changed += 1;
+                let verb = if args.check {
+                    "would scrub"
+                } else {
+                    "scrubbed"
+                };
+                writeln!(out, "{}: {verb} ({summary})", path.display())?;
+            }
+            Err(err) => {
+                super::error(err);
+                outcome = outcome.max(Outcome::BadUsage);
+            }
+        }
+    }
+    let total = count(files.len(), "cassette", "cassettes");
+    if args.check {
+        write!(out, "{changed} of {total} would be scrubbed")?;
+        if changed > 0 {
+            write!(out, " (run reel scrub without --check to scrub them)")?;
+            outcome = outcome.max(Outcome::Found);
+        }
+        writeln!(out)?;
+    } else {
+        writeln!(out, "scrubbed {changed} of {total}")?;
+    }
+    Ok(outcome)
+}
+
+/// Scrubs one cassette (unless `check`) and says what changed, or `None` when
+/// the rules change nothing. The lock keeps a recording test from saving the
+/// same cassette between our read and our write.
+fn scrub_file(
+    path: &Path,
+    rules: &Redaction,
+    check: bool,
+) -> reel_cassette::Result<Option<String>> {
+    let _lock = if check {
+        None
+    } else {
+        Some(lock_cassette(path)?)
+    };
+    let original = Cassette::load(path)?;
+    let mut scrubbed = original.clone();
+    for interaction in &mut scrubbed.interactions {
+        rules.apply_to_request(&mut interaction.request);
+        rules.apply_to_response(&mut interaction.response);
+    }
+    if scrubbed == original {
+        return Ok(None);
+    }
+    if !check {
+        write_atomically(path, scrubbed.to_yaml().as_bytes())?;
+    }
+    Ok(Some(summary(&original, &scrubbed)))
+}
+
+/// `2 headers removed (Authorization, Set-Cookie), 1 URL redacted, 1 body redacted`
+fn summary(before: &Cassette, after: &Cassette) -> String {
+    let mut removed: Vec<String> = Vec::new();
+    let (mut removed_count, mut urls, mut forms, mut bodies) = (0, 0, 0, 0);
+    let mut headers_removed = |a: &Headers, b: &Headers| {
+        for (name, _) in a.iter() {
+            if !b.contains(name) {
+                removed_count += 1;
+                if !removed.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                    removed.push(name.to_owned());
+                }
+            }
+        }
+    };
+    for (x, y) in before.interactions.iter().zip(&after.interactions) {
+        headers_removed(&x.request.headers, &y.request.headers);
+        headers_removed(&x.request.trailer, &y.request.trailer);
+        headers_removed(&x.response.headers, &y.response.headers);
+        headers_removed(&x.response.trailer, &y.response.trailer);
+        urls += usize::from(x.request.url != y.request.url);
+        forms += x
+            .request
+            .form
+            .iter()
+            .filter(|(name, values)| y.request.form.get_all(name) != *values)
+            .count();
+        bodies += usize::from(x.request.body != y.request.body);
+        bodies += usize::from(x.response.body != y.response.body);
+    }
+    let mut parts = Vec::new();
+    if removed_count > 0 {
+        parts.push(format!(
+            "{} removed ({})",
+            count(removed_count, "header", "headers"),
+            removed.join(", ")
+        ));
+    }
+    for (n, one, many) in [
+        (urls, "URL", "URLs"),
+        (forms, "form parameter", "form parameters"),
+        (bodies, "body", "bodies"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{} redacted", count(n, one, many)));
+        }
+    }
+    parts.join(", ")
+}

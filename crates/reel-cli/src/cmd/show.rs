@@ -1,0 +1,181 @@
+//! `reel show CASSETTE [ID]`: interactions in full, for people: headers, JSON
+//! bodies pretty-printed, stream bodies one event per line.
+
+use std::io::Write;
+
+use anyhow::bail;
+use reel_cassette::{go_duration, Cassette, Headers, Interaction};
+
+use crate::body::Body;
+use crate::cli::ShowArgs;
+use crate::render::{count, excerpt, one_line, BODY_LINES, LINE_CHARS};
+use crate::style::{paint, DIM, HEADING, NOTE};
+use crate::Outcome;
+
+/// How the resolved command shows bodies.
+struct Options {
+    /// Show whole bodies and lines.
+    full: bool,
+}
+
+pub fn run(args: &ShowArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    let cassette = Cassette::load(&args.path)?;
+    let total = cassette.interactions.len();
+    let chosen: Vec<(usize, &Interaction)> = match args.id {
+        Some(id) if id >= total => bail!(
+            "{}: there is no interaction {id}: the cassette has {} (reel list {} shows them)",
+            args.path.display(),
+            match total {
+                0 => "none".to_owned(),
+                1 => "1, with id 0".to_owned(),
+                n => format!("{n}, with ids 0 to {}", n - 1),
+            },
+            args.path.display()
+        ),
+        Some(id) => vec![(id, &cassette.interactions[id])],
+        None => cassette.interactions.iter().enumerate().collect(),
+    };
+    if chosen.is_empty() {
+        writeln!(out, "(no interactions)")?;
+    }
+    let options = Options { full: args.full };
+    for (n, (id, interaction)) in chosen.into_iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        show_interaction(out, id, total, interaction, &options)?;
+    }
+    Ok(Outcome::Clean)
+}
+
+fn show_interaction(
+    out: &mut impl Write,
+    id: usize,
+    total: usize,
+    interaction: &Interaction,
+    options: &Options,
+) -> std::io::Result<()> {
+    let (request, response) = (&interaction.request, &interaction.response);
+    writeln!(
+        out,
+        "{}",
+        paint(HEADING, format!("interaction {id} of {total}"))
+    )?;
+
+    writeln!(
+        out,
+        "{} {} {} {}",
+        paint(DIM, "request:"),
+        one_line(&request.method),
+        one_line(&request.url),
+        paint(DIM, &request.proto)
+    )?;
+    if !request.host.is_empty() {
+        writeln!(out, "  host: {}", one_line(&request.host))?;
+    }
+    write_list(out, "transfer_encoding", &request.transfer_encoding)?;
+    write_headers(out, "", &request.headers)?;
+    write_headers(out, "trailer ", &request.trailer)?;
+    if !request.form.is_empty() {
+        let pairs: Vec<String> = request
+            .form
+            .iter()
+            .flat_map(|(name, values)| values.iter().map(move |v| format!("{name}={v}")))
+            .collect();
+        writeln!(out, "  form: {}", one_line(&pairs.join("&")))?;
+    }
+    write_length(out, request.content_length, request.body.len())?;
+    write_body(
+        out,
+        &Body::of(&request.body, &request.headers),
+        request.body.len(),
+        options,
+    )?;
+
+    writeln!(
+        out,
+        "{} {} {}, headers after {}",
+        paint(DIM, "response:"),
+        paint(DIM, &response.proto),
+        one_line(&response.status),
+        go_duration::format(response.duration)
+    )?;
+    write_list(out, "transfer_encoding", &response.transfer_encoding)?;
+    write_headers(out, "", &response.headers)?;
+    write_headers(out, "trailer ", &response.trailer)?;
+    if response.uncompressed {
+        writeln!(
+            out,
+            "  uncompressed: the body was gunzipped before it was stored"
+        )?;
+    } else {
+        write_length(out, response.content_length, response.body.len())?;
+    }
+    write_body(
+        out,
+        &Body::of(&response.body, &response.headers),
+        response.body.len(),
+        options,
+    )
+}
+
+fn write_list(out: &mut impl Write, name: &str, items: &[String]) -> std::io::Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  {name}: {}", one_line(&items.join(", ")))
+}
+
+fn write_headers(out: &mut impl Write, prefix: &str, headers: &Headers) -> std::io::Result<()> {
+    for (name, values) in headers.iter() {
+        for value in values {
+            writeln!(out, "  {prefix}{}: {}", one_line(name), one_line(value))?;
+        }
+    }
+    Ok(())
+}
+
+/// The announced length, only when it disagrees with the body.
+fn write_length(out: &mut impl Write, announced: i64, len: usize) -> std::io::Result<()> {
+    if announced > 0 && announced != len as i64 {
+        writeln!(
+            out,
+            "  content_length: {announced} (the body has {len} bytes)"
+        )?;
+    }
+    Ok(())
+}
+
+fn write_body(
+    out: &mut impl Write,
+    body: &Body<'_>,
+    len: usize,
+    options: &Options,
+) -> std::io::Result<()> {
+    match body {
+        Body::Empty | Body::Binary { .. } => writeln!(out, "  body: {}", body.kind())?,
+        _ => writeln!(out, "  body: {len} bytes, {}", body.kind())?,
+    }
+    let lines = body.lines(true);
+    let shown = if options.full {
+        lines.len()
+    } else {
+        lines.len().min(BODY_LINES)
+    };
+    for line in &lines[..shown] {
+        let line = if options.full {
+            line.clone()
+        } else {
+            excerpt(line, LINE_CHARS)
+        };
+        writeln!(out, "    {line}")?;
+    }
+    if shown < lines.len() {
+        let note = format!(
+            "… {} more (reel show --full to see all)",
+            count(lines.len() - shown, "line", "lines")
+        );
+        writeln!(out, "    {}", paint(NOTE, note))?;
+    }
+    Ok(())
+}
