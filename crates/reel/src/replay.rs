@@ -97,22 +97,22 @@ impl Prepared {
             StreamKind::Whole => reqwest::Body::from(self.body.clone()),
             kind => reqwest::Body::wrap_stream(paced(stream_events(&self.body, kind), gap)),
         };
-        let mut builder = http::Response::builder()
-            .status(self.status)
-            .version(self.version)
-            .url(url)
-            .extension(Replayed {
-                interaction,
-                status: self.status_text.clone(),
-                cassette,
-            });
-        if let Some(headers) = builder.headers_mut() {
-            headers.clone_from(&self.headers);
+        let mut response = http::Response::new(body);
+        *response.status_mut() = self.status;
+        *response.version_mut() = self.version;
+        response.headers_mut().clone_from(&self.headers);
+        // reqwest reads `Response::url()` from an extension that only its
+        // `ResponseBuilderExt::url` can create; a builder with nothing else set cannot fail.
+        if let Ok(carrier) = http::Response::builder().url(url).body(()) {
+            response
+                .extensions_mut()
+                .extend(carrier.into_parts().0.extensions);
         }
-        // The status, version and headers were checked when the cassette loaded.
-        let response = builder
-            .body(body)
-            .unwrap_or_else(|_| http::Response::new(reqwest::Body::from(Bytes::new())));
+        response.extensions_mut().insert(Replayed {
+            interaction,
+            status: self.status_text.clone(),
+            cassette,
+        });
         reqwest::Response::from(response)
     }
 }
