@@ -73,6 +73,13 @@ pub fn excerpt(line: &str, max: usize) -> String {
     }
 }
 
+/// `… 12 more lines (reel show --full to see all)`: the note after a bounded
+/// listing, with the command that shows everything.
+pub fn more_lines(n: usize, command: &str) -> String {
+    let lines = if n == 1 { "line" } else { "lines" };
+    format!("… {n} more {lines} ({command} to see all)")
+}
+
 /// `1 event`, `2 events`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

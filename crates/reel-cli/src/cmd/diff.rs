@@ -9,7 +9,7 @@ use similar::TextDiff;
 
 use crate::body::Body;
 use crate::cli::DiffArgs;
-use crate::render::{count, one_line, BODY_LINES};
+use crate::render::{count, more_lines, one_line, BODY_LINES};
 use crate::style::{paint, ADDED, CHANGED, NOTE, REMOVED};
 use crate::Outcome;
 
@@ -234,12 +234,12 @@ fn write_diff(
         writeln!(out, "  {}", paint(style, line))?;
     }
     if shown < lines.len() {
-        let note = format!(
-            "… {} more (reel diff --full {} {} to see all)",
-            count(lines.len() - shown, "line", "lines"),
+        let command = format!(
+            "reel diff --full {} {}",
             options.old.display(),
             options.new.display()
         );
+        let note = more_lines(lines.len() - shown, &command);
         writeln!(out, "  {}", paint(NOTE, note))?;
     }
     Ok(())

@@ -8,7 +8,7 @@ use reel_cassette::{go_duration, Cassette, Headers, Interaction};
 
 use crate::body::Body;
 use crate::cli::ShowArgs;
-use crate::render::{count, excerpt, one_line, BODY_LINES, LINE_CHARS};
+use crate::render::{excerpt, more_lines, one_line, BODY_LINES, LINE_CHARS};
 use crate::style::{paint, DIM, HEADING, NOTE};
 use crate::Outcome;
 
@@ -171,10 +171,7 @@ fn write_body(
         writeln!(out, "    {line}")?;
     }
     if shown < lines.len() {
-        let note = format!(
-            "… {} more (reel show --full to see all)",
-            count(lines.len() - shown, "line", "lines")
-        );
+        let note = more_lines(lines.len() - shown, "reel show --full");
         writeln!(out, "    {}", paint(NOTE, note))?;
     }
     Ok(())

@@ -1,58 +1,31 @@
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn reel(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_reel"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("reel runs");
-    (
-        output.status.code().expect("exit code"),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::support::{dir_with, reel, reel_env, repo_root, seed_text, SEED};
 
 #[test]
 fn check_passes_the_bundled_cassettes_with_a_summary_and_exit_0() {
-    let (code, stdout, stderr) = reel(&["check", "cassettes"], &repo_root());
+    let run = reel(&["check", "cassettes"], &repo_root());
     assert_eq!(
-        (code, stdout.as_str(), stderr.as_str()),
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
         (0, "checked 1 cassettes (2 interactions): 0 problems\n", "")
     );
 }
 
 #[test]
 fn check_reports_each_broken_cassette_and_exits_1() {
-    let dir = tempfile::tempdir().unwrap();
-    let seed =
-        std::fs::read_to_string(repo_root().join("cassettes/openai/multi_tool_streaming.yaml"))
-            .unwrap();
-    std::fs::create_dir(dir.path().join("sub")).unwrap();
-    std::fs::write(
-        dir.path().join("sub/v3.yml"),
-        "---\nversion: 3\ninteractions: []\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("reordered.yaml"),
-        seed.replacen(
-            "    proto_major: 1\n    proto_minor: 1\n",
-            "    proto_minor: 1\n    proto_major: 1\n",
-            1,
-        ),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("ignored.txt"), "not a cassette").unwrap();
-    let (code, stdout, _) = reel(&["check", "."], dir.path());
-    assert_eq!(code, 1, "{stdout}");
+    let seed = seed_text();
+    let reordered = seed.replacen(
+        "    proto_major: 1\n    proto_minor: 1\n",
+        "    proto_minor: 1\n    proto_major: 1\n",
+        1,
+    );
+    let dir = dir_with(&[
+        ("sub/v3.yml", "---\nversion: 3\ninteractions: []\n"),
+        ("reordered.yaml", &reordered),
+        ("ignored.txt", "not a cassette"),
+    ]);
+    let run = reel(&["check", "."], dir.path());
+    assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(
-        stdout,
+        run.stdout,
         "./reordered.yaml:7: saving would change the file from this line\n  \
          file:     proto_minor: 1\n  \
          reel:     proto_major: 1\n\
@@ -64,13 +37,12 @@ fn check_reports_each_broken_cassette_and_exits_1() {
 
 #[test]
 fn check_reports_interactions_that_make_no_sense() {
-    let dir = tempfile::tempdir().unwrap();
     let text = "---\nversion: 2\ninteractions:\n- id: 0\n  request:\n    proto: HTTP/1.1\n    proto_major: 1\n    proto_minor: 1\n    content_length: 0\n    host: \"\"\n    url: /relative\n    method: GET\n  response:\n    proto: HTTP/2.0\n    proto_major: 2\n    proto_minor: 0\n    content_length: -1\n    body: \"\"\n    headers: {}\n    status: \"\"\n    code: 0\n    duration: 0s\n";
-    std::fs::write(dir.path().join("odd.yaml"), text).unwrap();
-    let (code, stdout, _) = reel(&["check", "odd.yaml"], dir.path());
-    assert_eq!(code, 1);
+    let dir = dir_with(&[("odd.yaml", text)]);
+    let run = reel(&["check", "odd.yaml"], dir.path());
+    assert_eq!(run.code, 1);
     assert_eq!(
-        stdout,
+        run.stdout,
         "odd.yaml: interaction 0: the request URL `/relative` is not an absolute http(s) URL\n\
          odd.yaml: interaction 0: the response code 0 is not an HTTP status code\n\
          checked 1 cassettes (1 interactions): 2 problems\n"
@@ -78,31 +50,84 @@ fn check_reports_interactions_that_make_no_sense() {
 }
 
 #[test]
-fn check_with_a_missing_path_or_no_path_is_bad_usage() {
-    let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = reel(&["check", "nope.yaml"], dir.path());
-    assert_eq!(
-        (code, stdout.as_str()),
-        (2, "checked 0 cassettes (0 interactions): 0 problems\n")
+fn check_reports_token_shaped_secrets_masked_and_exits_1() {
+    let leaky = seed_text().replacen(
+        "      Accept:\n      - application/json\n",
+        "      Accept:\n      - application/json\n      Authorization:\n      - Bearer sk-proj-abcdefghijklmnopqrstuvwxyz0123\n",
+        1,
     );
-    assert_eq!(stderr, "reel: nope.yaml: no such file or directory\n");
-    let (code, _, stderr) = reel(&["check"], dir.path());
-    assert_eq!(code, 2);
+    let dir = dir_with(&[("leaky.yaml", &leaky)]);
+    let run = reel(&["check", "leaky.yaml"], dir.path());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.stdout,
+        "leaky.yaml: interaction 0: request.headers.Authorization: OpenAI API key `sk-pro…(38 chars)`\n\
+         checked 1 cassettes (2 interactions): 1 problems\n"
+    );
     assert!(
-        stderr.contains("required arguments were not provided"),
-        "{stderr}"
+        !run.stdout.contains("abcdefghijklmnop"),
+        "the secret itself is never printed"
     );
 }
 
 #[test]
-fn help_documents_exit_codes_and_an_example() {
-    let (code, stdout, _) = reel(&["check", "--help"], &repo_root());
-    assert_eq!(code, 0);
-    assert!(stdout.contains("reel check cassettes"), "{stdout}");
+fn check_reports_the_value_of_a_secret_named_environment_variable() {
+    let dir = dir_with(&[("seed.yaml", &seed_text())]);
+    // A value the seed happens to contain stands in for a leaked credential.
+    let env = [("MY_SERVICE_TOKEN", "chatcmpl-DIgOuEkd6Uqq8tPXdk2MbDIioWtU8")];
+    let run = reel_env(&["check", "seed.yaml"], dir.path(), &env);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.stdout,
+        "seed.yaml: interaction 1: response.body: value of $MY_SERVICE_TOKEN `chatcm…(38 chars)`\n\
+         checked 1 cassettes (2 interactions): 1 problems\n"
+    );
+}
+
+#[test]
+fn check_warns_about_a_content_length_that_disagrees_with_the_body_without_failing() {
+    let edited = seed_text().replacen("content_length: 853", "content_length: 900", 1);
+    let dir = dir_with(&[("edited.yaml", &edited)]);
+    let run = reel(&["check", "edited.yaml"], dir.path());
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        run.stdout,
+        "edited.yaml: interaction 0: warning: request content_length 900 but the body has 853 bytes\n\
+         checked 1 cassettes (2 interactions): 0 problems, 1 warnings\n"
+    );
+}
+
+#[test]
+fn check_with_a_missing_path_or_no_path_is_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = reel(&["check", "nope.yaml"], dir.path());
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (2, "checked 0 cassettes (0 interactions): 0 problems\n")
+    );
+    assert_eq!(run.stderr, "reel: nope.yaml: no such file or directory\n");
+    let run = reel(&["check"], dir.path());
+    assert_eq!(run.code, 2);
     assert!(
-        stdout.contains(
-            "Exit codes: 0 every cassette is clean, 1 a cassette has a problem, 2 bad usage."
-        ),
-        "{stdout}"
+        run.stderr.contains("required arguments were not provided"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn check_passes_the_whole_corpus_and_the_seed() {
+    let Some(corpus) = crate::support::corpus() else {
+        return;
+    };
+    let corpus = corpus.to_str().unwrap().to_owned();
+    let run = reel(&["check", &corpus, SEED], &repo_root());
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    // Hand-edited corpus files may warn; none may have a problem.
+    let summary = run.stdout.lines().last().unwrap();
+    assert!(
+        summary.starts_with("checked ") && summary.contains(": 0 problems"),
+        "{}",
+        run.stdout
     );
 }

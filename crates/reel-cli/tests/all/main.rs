@@ -1,4 +1,12 @@
-//! Runs the built `reel` binary:
-//! - `check`: exit codes and output on clean, broken and missing cassettes.
+//! Runs the built `reel` binary, one module per command:
+//! - `check`: exit codes and output on clean, broken, leaky and missing cassettes;
+//! - `list`, `show`, `diff`: output pinned for the seed, bad input;
+//! - `scrub`, `fmt`: files rewritten or left alone, `--check`, bad input;
+//! - `help`: exit codes and examples in every command's help, colour rules.
+//!
+//! `support` runs the binary and compares output with `pinned/`.
 
 mod check;
+mod list;
+mod show;
+mod support;

@@ -1,0 +1,80 @@
+use crate::support::{dir_with, reel, repo_root, seed_text, SEED};
+
+#[test]
+fn list_prints_one_aligned_line_per_interaction_of_the_seed() {
+    let run = reel(&["list", SEED], &repo_root());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+ID  METHOD  URL                                         STATUS  CONTENT-TYPE                      REQ-BYTES  RESP-BYTES  EVENTS
+ 0  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8        853        5059      14
+ 1  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8       1284        9418      29
+"
+    );
+}
+
+#[test]
+fn list_heads_each_table_with_its_path_when_given_several_cassettes() {
+    let json = "---\nversion: 2\ninteractions:\n- id: 0\n  request:\n    proto: HTTP/1.1\n    proto_major: 1\n    proto_minor: 1\n    content_length: 0\n    host: \"\"\n    url: https://example.com/v1/models\n    method: GET\n  response:\n    proto: HTTP/2.0\n    proto_major: 2\n    proto_minor: 0\n    content_length: -1\n    body: '{\"data\":[]}'\n    headers:\n      Content-Type:\n      - application/json\n    status: 404 Not Found\n    code: 404\n    duration: 0s\n";
+    let dir = dir_with(&[
+        ("a/seed.yaml", &seed_text()),
+        ("b/empty.yaml", "---\nversion: 2\ninteractions: []\n"),
+        ("b/get.yaml", json),
+    ]);
+    let run = reel(&["list", "a", "b"], dir.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "\
+a/seed.yaml:
+ID  METHOD  URL                                         STATUS  CONTENT-TYPE                      REQ-BYTES  RESP-BYTES  EVENTS
+ 0  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8        853        5059      14
+ 1  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8       1284        9418      29
+
+b/empty.yaml:
+(no interactions)
+
+b/get.yaml:
+ID  METHOD  URL                            STATUS  CONTENT-TYPE      REQ-BYTES  RESP-BYTES  EVENTS
+ 0  GET     https://example.com/v1/models  404     application/json          0          11       -
+"
+    );
+}
+
+#[test]
+fn list_of_a_broken_or_missing_cassette_lists_the_rest_and_exits_2() {
+    let dir = dir_with(&[
+        ("broken.yaml", "---\nversion: 2\ninteractions: [\n"),
+        ("seed.yaml", &seed_text()),
+    ]);
+    let run = reel(
+        &["list", "broken.yaml", "seed.yaml", "nope.yaml"],
+        dir.path(),
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.starts_with("seed.yaml:\nID  METHOD"),
+        "{}",
+        run.stdout
+    );
+    let errors: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(errors.len(), 2, "{}", run.stderr);
+    assert_eq!(errors[0], "reel: nope.yaml: no such file or directory");
+    assert!(
+        errors[1].starts_with("reel: broken.yaml:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn list_without_a_path_is_bad_usage() {
+    let run = reel(&["list"], &repo_root());
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("required arguments were not provided"),
+        "{}",
+        run.stderr
+    );
+}
