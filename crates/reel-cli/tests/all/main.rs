@@ -7,6 +7,9 @@
 //! `support` runs the binary and compares output with `pinned/`.
 
 mod check;
+mod diff;
+mod fmt;
 mod list;
+mod scrub;
 mod show;
 mod support;

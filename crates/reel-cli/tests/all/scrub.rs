@@ -1,0 +1,181 @@
+use crate::support::{dir_with, reel, repo_root, seed_text, SEED};
+
+/// The seed with credentials in a request header, the URL, and a JSON field,
+/// and a response header Go suites drop.
+fn leaky_seed() -> String {
+    seed_text()
+        .replacen(
+            "      Accept:\n      - application/json\n",
+            "      Accept:\n      - application/json\n      Authorization:\n      - Bearer sk-proj-abcdefghijklmnopqrstuvwxyz0123\n",
+            1,
+        )
+        .replacen(
+            "    url: https://api.openai.com/v1/chat/completions\n",
+            "    url: https://api.openai.com/v1/chat/completions?key=abc123&alt=sse\n",
+            1,
+        )
+        .replacen(r#""model":"gpt-4o-mini","#, r#""model":"gpt-4o-mini","user":"alice@example.com","#, 1)
+        .replacen(
+            "      - text/event-stream; charset=utf-8\n",
+            "      - text/event-stream; charset=utf-8\n      Openai-Organization:\n      - org-123\n",
+            1,
+        )
+}
+
+#[test]
+fn scrub_leaves_the_clean_seed_alone_and_exits_0() {
+    let run = reel(&["scrub", "--check", SEED], &repo_root());
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "0 of 1 cassette would be scrubbed\n", "")
+    );
+    let dir = dir_with(&[("seed.yaml", &seed_text())]);
+    let run = reel(&["scrub", "seed.yaml"], dir.path());
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "scrubbed 0 of 1 cassette\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("seed.yaml")).unwrap(),
+        seed_text()
+    );
+}
+
+#[test]
+fn scrub_check_reports_what_would_change_writes_nothing_and_exits_1() {
+    let dir = dir_with(&[("leaky.yaml", &leaky_seed()), ("clean.yaml", &seed_text())]);
+    let run = reel(
+        &["scrub", "--check", "--json-field", "/user", "."],
+        dir.path(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "./leaky.yaml: would scrub (2 headers removed (Authorization, Openai-Organization), \
+         1 URL redacted, 1 body redacted)\n\
+         1 of 2 cassettes would be scrubbed (run reel scrub without --check to scrub them)\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("leaky.yaml")).unwrap(),
+        leaky_seed()
+    );
+}
+
+#[test]
+fn scrub_rewrites_only_the_secrets_and_a_second_run_finds_nothing() {
+    let dir = dir_with(&[("leaky.yaml", &leaky_seed())]);
+    let run = reel(
+        &["scrub", "leaky.yaml", "--json-field", "/user"],
+        dir.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "leaky.yaml: scrubbed (2 headers removed (Authorization, Openai-Organization), \
+         1 URL redacted, 1 body redacted)\n\
+         scrubbed 1 of 1 cassette\n"
+    );
+    let scrubbed = std::fs::read_to_string(dir.path().join("leaky.yaml")).unwrap();
+    assert!(!scrubbed.contains("Authorization") && !scrubbed.contains("Openai-Organization"));
+    assert!(scrubbed
+        .contains("    url: https://api.openai.com/v1/chat/completions?key=REDACTED&alt=sse\n"));
+    assert!(scrubbed.contains(r#""user":"REDACTED""#) && !scrubbed.contains("alice"));
+    // The untouched interaction is byte for byte the seed's.
+    let untouched = |text: &str| text[text.find("- id: 1\n").unwrap()..].to_owned();
+    assert!(untouched(&scrubbed) == untouched(&seed_text()));
+    // content_length follows the redacted body, so check has nothing to say.
+    let check = reel(&["check", "leaky.yaml"], dir.path());
+    assert_eq!(
+        (check.code, check.stdout.as_str()),
+        (0, "checked 1 cassettes (2 interactions): 0 problems\n")
+    );
+    let again = reel(
+        &["scrub", "--check", "leaky.yaml", "--json-field", "/user"],
+        dir.path(),
+    );
+    assert_eq!(
+        (again.code, again.stdout.as_str()),
+        (0, "0 of 1 cassette would be scrubbed\n")
+    );
+}
+
+#[test]
+fn scrub_keeps_the_go_vcr_layout_and_the_headers_asked_for() {
+    let dir = dir_with(&[("leaky.yaml", &leaky_seed())]);
+    let fmt = reel(&["fmt", "--dialect", "go-vcr", "leaky.yaml"], dir.path());
+    assert_eq!(fmt.code, 0, "{}", fmt.stderr);
+    let run = reel(
+        &[
+            "scrub",
+            "leaky.yaml",
+            "--keep-header",
+            "openai-organization",
+            "--param",
+            "alt",
+        ],
+        dir.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "leaky.yaml: scrubbed (1 header removed (Authorization), 1 URL redacted)\n\
+         scrubbed 1 of 1 cassette\n"
+    );
+    let text = std::fs::read_to_string(dir.path().join("leaky.yaml")).unwrap();
+    assert!(
+        text.starts_with("---\nversion: 2\ninteractions:\n    - id: 0\n"),
+        "{text}"
+    );
+    assert!(text.contains("?key=REDACTED&alt=REDACTED\n"), "{text}");
+    assert!(text.contains("Openai-Organization:"), "{text}");
+    assert!(!text.contains("Authorization"), "{text}");
+}
+
+#[test]
+fn scrub_with_keep_all_headers_removes_no_header() {
+    let dir = dir_with(&[("leaky.yaml", &leaky_seed())]);
+    let run = reel(
+        &["scrub", "--check", "--keep-all-headers", "leaky.yaml"],
+        dir.path(),
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "leaky.yaml: would scrub (1 URL redacted)\n\
+         1 of 1 cassette would be scrubbed (run reel scrub without --check to scrub them)\n"
+    );
+}
+
+#[test]
+fn scrub_rejects_a_json_field_that_is_not_a_pointer_and_a_missing_or_broken_file() {
+    let dir = dir_with(&[
+        ("broken.yaml", "---\nversion: 2\ninteractions: [\n"),
+        ("leaky.yaml", &leaky_seed()),
+    ]);
+    let run = reel(&["scrub", "--json-field", "user", "leaky.yaml"], dir.path());
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert_eq!(
+        run.stderr,
+        "reel: --json-field user: a JSON pointer starts with `/` \
+         (for example /user/password or /messages/*/api_key)\n"
+    );
+    let run = reel(
+        &["scrub", "--check", "broken.yaml", "nope.yaml", "leaky.yaml"],
+        dir.path(),
+    );
+    assert_eq!(run.code, 2, "bad input outranks a finding");
+    assert!(
+        run.stdout.ends_with(
+            "1 of 2 cassettes would be scrubbed (run reel scrub without --check to scrub them)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let errors: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(errors[0], "reel: nope.yaml: no such file or directory");
+    assert!(
+        errors[1].starts_with("reel: broken.yaml:4:1: "),
+        "{}",
+        run.stderr
+    );
+}
