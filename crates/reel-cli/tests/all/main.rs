@@ -9,6 +9,7 @@
 mod check;
 mod diff;
 mod fmt;
+mod help;
 mod list;
 mod scrub;
 mod show;
