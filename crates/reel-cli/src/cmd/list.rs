@@ -6,6 +6,7 @@ use reel_cassette::{Cassette, Interaction};
 
 use crate::body::{content_type, stream_pieces};
 use crate::cli::ListArgs;
+use crate::render::one_line;
 use crate::style::{paint, HEADING};
 use crate::Outcome;
 
@@ -62,10 +63,10 @@ fn row(id: usize, interaction: &Interaction) -> [String; 8] {
     let (request, response) = (&interaction.request, &interaction.response);
     [
         id.to_string(),
-        request.method.clone(),
-        request.url.clone(),
+        one_line(&request.method),
+        one_line(&request.url),
         response.code.to_string(),
-        content_type(&response.headers).unwrap_or("-").to_owned(),
+        one_line(content_type(&response.headers).unwrap_or("-")),
         request.body.len().to_string(),
         response.body.len().to_string(),
         stream_pieces(&response.body, &response.headers)

@@ -162,3 +162,36 @@ fn diff_of_a_missing_or_broken_cassette_or_one_argument_exits_2() {
         run.stderr
     );
 }
+
+#[test]
+fn diff_names_method_url_and_status_changes_and_sizes_of_binary_bodies() {
+    let a = get_cassette("{}");
+    let b = get_cassette("{}")
+        .replace("method: GET", "method: HEAD")
+        .replace("https://example.com/", "https://example.com/v2")
+        .replace(
+            "status: 200 OK\n    code: 200",
+            "status: 503 Service Unavailable\n    code: 503",
+        )
+        .replace("body: '{}'", "body: !!binary AAAAEAAAAAD/////AAAAAA==")
+        .replace("application/json", "application/vnd.amazon.eventstream");
+    let dir = dir_with(&[("a.yaml", &a), ("b.yaml", &b)]);
+    let run = reel(&["diff", "a.yaml", "b.yaml"], dir.path());
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+~ 0 GET https://example.com/ (method, url, status, response headers, response body)
+  method: GET -> HEAD
+  url: https://example.com/ -> https://example.com/v2
+  status: 200 OK -> 503 Service Unavailable
+  --- a.yaml #0 response headers
+  +++ b.yaml #0 response headers
+  @@ -1 +1 @@
+  -Content-Type: application/json
+  +Content-Type: application/vnd.amazon.eventstream
+  response body: JSON -> binary, 16 bytes, 1 frame
+1 interaction in a.yaml, 1 in b.yaml: 1 changed
+"
+    );
+}
