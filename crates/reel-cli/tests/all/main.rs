@@ -4,7 +4,8 @@
 //! - `scrub`, `fmt`: files rewritten or left alone, `--check`, bad input;
 //! - `help`: exit codes and examples in every command's help, colour rules.
 //!
-//! `support` runs the binary and compares output with `pinned/`.
+//! `support` runs the binary and compares output with `pinned/`;
+//! `REEL_UPDATE_PINNED=1 cargo test -p reel-cli` rewrites those files (not in CI).
 
 mod check;
 mod diff;
