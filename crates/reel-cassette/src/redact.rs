@@ -146,8 +146,9 @@ impl Redaction {
         }
     }
 
-    /// A body with its secrets redacted, or `None` when nothing changes.
-    fn redact_body(&self, body: &[u8], content_type: &str) -> Option<Vec<u8>> {
+    /// `body` with its secrets redacted (urlencoded parameters, JSON fields), or
+    /// `None` when nothing changes. A redacted JSON body is re-serialized compactly.
+    pub fn redact_body(&self, body: &[u8], content_type: &str) -> Option<Vec<u8>> {
         if content_type.starts_with("application/x-www-form-urlencoded") {
             let text = std::str::from_utf8(body).ok()?;
             return self.redact_pairs(text).map(String::into_bytes);

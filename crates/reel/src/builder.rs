@@ -3,11 +3,14 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
+
+use reel_cassette::Redaction;
 
 use crate::matcher::{RequestMatcher, Rules};
 use crate::normalize::FieldPattern;
 use crate::pacing::{Delay, Pacing};
-use crate::{Reel, Result};
+use crate::{Mode, Reel, Result};
 
 /// Options for a [`Reel`]; [`ReelBuilder::replay`] loads the cassette.
 ///
@@ -28,12 +31,32 @@ use crate::{Reel, Result};
 /// # drop(reel);
 /// # Ok::<(), reel::Error>(())
 /// ```
-#[derive(Clone, Debug, Default)]
-#[must_use = "a ReelBuilder does nothing until `.replay(path)` loads the cassette"]
+#[derive(Clone, Debug)]
+#[must_use = "a ReelBuilder does nothing until `.open(path)` or `.replay(path)` loads the cassette"]
 pub struct ReelBuilder {
     pub(crate) rules: Rules,
     pub(crate) pacing: Pacing,
     pub(crate) full_diff: Option<bool>,
+    pub(crate) mode: Option<Mode>,
+    pub(crate) redaction: Redaction,
+    pub(crate) scan_secrets: bool,
+    pub(crate) allowed_secrets: Vec<String>,
+    pub(crate) drain_timeout: Duration,
+}
+
+impl Default for ReelBuilder {
+    fn default() -> ReelBuilder {
+        ReelBuilder {
+            rules: Rules::default(),
+            pacing: Pacing::default(),
+            full_diff: None,
+            mode: None,
+            redaction: Redaction::default(),
+            scan_secrets: true,
+            allowed_secrets: Vec::new(),
+            drain_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 impl ReelBuilder {
@@ -122,17 +145,92 @@ impl ReelBuilder {
         self
     }
 
-    /// Loads the cassette at `path` for replay only ([`Mode::None`]), normalizes and
-    /// indexes its requests, and checks its responses.
+    /// The mode set in code. `REEL_RECORD` overrides it; without either, the mode
+    /// is `none` under CI and `once` elsewhere. See [`Mode`].
+    pub fn mode(mut self, mode: Mode) -> ReelBuilder {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// Records every header. Default: only `Accept`, `Content-Type` and
+    /// `User-Agent` request headers and the `Content-Type` response header are
+    /// recorded, as Go suites do, so credentials in headers never reach the file.
+    pub fn keep_all_headers(mut self) -> ReelBuilder {
+        self.redaction = self.redaction.keep_all_headers();
+        self
+    }
+
+    /// Also records header `name` (any case), on requests and responses.
+    pub fn keep_header(mut self, name: &str) -> ReelBuilder {
+        self.redaction = self.redaction.keep_header(name);
+        self
+    }
+
+    /// Also replaces the value of query (and urlencoded body) parameter `name` by
+    /// `REDACTED`. Default: `key`, `api_key`, `apikey`, `access_token`, `token`,
+    /// `sig`, `signature`. Live requests are redacted the same way before matching,
+    /// so a redacted cassette still matches.
+    pub fn redact_query_param(mut self, name: &str) -> ReelBuilder {
+        self.redaction = self.redaction.redact_param(name);
+        self
+    }
+
+    /// Replaces the JSON body field at `pointer` (`*` for every element) by
+    /// `REDACTED` in recorded requests and responses, and in live requests before
+    /// matching. Default: bodies are recorded as they are.
+    pub fn redact_json_field(mut self, pointer: &str) -> ReelBuilder {
+        self.redaction = self.redaction.redact_json_field(pointer);
+        self
+    }
+
+    /// Replaces all redaction rules at once.
+    pub fn redaction(mut self, redaction: Redaction) -> ReelBuilder {
+        self.redaction = redaction;
+        self
+    }
+
+    /// Writes recordings even when they contain credential-shaped values. Default:
+    /// before each write reel scans the new interaction for known token shapes and
+    /// for the values of environment variables named like secrets, and refuses to
+    /// write on a hit. Prefer [`ReelBuilder::allow_secret`] for a single fixture.
+    pub fn allow_secrets(mut self) -> ReelBuilder {
+        self.scan_secrets = false;
+        self
+    }
+
+    /// Lets this exact value be recorded although it looks like a credential (a
+    /// fake key in a fixture).
+    pub fn allow_secret(mut self, value: impl Into<String>) -> ReelBuilder {
+        self.allowed_secrets.push(value.into());
+        self
+    }
+
+    /// How long reel keeps reading a recorded response after the caller stopped
+    /// reading it, so the cassette gets the whole body. Default: 30 seconds.
+    pub fn drain_timeout(mut self, timeout: Duration) -> ReelBuilder {
+        self.drain_timeout = timeout;
+        self
+    }
+
+    /// Opens the cassette at `path` in the mode in force: `REEL_RECORD` if set,
+    /// else the mode set with [`ReelBuilder::mode`], else `none` under CI and
+    /// `once` elsewhere.
     ///
     /// A relative path is relative to the current directory, which `cargo test`
-    /// sets to the package's directory. Errors when the cassette does not exist
-    /// (the message says how to record it), cannot be parsed, or has a response
-    /// that is not valid HTTP, and when `REEL_FULL_DIFF` has a value reel does not
-    /// accept.
-    ///
-    /// [`Mode::None`]: crate::Mode::None
+    /// sets to the package's directory. Errors when `REEL_RECORD` names no mode,
+    /// when replay-only mode finds no cassette (the message says how to record it),
+    /// when the cassette cannot be parsed or has a response that is not valid HTTP,
+    /// and when `REEL_FULL_DIFF` has a value reel does not accept.
+    pub fn open(self, path: impl AsRef<Path>) -> Result<Reel> {
+        let mode = crate::env::resolve_mode(self.mode)?;
+        Reel::open(self, path.as_ref(), mode)
+    }
+
+    /// Opens the cassette at `path` for replay only ([`Mode::None`]), unless
+    /// `REEL_RECORD` asks for another mode: shorthand for
+    /// `.mode(Mode::None).open(path)`. Replay normalizes and indexes the recorded
+    /// requests once.
     pub fn replay(self, path: impl AsRef<Path>) -> Result<Reel> {
-        Reel::open(self, path.as_ref(), crate::Mode::None)
+        self.mode(Mode::None).open(path)
     }
 }

@@ -3,16 +3,55 @@
 //!
 //! - `REEL_FULL_DIFF`: `1`/`true` shows mismatch diffs whole; `0`/`false` or empty
 //!   bounds them.
-//! - `REEL_RECORD`: the recording mode; it arrives with the recorder. Reports already
-//!   name it in the command that re-records a cassette.
+//! - `REEL_RECORD`: the mode, overriding the one set in code (`none`, `once`,
+//!   `new_episodes`, `all`, `passthrough`; empty means unset).
+//! - `CI`: set to anything but `false`, `0` or empty, the default mode is `none`.
 
-use crate::{Error, Result};
+use crate::{Error, Mode, Result};
 
 /// The variable that shows mismatch diffs whole.
 pub(crate) const FULL_DIFF: &str = "REEL_FULL_DIFF";
 
 /// The variable that chooses the recording mode.
 pub(crate) const RECORD: &str = "REEL_RECORD";
+
+/// The variable continuous-integration services set.
+pub(crate) const CI: &str = "CI";
+
+/// `REEL_RECORD`: the mode it names, `None` when unset or empty, an error naming
+/// the variable and the known modes for anything else.
+pub(crate) fn record_mode() -> Result<Option<Mode>> {
+    parse_mode(std::env::var(RECORD).ok().as_deref())
+}
+
+fn parse_mode(value: Option<&str>) -> Result<Option<Mode>> {
+    match value {
+        None | Some("") => Ok(None),
+        Some(value) => value.parse().map(Some).map_err(|_| Error::Env {
+            name: RECORD,
+            value: value.to_owned(),
+            accepted: Mode::KNOWN,
+        }),
+    }
+}
+
+/// Whether this runs under continuous integration: `CI` is set to anything but
+/// `false`, `0` or empty.
+pub(crate) fn is_ci() -> bool {
+    ci_value_means_ci(std::env::var(CI).ok().as_deref())
+}
+
+fn ci_value_means_ci(value: Option<&str>) -> bool {
+    !matches!(value, None | Some("" | "0" | "false" | "FALSE" | "False"))
+}
+
+/// The mode in force: `REEL_RECORD` > the mode set in code > `none` under CI,
+/// `once` elsewhere.
+pub(crate) fn resolve_mode(in_code: Option<Mode>) -> Result<Mode> {
+    Ok(record_mode()?
+        .or(in_code)
+        .unwrap_or(if is_ci() { Mode::None } else { Mode::Once }))
+}
 
 /// `REEL_FULL_DIFF`: `Some(true)` for `1`/`true`, `Some(false)` for `0`/`false`,
 /// `None` when unset or empty, an error for anything else.
@@ -56,6 +95,32 @@ pub(crate) fn record_command(mode: &str, test: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reel_record_accepts_only_known_modes_and_empty_means_unset() {
+        assert_eq!(parse_mode(None).unwrap(), None);
+        assert_eq!(parse_mode(Some("")).unwrap(), None);
+        assert_eq!(parse_mode(Some("all")).unwrap(), Some(Mode::All));
+        assert_eq!(
+            parse_mode(Some("new_episodes")).unwrap(),
+            Some(Mode::NewEpisodes)
+        );
+        assert_eq!(
+            parse_mode(Some("ALL")).unwrap_err().to_string(),
+            "REEL_RECORD=\"ALL\" is not understood (accepted values: none, once, new_episodes, \
+             all, passthrough; empty means unset)"
+        );
+    }
+
+    #[test]
+    fn ci_false_zero_or_empty_means_not_ci() {
+        for value in [None, Some(""), Some("0"), Some("false"), Some("False")] {
+            assert!(!ci_value_means_ci(value), "{value:?}");
+        }
+        for value in [Some("true"), Some("1"), Some("yes")] {
+            assert!(ci_value_means_ci(value), "{value:?}");
+        }
+    }
 
     #[test]
     fn flags_accept_only_the_spelled_out_values() {

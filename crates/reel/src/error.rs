@@ -80,6 +80,28 @@ pub enum Error {
         reason: String,
     },
 
+    /// A recorded interaction holds something that looks like a credential, so it
+    /// was not written.
+    #[error(
+        "refusing to record {method} {url} into {path}: it contains {count}:\n{list}\n\
+         (keep the value out of the recording: the header is dropped unless kept with \
+         keep_header, query parameters can be redacted with redact_query_param and JSON \
+         fields with redact_json_field; for a fake fixture value use allow_secret)",
+        path = .path.display(),
+        count = if .findings.len() == 1 { "a credential".to_owned() } else { format!("{} credentials", .findings.len()) },
+        list = .findings.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n")
+    )]
+    SecretsFound {
+        /// The cassette path.
+        path: PathBuf,
+        /// The request method.
+        method: String,
+        /// The (redacted) request URL.
+        url: String,
+        /// Where each credential is, with only a masked prefix of it.
+        findings: Vec<String>,
+    },
+
     /// A mode name that reel does not know.
     #[error("unknown mode `{value}` (known modes: {known})")]
     UnknownMode {

@@ -63,6 +63,7 @@
 #![deny(unsafe_code)]
 
 mod builder;
+mod capture;
 mod cassette_path;
 mod env;
 mod error;
@@ -72,6 +73,7 @@ mod middleware;
 mod mode;
 mod normalize;
 mod pacing;
+mod record;
 mod replay;
 mod report;
 

@@ -7,17 +7,21 @@ use crate::Error;
 
 /// What reel does with a request: replay it from the cassette, or record it.
 ///
-/// The names are the ones Ruby VCR and vcrpy use. This version replays only; the
-/// recording modes (`once`, `new_episodes`, `all`, chosen with `REEL_RECORD`) come
-/// with the recorder.
+/// The names are the ones Ruby VCR and vcrpy use. `REEL_RECORD=<mode>` overrides
+/// the mode set in code, so one flag re-records a whole suite:
+/// `REEL_RECORD=all cargo test`. With neither, the mode is `none` under CI (when
+/// `CI` is set to anything but `false`, `0` or empty) and `once` elsewhere.
 ///
 /// ```
 /// use reel::Mode;
 ///
-/// assert_eq!("none".parse::<Mode>()?, Mode::None);
-/// assert_eq!(Mode::None.to_string(), "none");
+/// assert_eq!("new_episodes".parse::<Mode>()?, Mode::NewEpisodes);
+/// assert_eq!(Mode::All.to_string(), "all");
 /// let err = "sometimes".parse::<Mode>().unwrap_err();
-/// assert_eq!(err.to_string(), "unknown mode `sometimes` (known modes: none)");
+/// assert_eq!(
+///     err.to_string(),
+///     "unknown mode `sometimes` (known modes: none, once, new_episodes, all, passthrough)"
+/// );
 /// # Ok::<(), reel::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -28,16 +32,35 @@ pub enum Mode {
     /// missing cassette is an error.
     #[default]
     None,
+    /// Record when the cassette file does not exist yet; otherwise replay only.
+    Once,
+    /// Replay what matches; record the requests the cassette lacks and append them.
+    NewEpisodes,
+    /// Re-record: start from an empty cassette and overwrite the file. Interactions
+    /// the run does not make again are gone.
+    All,
+    /// Send every request to the real server and leave the cassette untouched.
+    Passthrough,
 }
 
 impl Mode {
     /// Every mode, in the order they are documented.
-    pub const ALL: &'static [Mode] = &[Mode::None];
+    pub const ALL: &'static [Mode] = &[
+        Mode::None,
+        Mode::Once,
+        Mode::NewEpisodes,
+        Mode::All,
+        Mode::Passthrough,
+    ];
 
     /// The mode's name, as `REEL_RECORD` spells it.
     pub fn name(self) -> &'static str {
         match self {
             Mode::None => "none",
+            Mode::Once => "once",
+            Mode::NewEpisodes => "new_episodes",
+            Mode::All => "all",
+            Mode::Passthrough => "passthrough",
         }
     }
 
@@ -45,11 +68,15 @@ impl Mode {
     pub(crate) fn summary(self) -> &'static str {
         match self {
             Mode::None => "replay only; no request reaches the network",
+            Mode::Once => "replay only, since the cassette exists",
+            Mode::NewEpisodes => "replays what matches, records the rest",
+            Mode::All => "records every request",
+            Mode::Passthrough => "sends every request to the network",
         }
     }
 
     /// The known names, comma-separated, for error messages.
-    const KNOWN: &'static str = "none";
+    pub(crate) const KNOWN: &'static str = "none, once, new_episodes, all, passthrough";
 }
 
 impl fmt::Display for Mode {

@@ -101,19 +101,24 @@ impl Prepared {
         *response.status_mut() = self.status;
         *response.version_mut() = self.version;
         response.headers_mut().clone_from(&self.headers);
-        // reqwest reads `Response::url()` from an extension that only its
-        // `ResponseBuilderExt::url` can create; a builder with nothing else set cannot fail.
-        if let Ok(carrier) = http::Response::builder().url(url).body(()) {
-            response
-                .extensions_mut()
-                .extend(carrier.into_parts().0.extensions);
-        }
+        set_url(&mut response, url);
         response.extensions_mut().insert(Replayed {
             interaction,
             status: self.status_text.clone(),
             cassette,
         });
         reqwest::Response::from(response)
+    }
+}
+
+/// Sets the URL that `reqwest::Response::url()` will report.
+pub(crate) fn set_url<B>(response: &mut http::Response<B>, url: reqwest::Url) {
+    // reqwest reads `Response::url()` from an extension that only its
+    // `ResponseBuilderExt::url` can create; a builder with nothing else set cannot fail.
+    if let Ok(carrier) = http::Response::builder().url(url).body(()) {
+        response
+            .extensions_mut()
+            .extend(carrier.into_parts().0.extensions);
     }
 }
 

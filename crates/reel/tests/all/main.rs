@@ -4,8 +4,10 @@ mod cassette_path; // default cassette names from the test's name
 mod concurrency; // many tasks on one client
 mod corpus; // every cassette under ../shared/corpus replays against its own requests
 mod matching; // the matching rules and their options
+mod modes; // every mode with missing, matching and non-matching cassettes; REEL_RECORD
 mod network; // replay never opens a connection
 mod pacing; // waits before the headers and between events
+mod recording; // record mode against a local upstream: live tee, secrets, gzip, failures
 mod report; // the mismatch report and other error texts, pinned
 mod seed; // the bundled OpenAI cassette, end to end
 mod streaming; // one chunk per SSE event or event-stream frame, one for anything else

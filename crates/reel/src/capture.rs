@@ -1,0 +1,183 @@
+//! Turning a live request and response into the cassette's records, with the
+//! fields Go's go-vcr writes: `proto`, `content_length`, canonical header names,
+//! `form` from the query and urlencoded body, the status text.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reel_cassette::{Headers, Redaction, Request, Response};
+
+/// The request as it will be recorded (and matched): redacted.
+pub(crate) fn request(live: &reqwest::Request, body: &Bytes, redaction: &Redaction) -> Request {
+    let mut request = Request::new(live.method().as_str(), live.url().as_str());
+    request.body = body.clone();
+    request.content_length = body.len() as i64;
+    request.headers = headers(live.headers());
+    let content_type = request.headers.get("Content-Type").unwrap_or("");
+    // Go's ParseForm: urlencoded body parameters (POST, PUT, PATCH) first, then the query.
+    let mut form = Headers::new();
+    let body_method = matches!(live.method().as_str(), "POST" | "PUT" | "PATCH");
+    if body_method && content_type.starts_with("application/x-www-form-urlencoded") {
+        for (name, value) in url::form_urlencoded::parse(body) {
+            form.append(name, value);
+        }
+    }
+    for (name, value) in live.url().query_pairs() {
+        form.append(name, value);
+    }
+    request.form = form;
+    redaction.apply_to_request(&mut request);
+    request
+}
+
+/// The response head as it will be recorded; the body and redaction come when
+/// the body has been read.
+pub(crate) fn response_head(live: &reqwest::Response, duration: Duration) -> Response {
+    let status = live.status();
+    let mut response = Response::new(status.as_u16());
+    response.status = match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    };
+    let (proto, major, minor) = match live.version() {
+        http::Version::HTTP_09 => ("HTTP/0.9", 0, 9),
+        http::Version::HTTP_10 => ("HTTP/1.0", 1, 0),
+        http::Version::HTTP_2 => ("HTTP/2.0", 2, 0),
+        http::Version::HTTP_3 => ("HTTP/3.0", 3, 0),
+        _ => ("HTTP/1.1", 1, 1),
+    };
+    response.proto = proto.to_owned();
+    response.proto_major = major;
+    response.proto_minor = minor;
+    let mut headers = headers(live.headers());
+    // Go moves `Transfer-Encoding` out of the headers into its own field.
+    if let Some(encodings) = headers.remove("Transfer-Encoding") {
+        response.transfer_encoding = encodings;
+    }
+    response.content_length = headers
+        .get("Content-Length")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(-1);
+    response.headers = headers;
+    response.duration = duration;
+    response
+}
+
+/// Completes a recorded response with its body: a gzip or deflate body the client
+/// did not decompress is stored decompressed with `uncompressed: true` and without
+/// `Content-Encoding` and `Content-Length`, so it replays as plain content.
+pub(crate) fn finish_response(
+    mut response: Response,
+    body: Bytes,
+    redaction: &Redaction,
+) -> Response {
+    let encoding = response
+        .headers
+        .get("Content-Encoding")
+        .map(|e| e.trim().to_ascii_lowercase());
+    response.body = match encoding.as_deref().and_then(|e| decompress(e, &body)) {
+        Some(plain) => {
+            response.uncompressed = true;
+            response.headers.remove("Content-Encoding");
+            response.headers.remove("Content-Length");
+            response.content_length = -1;
+            Bytes::from(plain)
+        }
+        None => body,
+    };
+    redaction.apply_to_response(&mut response);
+    response
+}
+
+fn decompress(encoding: &str, body: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut plain = Vec::new();
+    let read = match encoding {
+        "gzip" | "x-gzip" => flate2::read::MultiGzDecoder::new(body).read_to_end(&mut plain),
+        "deflate" => flate2::read::ZlibDecoder::new(body).read_to_end(&mut plain),
+        _ => return None,
+    };
+    read.ok().map(|_| plain)
+}
+
+/// Headers with Go's canonical names (`content-type` -> `Content-Type`), values in order.
+fn headers(live: &http::HeaderMap) -> Headers {
+    let mut headers = Headers::new();
+    for (name, value) in live {
+        headers.append(
+            canonical_name(name.as_str()),
+            String::from_utf8_lossy(value.as_bytes()),
+        );
+    }
+    headers
+}
+
+/// Go's `textproto.CanonicalMIMEHeaderKey`: upper case at the start and after each
+/// hyphen, lower case elsewhere; names with other than token characters unchanged.
+pub(crate) fn canonical_name(name: &str) -> String {
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if !name.bytes().all(token) {
+        return name.to_owned();
+    }
+    let mut upper = true;
+    name.chars()
+        .map(|c| {
+            let out = if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            };
+            upper = c == '-';
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_are_canonicalised_as_go_does() {
+        assert_eq!(canonical_name("content-type"), "Content-Type");
+        assert_eq!(canonical_name("x-request-id"), "X-Request-Id");
+        assert_eq!(canonical_name("WWW-AUTHENTICATE"), "Www-Authenticate");
+        assert_eq!(canonical_name("bad name"), "bad name");
+    }
+
+    #[test]
+    fn form_holds_urlencoded_body_parameters_then_query_parameters() {
+        let client = reqwest::Client::new();
+        let live = client
+            .post("https://x/v1?alt=sse&a=2")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("a=1&b=x+y")
+            .build()
+            .unwrap();
+        let body = Bytes::from_static(b"a=1&b=x+y");
+        let recorded = request(&live, &body, &Redaction::default());
+        assert_eq!(recorded.form.get_all("a"), ["1", "2"]);
+        assert_eq!(recorded.form.get_all("b"), ["x y"]);
+        assert_eq!(recorded.form.get_all("alt"), ["sse"]);
+        assert_eq!(recorded.content_length, 9);
+        assert_eq!(
+            recorded.headers.get("Content-Type"),
+            Some("application/x-www-form-urlencoded")
+        );
+    }
+
+    #[test]
+    fn compressed_bodies_are_stored_decompressed() {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"{\"a\":1}").unwrap();
+        let head = Response::new(200)
+            .with_header("Content-Encoding", "gzip")
+            .with_header("Content-Type", "application/json");
+        let redaction = Redaction::default().keep_all_headers();
+        let done = finish_response(head, Bytes::from(gz.finish().unwrap()), &redaction);
+        assert_eq!(&done.body[..], b"{\"a\":1}");
+        assert!(done.uncompressed);
+        assert!(!done.headers.contains("Content-Encoding"));
+    }
+}

@@ -1,0 +1,261 @@
+//! Recording: the live response streams to the caller while reel keeps a copy, and
+//! each completed interaction is saved at once.
+//!
+//! Interactions are written in the order their requests started, whatever order
+//! they complete in, so a deterministic test writes a deterministic file. Saving
+//! goes through [`reel_cassette::update_locked`]: an advisory lock shared by every
+//! process, then read, append, atomic rename — so tests in several processes
+//! (cargo nextest) recording into one cassette never lose each other's work, and a
+//! crash leaves the old file or the new one.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt as _};
+use reel_cassette::{update_locked, Interaction, Redaction, Request, Response, SecretScanner};
+
+use crate::{capture, Error, Result};
+
+/// The error type of a recorded body stream.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Records the interactions of one [`crate::Reel`] into its cassette.
+pub(crate) struct Recorder {
+    path: Arc<Path>,
+    redaction: Redaction,
+    scanner: Option<SecretScanner>,
+    drain_timeout: Duration,
+    state: Mutex<State>,
+}
+
+struct State {
+    next: u64,
+    /// Requests in flight or finished, by start order; `None` until finished.
+    slots: BTreeMap<u64, Option<Interaction>>,
+    /// `all` mode: the first save replaces what the file held.
+    replace_on_first_save: bool,
+}
+
+impl Recorder {
+    pub(crate) fn new(
+        path: Arc<Path>,
+        redaction: Redaction,
+        scanner: Option<SecretScanner>,
+        drain_timeout: Duration,
+        replace: bool,
+    ) -> Recorder {
+        Recorder {
+            path,
+            redaction,
+            scanner,
+            drain_timeout,
+            state: Mutex::new(State {
+                next: 0,
+                slots: BTreeMap::new(),
+                replace_on_first_save: replace,
+            }),
+        }
+    }
+
+    pub(crate) fn redaction(&self) -> &Redaction {
+        &self.redaction
+    }
+
+    /// Takes a place in the file's order for a request about to be sent.
+    pub(crate) fn begin(&self) -> u64 {
+        let mut state = self.lock();
+        let seq = state.next;
+        state.next += 1;
+        state.slots.insert(seq, None);
+        seq
+    }
+
+    /// Gives up the place of a request that will not be recorded.
+    pub(crate) fn abandon(&self, seq: u64) {
+        let mut state = self.lock();
+        state.slots.remove(&seq);
+        if let Err(err) = self.flush(&mut state) {
+            eprintln!("reel: warning: {err}");
+        }
+    }
+
+    /// Records a completed interaction: refuses it if it holds a credential, else
+    /// saves it with every earlier one that has completed.
+    pub(crate) fn finish(&self, seq: u64, interaction: Interaction) -> Result<()> {
+        if let Some(scanner) = &self.scanner {
+            let mut findings = Vec::new();
+            scanner.scan_interaction(0, &interaction, &mut findings);
+            if !findings.is_empty() {
+                self.abandon(seq);
+                return Err(Error::SecretsFound {
+                    path: self.path.to_path_buf(),
+                    method: interaction.request.method,
+                    url: interaction.request.url,
+                    findings: findings
+                        .iter()
+                        .map(|f| format!("{}: {} `{}`", f.field, f.kind, f.masked))
+                        .collect(),
+                });
+            }
+        }
+        let mut state = self.lock();
+        state.slots.insert(seq, Some(interaction));
+        self.flush(&mut state)
+    }
+
+    /// Saves the finished interactions at the front of the order.
+    fn flush(&self, state: &mut State) -> Result<()> {
+        let mut ready = Vec::new();
+        while let Some(entry) = state.slots.first_entry() {
+            if entry.get().is_none() {
+                break;
+            }
+            ready.extend(entry.remove());
+        }
+        if ready.is_empty() {
+            return Ok(());
+        }
+        let replace = std::mem::take(&mut state.replace_on_first_save);
+        update_locked(&self.path, |cassette| {
+            if replace {
+                cassette.interactions.clear();
+            }
+            cassette.interactions.extend(ready);
+            Ok(())
+        })
+        .map_err(Error::from)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic elsewhere while holding the lock leaves consistent data behind.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// What is needed to complete a recording once its body has been read.
+pub(crate) struct Pending {
+    pub(crate) recorder: Arc<Recorder>,
+    pub(crate) seq: u64,
+    pub(crate) request: Request,
+    pub(crate) head: Response,
+}
+
+impl Pending {
+    fn complete(self, body: Bytes) -> Result<()> {
+        let response = capture::finish_response(self.head, body, self.recorder.redaction());
+        self.recorder
+            .finish(self.seq, Interaction::new(self.request, response))
+    }
+
+    fn fail(self, bytes: usize, err: &dyn std::fmt::Display) {
+        eprintln!(
+            "reel: warning: not recording {} {}: the response body broke after {bytes} bytes \
+             ({err}); {} is unchanged",
+            self.request.method,
+            self.request.url,
+            self.recorder.path.display()
+        );
+        self.recorder.abandon(self.seq);
+    }
+}
+
+type Upstream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// The body the caller reads: each upstream chunk as it arrives, with a copy kept
+/// for the cassette. When the caller stops reading early, the rest of the body is
+/// still read (within the drain timeout) so the recording is complete.
+pub(crate) struct Tee {
+    upstream: Option<Upstream>,
+    copy: BytesMut,
+    pending: Option<Pending>,
+}
+
+impl Tee {
+    pub(crate) fn new(upstream: reqwest::Response, pending: Pending) -> Tee {
+        Tee {
+            upstream: Some(Box::pin(upstream.bytes_stream())),
+            copy: BytesMut::new(),
+            pending: Some(pending),
+        }
+    }
+}
+
+impl Stream for Tee {
+    type Item = std::result::Result<Bytes, BoxError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let Some(upstream) = this.upstream.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match upstream.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.copy.extend_from_slice(&chunk);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(err))) => {
+                this.upstream = None;
+                if let Some(pending) = this.pending.take() {
+                    pending.fail(this.copy.len(), &err);
+                }
+                Poll::Ready(Some(Err(Box::new(err))))
+            }
+            Poll::Ready(None) => {
+                this.upstream = None;
+                let body = std::mem::take(&mut this.copy).freeze();
+                match this.pending.take().map(|pending| pending.complete(body)) {
+                    Some(Err(err)) => Poll::Ready(Some(Err(Box::new(err)))),
+                    _ => Poll::Ready(None),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Tee {
+    fn drop(&mut self) {
+        let (Some(mut upstream), Some(pending)) = (self.upstream.take(), self.pending.take())
+        else {
+            return;
+        };
+        let mut copy = std::mem::take(&mut self.copy);
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            pending.fail(
+                copy.len(),
+                &"the caller stopped reading outside a tokio runtime",
+            );
+            return;
+        };
+        let timeout = pending.recorder.drain_timeout;
+        // The caller stopped reading; finish reading for the cassette.
+        runtime.spawn(async move {
+            let drained = tokio::time::timeout(timeout, async {
+                while let Some(chunk) = upstream.next().await {
+                    copy.extend_from_slice(&chunk?);
+                }
+                Ok::<_, reqwest::Error>(())
+            })
+            .await;
+            match drained {
+                Ok(Ok(())) => {
+                    if let Err(err) = pending.complete(copy.freeze()) {
+                        eprintln!("reel: warning: {err}");
+                    }
+                }
+                Ok(Err(err)) => pending.fail(copy.len(), &err),
+                Err(_) => pending.fail(
+                    copy.len(),
+                    &format_args!("still streaming {timeout:?} after the caller stopped reading"),
+                ),
+            }
+        });
+    }
+}
