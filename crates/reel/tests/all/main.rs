@@ -7,6 +7,7 @@ mod matching; // the matching rules and their options
 mod modes; // every mode with missing, matching and non-matching cassettes; REEL_RECORD
 mod network; // replay never opens a connection
 mod pacing; // waits before the headers and between events
+mod processes; // several processes recording into one cassette; a process killed while saving
 mod recording; // record mode against a local upstream: live tee, secrets, gzip, failures
 mod report; // the mismatch report and other error texts, pinned
 mod seed; // the bundled OpenAI cassette, end to end
