@@ -30,14 +30,36 @@
 //! # Getting started
 //! Wrap the test's `reqwest::Client` with [`Reel`]. [`cassette!`] names the
 //! cassette after the test (`cassettes/<module>/<test>.yaml` in the package), the
-//! way insta names snapshots; [`Reel::replay`] also takes any path. Replay never
-//! opens a connection: every response comes from the file.
+//! way insta names snapshots; [`Reel::new`] and [`Reel::replay`] also take any
+//! path. Run the test once on a machine with network access and credentials: the
+//! cassette is recorded; commit it, and from then on the test replays it.
 //!
 //! # Modes
-//! This version replays only ([`Mode::None`]): a missing cassette or a request the
-//! cassette lacks is an error. Recording (`REEL_RECORD=once`, `new_episodes`, `all`)
-//! arrives with the recorder; reports already print the command.
+//! [`Mode`] names what reel does, as Ruby VCR and vcrpy do: `none` replays only,
+//! `once` records a cassette that does not exist yet, `new_episodes` records what
+//! the cassette lacks, `all` re-records from scratch, `passthrough` uses the network
+//! and leaves the cassette alone. `REEL_RECORD=<mode>` overrides the mode set in
+//! code, so `REEL_RECORD=all cargo test` re-records a suite. Without either, the
+//! mode is `none` under CI (`CI` set to anything but `false`, `0` or empty) and
+//! `once` elsewhere: CI never records unless asked.
 //!
+//! # Recording
+//! The request goes out through the rest of the middleware chain; the response
+//! streams to the caller as it arrives while reel keeps a copy, and the interaction
+//! is saved when the body ends — atomically, under a lock shared by every process,
+//! in the order the requests started. A response body the caller stops reading is
+//! still read to the end for the cassette; one that breaks is not saved.
+//!
+//! # Secrets
+//! Only the `Accept`, `Content-Type` and `User-Agent` request headers and the
+//! `Content-Type` response header are recorded (as Go suites do); credential-like
+//! query parameters (`key`, `api_key`, `token`, ...) become `REDACTED`, and JSON
+//! fields can be redacted by pointer. Live requests are redacted the same way
+//! before matching, so the redacted cassette matches the next run. Before each
+//! write the new interaction is scanned for token shapes (OpenAI, Anthropic, AWS,
+//! GitHub, Slack, Google, JWT, `Bearer`) and for the values of environment
+//! variables named like secrets; a hit refuses the write.
+
 //! # Matching
 //! A request matches a recorded one by method, URL (query parameters in any order)
 //! and body: equal after `\r\n` normalization, or equal as JSON (key order,
@@ -61,6 +83,11 @@
 //! command that re-records the cassette. `REEL_FULL_DIFF=1` shows long diffs whole.
 
 #![deny(unsafe_code)]
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
 
 mod builder;
 mod capture;
