@@ -48,3 +48,34 @@ fn saving_into_an_unwritable_place_names_the_path() {
     let err = Cassette::new().save(blocker.join("c.yaml")).unwrap_err();
     assert!(err.to_string().contains("cannot save cassette"), "{err}");
 }
+
+#[test]
+fn a_save_removes_temporary_files_that_a_killed_writer_left_long_ago() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.yaml");
+    let old = dir.path().join(".c.yaml.abc123.tmp");
+    let fresh = dir.path().join(".c.yaml.def456.tmp");
+    let other = dir.path().join(".other.yaml.abc123.tmp");
+    for file in [&old, &fresh, &other] {
+        std::fs::write(file, "partial").unwrap();
+    }
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for file in [&old, &other] {
+        std::fs::File::options()
+            .write(true)
+            .open(file)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+    }
+    Cassette::new().save(&path).unwrap();
+    assert!(
+        !old.exists(),
+        "a stale temporary of this cassette is removed"
+    );
+    assert!(
+        fresh.exists(),
+        "a recent one may belong to a writer still at work"
+    );
+    assert!(other.exists(), "other cassettes' files are left alone");
+}

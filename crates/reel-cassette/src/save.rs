@@ -31,11 +31,41 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     temp.write_all(bytes).map_err(io_error)?;
     temp.as_file().sync_all().map_err(io_error)?;
     temp.persist(path).map_err(|err| io_error(err.error))?;
+    remove_stale_temporaries(dir, file_name);
     // Make the rename itself durable; not every platform can open a directory.
     if let Ok(dir) = std::fs::File::open(dir) {
         let _ = dir.sync_all();
     }
     Ok(())
+}
+
+/// How old a temporary file must be before a later save removes it: a writer
+/// killed mid-save leaves its temporary file behind, a live one finishes in far less.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes temporary files that earlier saves of `file_name` left behind when
+/// their process died, so they do not pile up next to cassettes.
+fn remove_stale_temporaries(dir: &Path, file_name: &str) {
+    let prefix = format!(".{file_name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with(&prefix) && name.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// An exclusive advisory lock on a cassette path, shared by every process on this
