@@ -83,6 +83,24 @@ impl ReelBuilder {
         self
     }
 
+    /// Compares only method, path, query and body: the recorded URL's scheme, host
+    /// and port are ignored. For servers that receive requests at their own
+    /// address, such as `reel serve`, and for suites whose base URL changes.
+    /// Default: scheme, host and port must match.
+    ///
+    /// ```
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+    /// // Requests to http://127.0.0.1:8080/v1/chat/completions replay the recordings
+    /// // of https://api.openai.com/v1/chat/completions.
+    /// let reel = reel::Reel::builder().ignore_host().replay(path)?;
+    /// # drop(reel);
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn ignore_host(mut self) -> ReelBuilder {
+        self.rules.normalizer.ignore_host = true;
+        self
+    }
+
     /// Makes the header `name` part of matching: a request matches only a recording
     /// with the same values for it, in the same order (absent matches absent).
     /// Default: headers are not compared, with or without a body.

@@ -3,8 +3,9 @@
 //!
 //! A received request matches a recorded one when all of these hold:
 //! 1. the methods are equal;
-//! 2. the URLs have the same scheme, host, port and path, and the same query
-//!    parameters in any order (ignored parameters left out);
+//! 2. the URLs have the same scheme, host, port and path (only the path with
+//!    [`ReelBuilder::ignore_host`]), and the same query parameters in any order
+//!    (ignored parameters left out);
 //! 3. the bodies are equal after `\r\n` normalization, or both are JSON with the
 //!    same structure (key order, whitespace and number spelling aside, ignored
 //!    fields left out), or both are form parameters with the same multiset;
@@ -12,6 +13,7 @@
 //! 5. each custom matcher says yes.
 //!
 //! [`ReelBuilder::match_header`]: crate::ReelBuilder::match_header
+//! [`ReelBuilder::ignore_host`]: crate::ReelBuilder::ignore_host
 
 use std::fmt;
 use std::sync::Arc;

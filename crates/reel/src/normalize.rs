@@ -2,9 +2,9 @@
 //! cassette loads and once per received request, so that matching is comparing
 //! (and hashing) strings.
 //!
-//! - URL: scheme, host, port and path, then the query parameters as a sorted list
-//!   (a multiset), minus the ignored ones. The fragment is never sent, so it is
-//!   dropped.
+//! - URL: scheme, host, port and path (only the path when the host is ignored),
+//!   then the query parameters as a sorted list (a multiset), minus the ignored
+//!   ones. The fragment is never sent, so it is dropped.
 //! - Body text: `\r\n` becomes `\n`, and so does the two-character escape `\r\n`
 //!   inside JSON strings (what Go suites do, FORMAT.md 4). Bodies that are not
 //!   UTF-8 are kept as they are.
@@ -25,6 +25,9 @@ pub(crate) struct Normalizer {
     pub(crate) ignored_query: HashSet<String>,
     /// JSON fields that do not take part in matching.
     pub(crate) ignored_fields: Vec<FieldPattern>,
+    /// Whether scheme, host and port are left out, so that only the path (and
+    /// the query) of a URL count.
+    pub(crate) ignore_host: bool,
 }
 
 /// A request in normal form.
@@ -41,8 +44,8 @@ pub(crate) struct NormalRequest {
 /// A URL in normal form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct UrlKey {
-    /// `scheme://host:port/path`, or the URL text as recorded when it does not
-    /// parse.
+    /// `scheme://host:port/path` (`/path` when the host is ignored), or the URL
+    /// text as recorded when it does not parse.
     pub(crate) base: String,
     /// Decoded query parameters, sorted, without the ignored ones.
     pub(crate) query: Vec<(String, String)>,
@@ -121,12 +124,15 @@ impl Normalizer {
 
     /// The normal form of a URL.
     pub(crate) fn url(&self, url: &url::Url) -> UrlKey {
-        let mut base = format!("{}://", url.scheme());
-        if let Some(host) = url.host_str() {
-            base.push_str(host);
-        }
-        if let Some(port) = url.port_or_known_default() {
-            let _ = write!(base, ":{port}");
+        let mut base = String::new();
+        if !self.ignore_host {
+            let _ = write!(base, "{}://", url.scheme());
+            if let Some(host) = url.host_str() {
+                base.push_str(host);
+            }
+            if let Some(port) = url.port_or_known_default() {
+                let _ = write!(base, ":{port}");
+            }
         }
         base.push_str(url.path());
         let mut query = Vec::new();
@@ -452,6 +458,18 @@ mod tests {
             }
         );
         assert_eq!(b.base, "https://example.com:443/p");
+    }
+
+    #[test]
+    fn with_the_host_ignored_only_path_and_query_count() {
+        let normalizer = Normalizer {
+            ignore_host: true,
+            ..Normalizer::default()
+        };
+        let recorded = normalizer.url(&"https://api.openai.com/v1/chat?b=2&a=1".parse().unwrap());
+        let received = normalizer.url(&"http://127.0.0.1:4000/v1/chat?a=1&b=2".parse().unwrap());
+        assert_eq!(recorded, received);
+        assert_eq!(recorded.base, "/v1/chat");
     }
 
     #[test]

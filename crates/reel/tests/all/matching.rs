@@ -205,6 +205,44 @@ async fn method_scheme_host_port_and_path_must_match() {
 }
 
 #[tokio::test]
+async fn with_the_host_ignored_only_method_path_query_and_body_count() {
+    let file = cassette(vec![post(&format!("{URL}?a=1&b=2"), "hi", "ok")]);
+    let reel = Reel::builder()
+        .ignore_host()
+        .allow_repeats()
+        .replay(&file.path)
+        .unwrap();
+    let client = client(reel);
+    for url in [
+        "http://127.0.0.1:4000/v1/echo?b=2&a=1",
+        "https://api.example.org/v1/echo?a=1&b=2",
+        "http://[::1]/v1/echo?a=1&b=2",
+    ] {
+        assert_eq!(send(&client, url, None, "hi").await.unwrap(), "ok", "{url}");
+    }
+    let err = send(
+        &client,
+        "http://127.0.0.1:4000/v1/other?a=1&b=2",
+        None,
+        "hi",
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.starts_with(
+            "reel: no recorded interaction matches POST http://127.0.0.1:4000/v1/other?a=1&b=2"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "  url: differs: recorded /v1/echo, received /v1/other (query parameters match)\n"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn headers_are_not_compared_by_default_even_without_a_body() {
     let mut interaction = Interaction::new(
         Request::new("GET", URL)
