@@ -1,0 +1,308 @@
+//! [`ReelServerBuilder`]: the options of a [`ReelServer`], then
+//! [`ReelServerBuilder::start`].
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+
+use reel::{Mode, ReelBuilder};
+use reqwest_middleware::ClientBuilder;
+
+use crate::exchange::{default_log, Exchange, Log};
+use crate::incoming::Target;
+use crate::server::ReelServer;
+use crate::service::State;
+use crate::{Error, Result};
+
+/// Options for a [`ReelServer`]; [`ReelServerBuilder::start`] opens the cassette
+/// and starts listening.
+///
+/// ```
+/// use reel::Mode;
+/// use reel_server::ReelServer;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), reel_server::Error> {
+/// # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// let server = ReelServer::builder()
+///     .mode(Mode::None)
+///     .allow_repeats()
+///     .start(cassette)
+///     .await?;
+/// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use = "a ReelServerBuilder does nothing until `.start(cassette)` starts the server"]
+pub struct ReelServerBuilder {
+    options: ReelBuilder,
+    mode: Option<Mode>,
+    upstream: Option<String>,
+    addr: SocketAddr,
+    log: Option<Log>,
+    record_command: Option<String>,
+}
+
+impl Default for ReelServerBuilder {
+    fn default() -> ReelServerBuilder {
+        ReelServerBuilder {
+            options: ReelBuilder::default(),
+            mode: None,
+            upstream: None,
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            log: None,
+            record_command: None,
+        }
+    }
+}
+
+impl ReelServerBuilder {
+    /// The mode set in code; `REEL_RECORD` overrides it, as it does for the
+    /// middleware. Default: `REEL_RECORD` if set, else `none` under CI and `once`
+    /// elsewhere. Every mode but `none` (and `once` with an existing cassette)
+    /// needs an [`upstream`](ReelServerBuilder::upstream).
+    pub fn mode(mut self, mode: Mode) -> ReelServerBuilder {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// The server to record from: a base URL such as `https://api.openai.com`,
+    /// optionally with a path prefix. A request for `/v1/models?limit=2` goes to
+    /// `https://api.openai.com/v1/models?limit=2`, and that is the `url` the
+    /// cassette records, as if the client had called the upstream through the
+    /// middleware. The response streams to the client as it arrives. Default: no
+    /// upstream, replay only. Checked by [`start`](ReelServerBuilder::start).
+    pub fn upstream(mut self, url: impl Into<String>) -> ReelServerBuilder {
+        self.upstream = Some(url.into());
+        self
+    }
+
+    /// Lets an interaction be replayed more than once (see
+    /// [`ReelBuilder::allow_repeats`]). Default: each interaction replays once, in
+    /// file order.
+    pub fn allow_repeats(mut self) -> ReelServerBuilder {
+        self.options = self.options.allow_repeats();
+        self
+    }
+
+    /// The middleware's other options: matching rules, pacing, redaction, secrets.
+    /// `configure` gets the [`ReelBuilder`] holding what was set so far and
+    /// returns it changed:
+    ///
+    /// ```
+    /// use reel::Delay;
+    ///
+    /// let builder = reel_server::ReelServer::builder().options(|reel| {
+    ///     reel.event_delay(Delay::Scaled(1.0)) // the recorded pace between events
+    ///         .ignore_json_field("/user")
+    ///         .keep_header("x-request-id")
+    /// });
+    /// # drop(builder);
+    /// ```
+    ///
+    /// The server always adds [`ReelBuilder::ignore_host`]: requests arrive at the
+    /// server's address, so only method, path, query and body are compared. A
+    /// mode set with [`ReelServerBuilder::mode`] wins over one set here.
+    pub fn options(
+        mut self,
+        configure: impl FnOnce(ReelBuilder) -> ReelBuilder,
+    ) -> ReelServerBuilder {
+        self.options = configure(self.options);
+        self
+    }
+
+    /// The address to listen on. Default: `127.0.0.1:0`, a free port on the
+    /// loopback interface; [`ReelServer::addr`] tells which.
+    pub fn bind(mut self, addr: SocketAddr) -> ReelServerBuilder {
+        self.addr = addr;
+        self
+    }
+
+    /// Calls `log` with each finished [`Exchange`] (after its response body was
+    /// sent), instead of the default: misses and failures written to stderr with
+    /// their report.
+    pub fn on_exchange(
+        mut self,
+        log: impl Fn(&Exchange) + Send + Sync + 'static,
+    ) -> ReelServerBuilder {
+        self.log = Some(Arc::new(log));
+        self
+    }
+
+    /// The command a mismatch report ends with, as the way to re-record. Default:
+    /// the middleware's (`REEL_RECORD=all cargo test ...`), right for a server
+    /// started by a test.
+    pub fn record_command(mut self, command: impl Into<String>) -> ReelServerBuilder {
+        self.record_command = Some(command.into());
+        self
+    }
+
+    /// Opens the cassette at `path` in the mode in force and starts serving on the
+    /// current tokio runtime.
+    ///
+    /// Errors when the upstream URL is unusable, when the cassette cannot be
+    /// opened (a missing cassette in mode `none`, a file that does not parse),
+    /// when the mode may record and no upstream was given, and when the address
+    /// cannot be bound.
+    pub async fn start(self, path: impl AsRef<Path>) -> Result<ReelServer> {
+        let path = path.as_ref();
+        let upstream = self.upstream.as_deref().map(parse_upstream).transpose()?;
+        let mut options = self.options.ignore_host();
+        if let Some(mode) = self.mode {
+            options = options.mode(mode);
+        }
+        let existed = !matches!(
+            std::fs::metadata(path),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound
+        );
+        let reel = options.open(path)?;
+        if upstream.is_none() {
+            if let Some(what) = needs_upstream(reel.mode(), existed) {
+                return Err(Error::NeedsUpstream {
+                    mode: reel.mode(),
+                    what,
+                    path: path.to_owned(),
+                });
+            }
+        }
+        // A proxy passes redirects back to its client; the upstream is reached
+        // directly, whatever proxy the environment names.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .map_err(Error::Client)?;
+        let client = ClientBuilder::new(http).with(reel.clone()).build();
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: self.addr,
+            source,
+        })?;
+        let base_url = format!("http://{addr}");
+        let target = match &upstream {
+            Some(upstream) => Target::new(upstream),
+            None => Target::new(&reqwest::Url::parse(&base_url).map_err(|err| {
+                Error::InvalidUpstream {
+                    url: base_url.clone(),
+                    reason: err.to_string(),
+                }
+            })?),
+        };
+        let state = State {
+            client,
+            target,
+            mode: reel.mode(),
+            log: self.log.unwrap_or_else(default_log),
+            record_command: self.record_command,
+        };
+        Ok(ReelServer::spawn(
+            listener, addr, base_url, upstream, reel, state,
+        ))
+    }
+}
+
+/// What a mode does that needs an upstream, or `None` when it only replays.
+fn needs_upstream(mode: Mode, cassette_exists: bool) -> Option<&'static str> {
+    match mode {
+        Mode::None => None,
+        Mode::Once if cassette_exists => None,
+        Mode::Once => Some("records the missing cassette"),
+        Mode::NewEpisodes => Some("records the requests missing from"),
+        Mode::All => Some("re-records"),
+        Mode::Passthrough => Some("sends every request past"),
+        _ => Some("may record into"),
+    }
+}
+
+/// Checks an upstream base URL: `http` or `https`, a host, no query or fragment.
+fn parse_upstream(text: &str) -> Result<reqwest::Url> {
+    let invalid = |reason: &str| Error::InvalidUpstream {
+        url: text.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if !text.contains("://") {
+        return Err(invalid(&format!("it has no scheme, as in http://{text}")));
+    }
+    let url = reqwest::Url::parse(text).map_err(|err| invalid(&err.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            "a base URL has no query or fragment, only scheme, host, port and a path prefix",
+        ));
+    }
+    if url.scheme() == "https" && !cfg!(feature = "rustls") {
+        return Err(Error::UpstreamNeedsTls {
+            url: url.to_string(),
+        });
+    }
+    Ok(url)
+}
+
+impl fmt::Debug for ReelServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReelServerBuilder")
+            .field("options", &self.options)
+            .field("mode", &self.mode)
+            .field("upstream", &self.upstream)
+            .field("addr", &self.addr)
+            .field("on_exchange", &self.log.as_ref().map(|_| "..."))
+            .field("record_command", &self.record_command)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstreams_are_http_base_urls() {
+        assert_eq!(
+            parse_upstream("http://127.0.0.1:8080/v1").unwrap().as_str(),
+            "http://127.0.0.1:8080/v1"
+        );
+        let message = |text: &str| parse_upstream(text).unwrap_err().to_string();
+        assert_eq!(
+            message("ftp://example.com"),
+            "upstream \"ftp://example.com\" is not usable: the scheme must be http or https \
+             (give a base URL such as http://127.0.0.1:8080 or https://api.openai.com)"
+        );
+        assert_eq!(
+            message("localhost:8080"),
+            "upstream \"localhost:8080\" is not usable: it has no scheme, as in \
+             http://localhost:8080 (give a base URL such as http://127.0.0.1:8080 or \
+             https://api.openai.com)"
+        );
+        assert!(
+            message("http://").contains("empty host"),
+            "{}",
+            message("http://")
+        );
+        assert!(message("http://h/v1?key=1").contains("no query or fragment"));
+        if !cfg!(feature = "rustls") {
+            assert!(message("https://api.openai.com").contains("needs TLS"));
+        }
+    }
+
+    #[test]
+    fn only_replaying_modes_need_no_upstream() {
+        assert_eq!(needs_upstream(Mode::None, false), None);
+        assert_eq!(needs_upstream(Mode::Once, true), None);
+        assert!(needs_upstream(Mode::Once, false).is_some());
+        for mode in [Mode::NewEpisodes, Mode::All, Mode::Passthrough] {
+            assert!(needs_upstream(mode, true).is_some(), "{mode}");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Requests the server cannot answer from the cassette or the upstream, answered
+//! with a status that says so and a `text/plain` body that says why.
+//!
+//! | what happened | status | `x-reel-error` |
+//! |---|---|---|
+//! | no recorded interaction matches | `404 Not Found` | `no-match` |
+//! | the request cannot be read or sent | `400 Bad Request` | `bad-request` |
+//! | the upstream cannot be reached | `502 Bad Gateway` | `upstream` |
+//! | any other reel error (cassette, secrets) | `500 Internal Server Error` | `reel` |
+//!
+//! A miss is a `4xx` on purpose: SDKs retry `5xx` answers (and `408`, `409`,
+//! `429`), which would repeat the report several times and slow the test down.
+
+use http::{header, HeaderValue, StatusCode};
+
+use crate::exchange::Outcome;
+use crate::outgoing::{chain, full, Body};
+
+/// The header that tells a reel answer from one an upstream sent.
+pub const ERROR_HEADER: &str = "x-reel-error";
+
+/// The line a mismatch report ends with, naming the command that re-records.
+const RECORD_LINE: &str = "\nto re-record this cassette, run: ";
+
+/// A request that failed, and the response that says so.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    status: StatusCode,
+    kind: &'static str,
+    text: String,
+    no_match: bool,
+}
+
+impl Failure {
+    /// The failure for an error reel's middleware returned. `record_command`
+    /// replaces the command a mismatch report ends with.
+    pub(crate) fn from_middleware(
+        err: reqwest_middleware::Error,
+        record_command: Option<&str>,
+    ) -> Failure {
+        match err {
+            reqwest_middleware::Error::Middleware(err) => match err.downcast_ref::<reel::Error>() {
+                Some(reel::Error::NoMatch(report)) => Failure {
+                    status: StatusCode::NOT_FOUND,
+                    kind: "no-match",
+                    text: with_record_command(report.text(), record_command),
+                    no_match: true,
+                },
+                Some(err) => {
+                    Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "reel", err.to_string())
+                }
+                None => Failure::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "reel",
+                    format!("reel: {}", chain(err.as_ref())),
+                ),
+            },
+            reqwest_middleware::Error::Reqwest(err) => Failure::new(
+                StatusCode::BAD_GATEWAY,
+                "upstream",
+                format!(
+                    "reel: the upstream did not answer {}: {} (is it running, and is the \
+                     upstream URL right?)",
+                    err.url().map_or("", reqwest::Url::as_str),
+                    chain(&err)
+                ),
+            ),
+        }
+    }
+
+    /// A request the server cannot read or send on.
+    pub(crate) fn bad_request(message: String) -> Failure {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            format!("reel: {message}"),
+        )
+    }
+
+    fn new(status: StatusCode, kind: &'static str, text: String) -> Failure {
+        Failure {
+            status,
+            kind,
+            text,
+            no_match: false,
+        }
+    }
+
+    /// The status sent.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The outcome to log.
+    pub(crate) fn outcome(&self) -> Outcome {
+        if self.no_match {
+            Outcome::NoMatch {
+                report: self.text.clone(),
+            }
+        } else {
+            Outcome::Failed {
+                message: self.text.clone(),
+            }
+        }
+    }
+
+    /// The response: the status, `x-reel-error`, and the text with a final newline.
+    pub(crate) fn response(self) -> http::Response<Body> {
+        let mut response = http::Response::new(full(format!("{}\n", self.text)));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        headers.insert(ERROR_HEADER, HeaderValue::from_static(self.kind));
+        response
+    }
+}
+
+/// The report with its closing command replaced by `command`, when given.
+fn with_record_command(report: &str, command: Option<&str>) -> String {
+    match (command, report.rfind(RECORD_LINE)) {
+        (Some(command), Some(at)) => format!("{}{RECORD_LINE}{command}", &report[..at]),
+        _ => report.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_can_end_with_another_command() {
+        let report = "reel: no recorded interaction matches\n\nto re-record this cassette, run: \
+                      REEL_RECORD=all cargo test";
+        assert_eq!(with_record_command(report, None), report);
+        assert_eq!(
+            with_record_command(report, Some("reel serve a.yaml --mode all --upstream URL")),
+            "reel: no recorded interaction matches\n\nto re-record this cassette, run: reel \
+             serve a.yaml --mode all --upstream URL"
+        );
+    }
+}

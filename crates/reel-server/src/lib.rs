@@ -1,0 +1,87 @@
+//! A record/replay HTTP server for clients that take a base URL but no reqwest
+//! middleware: async-openai, and SDKs in other languages. It serves a go-vcr
+//! cassette on a local port through reel's own middleware, so matching, streaming,
+//! recording, redaction and modes are exactly those of [`reel::Reel`].
+//!
+//! ```
+//! use reel_server::ReelServer;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+//! let server = ReelServer::replay(cassette).await?;
+//! // Give the client `server.base_url()` (plus `/v1` for an OpenAI SDK).
+//! # let body = reel::cassette::Cassette::load(cassette)?.interactions[0].request.body.clone();
+//! let response = reqwest::Client::new()
+//!     .post(format!("{}/v1/chat/completions", server.base_url()))
+//!     .body(body) // the recorded request's body
+//!     .send()
+//!     .await?;
+//! assert_eq!(response.status(), 200);
+//! # use futures_util::StreamExt as _;
+//! let mut events = response.bytes_stream();
+//! let first = events.next().await.unwrap()?; // one server-sent event per chunk
+//! assert!(first.starts_with(b"data: {") && first.ends_with(b"\n\n"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Getting started
+//! [`ReelServer::replay`] serves a cassette for replay only; [`ReelServer::builder`]
+//! sets the mode, the upstream to record from and the middleware's options, then
+//! [`ReelServerBuilder::start`] listens on `127.0.0.1` with a free port. The
+//! server runs on the current tokio runtime and stops when dropped;
+//! [`ReelServer::shutdown`] also waits for the responses in flight. From a shell,
+//! or for a client in another language, `reel serve CASSETTE` runs the same server.
+//!
+//! # Matching
+//! Each request is converted to a `reqwest::Request` and matched as the middleware
+//! matches: method, path, query parameters in any order, and body (JSON compared
+//! structurally). The recorded URL's scheme, host and port are ignored
+//! ([`reel::ReelBuilder::ignore_host`]): requests arrive at the server's own
+//! address, and a cassette recorded against `https://api.openai.com` answers them.
+//!
+//! # Replay
+//! The recorded status (with its reason phrase), headers and body are sent; a
+//! `text/event-stream` body goes out one server-sent event per HTTP/1.1 chunk, each
+//! written as soon as reel yields it, with the pacing set in
+//! [`ReelServerBuilder::options`] (`event_delay`, `headers_delay`). The body's
+//! length is sent when the body is not a stream.
+//!
+//! # Recording
+//! With an [`upstream`](ReelServerBuilder::upstream) and a mode that records, the
+//! server is a reverse proxy: the request goes to the upstream base URL plus the
+//! received path and query, the response streams back to the client as it
+//! arrives, and the interaction is saved (redacted, scanned for secrets, under
+//! reel's lock) when its body ends. The recorded `url` is the upstream's, so the
+//! cassette is the one the middleware would have recorded. Redirects are passed
+//! back to the client, not followed. `https://` upstreams need the `rustls` feature.
+//!
+//! # When nothing matches
+//! The answer is `404 Not Found` with the header `x-reel-error: no-match` and the
+//! full mismatch report as a `text/plain` body; the report is also logged. A `4xx`
+//! because SDKs retry `5xx`. Other reel errors answer `500`, an upstream that
+//! cannot be reached `502 Bad Gateway`, each with `x-reel-error` and the message.
+//!
+//! # Logs
+//! Each finished request is an [`Exchange`]: by default misses and failures are
+//! written to stderr with their report; [`ReelServerBuilder::on_exchange`] takes
+//! every exchange instead (`reel serve` prints one line per request).
+
+#![deny(unsafe_code)]
+
+mod builder;
+mod error;
+mod exchange;
+mod failure;
+mod hop_by_hop;
+mod incoming;
+mod outgoing;
+mod server;
+mod service;
+
+pub use builder::ReelServerBuilder;
+pub use error::{Error, Result};
+pub use exchange::{Exchange, Outcome};
+pub use failure::ERROR_HEADER;
+pub use server::ReelServer;

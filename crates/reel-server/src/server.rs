@@ -1,0 +1,186 @@
+//! [`ReelServer`]: a running server, its address, and how it stops.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use reel::{Mode, Reel};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::service::{handle, State};
+use crate::{ReelServerBuilder, Result};
+
+/// A record/replay HTTP server on a local port, serving one cassette. Point a
+/// client's base URL at [`ReelServer::base_url`].
+///
+/// It stops when dropped: it stops accepting connections at once and lets the
+/// responses in flight finish in the background while the runtime runs.
+/// [`ReelServer::shutdown`] does the same and waits for them, so that every
+/// recording is saved when it returns.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// let server = reel_server::ReelServer::replay(cassette).await?;
+/// # let body = reel::cassette::Cassette::load(cassette)?.interactions[0].request.body.clone();
+/// let response = reqwest::Client::new()
+///     .post(format!("{}/v1/chat/completions", server.base_url()))
+///     .body(body) // the recorded request's body
+///     .send()
+///     .await?;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(server.unplayed(), [1]);
+/// server.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "the server stops when dropped; keep it for as long as requests are sent"]
+pub struct ReelServer {
+    addr: SocketAddr,
+    base_url: String,
+    upstream: Option<reqwest::Url>,
+    reel: Reel,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl ReelServer {
+    /// Options: mode, upstream, repeats, the middleware's matching, pacing and
+    /// redaction options, the address, the log.
+    pub fn builder() -> ReelServerBuilder {
+        ReelServerBuilder::default()
+    }
+
+    /// Serves the cassette at `path` in the default mode (`REEL_RECORD` if set,
+    /// else `none` under CI and `once` elsewhere, which replays an existing
+    /// cassette): shorthand for `ReelServer::builder().start(path)`.
+    pub async fn start(path: impl AsRef<Path>) -> Result<ReelServer> {
+        ReelServer::builder().start(path).await
+    }
+
+    /// Replays the cassette at `path` only ([`Mode::None`], unless `REEL_RECORD`
+    /// asks for another mode): shorthand for
+    /// `ReelServer::builder().mode(Mode::None).start(path)`.
+    pub async fn replay(path: impl AsRef<Path>) -> Result<ReelServer> {
+        ReelServer::builder().mode(Mode::None).start(path).await
+    }
+
+    /// `http://HOST:PORT`, without a trailing `/`: the base URL to give a client
+    /// (an SDK that expects a version prefix takes `{base_url}/v1`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The upstream requests are recorded from, if any.
+    pub fn upstream(&self) -> Option<&reqwest::Url> {
+        self.upstream.as_ref()
+    }
+
+    /// The cassette path.
+    pub fn cassette(&self) -> &Path {
+        self.reel.path()
+    }
+
+    /// The mode in force.
+    pub fn mode(&self) -> Mode {
+        self.reel.mode()
+    }
+
+    /// The interactions not replayed yet, by position in the cassette.
+    pub fn unplayed(&self) -> Vec<usize> {
+        self.reel.unplayed()
+    }
+
+    /// Stops accepting connections, waits for the responses in flight to be sent
+    /// (so their recordings are saved), and closes idle connections.
+    pub async fn shutdown(mut self) {
+        self.stop.take();
+        if let Some(task) = self.task.take() {
+            // The serving task only ends by itself; a panic in it has been
+            // reported by the runtime already.
+            let _ = task.await;
+        }
+    }
+
+    pub(crate) fn spawn(
+        listener: TcpListener,
+        addr: SocketAddr,
+        base_url: String,
+        upstream: Option<reqwest::Url>,
+        reel: Reel,
+        state: State,
+    ) -> ReelServer {
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(serve(listener, Arc::new(state), stopped));
+        ReelServer {
+            addr,
+            base_url,
+            upstream,
+            reel,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+}
+
+/// Accepts connections until `stopped` fires or its sender is dropped, then
+/// waits for the connections to finish their responses.
+async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // A connection that failed before it was accepted (reset, or out of
+                // file descriptors for a moment) is the client's problem.
+                Err(_) => continue,
+            },
+            _ = &mut stopped => break,
+        };
+        // Each event is its own write: no delay waiting to fill a segment.
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let service = hyper::service::service_fn(move |request| handle(state.clone(), request));
+        let connection = hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away mid-response is not the server's error.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+impl Drop for ReelServer {
+    fn drop(&mut self) {
+        // Dropping the sender stops the accept loop; the task finishes the
+        // responses in flight on its own.
+        self.stop.take();
+    }
+}
+
+impl fmt::Debug for ReelServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReelServer")
+            .field("base_url", &self.base_url)
+            .field(
+                "upstream",
+                &self.upstream.as_ref().map(reqwest::Url::as_str),
+            )
+            .field("reel", &self.reel)
+            .finish()
+    }
+}

@@ -1,0 +1,124 @@
+//! Every cassette under `../shared/corpus`, served: each recorded request, sent
+//! over plain HTTP/1.1 to the server, gets its recorded status and body byte for
+//! byte, a server-sent event stream one HTTP chunk per event and an AWS event
+//! stream one chunk per frame.
+
+use std::path::{Path, PathBuf};
+
+use reel::cassette::{stream_events, Cassette, StreamKind};
+use reel::Mode;
+use reel_server::ReelServer;
+
+use crate::support::{is_ci, raw};
+
+/// `../shared/corpus` beside the repository.
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+fn cassette_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            cassette_files(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_corpus_cassette_is_served_byte_for_byte_one_chunk_per_event() {
+    let dir = corpus_dir();
+    if !dir.is_dir() {
+        assert!(
+            !is_ci(),
+            "the corpus is missing at {} and CI is set",
+            dir.display()
+        );
+        eprintln!(
+            "note: skipping the corpus test, {} is missing",
+            dir.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    cassette_files(&dir, &mut files);
+    files.sort();
+    assert!(files.len() >= 100, "only {} cassettes", files.len());
+
+    let (mut events, mut frames, mut interactions) = (0, 0, 0);
+    for file in &files {
+        let cassette = Cassette::load(file).unwrap();
+        let server = ReelServer::builder()
+            .mode(Mode::None)
+            .start(file)
+            .await
+            .unwrap_or_else(|err| panic!("{}: {err}", file.display()));
+        for (i, interaction) in cassette.interactions.iter().enumerate() {
+            let context = format!("{} #{i}", file.display());
+            let recorded = &interaction.request;
+            let url = reqwest::Url::parse(&recorded.url).unwrap();
+            let target = match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let response = raw(
+                server.addr(),
+                &recorded.method,
+                &target,
+                recorded.headers.get("Content-Type"),
+                &recorded.body,
+            )
+            .await;
+            let expected = &interaction.response;
+            assert_eq!(response.code(), expected.code, "{context}");
+            assert_eq!(
+                response.status_line,
+                format!("HTTP/1.1 {}", expected.status),
+                "{context}"
+            );
+            let content_type = expected.headers.get("Content-Type");
+            assert_eq!(
+                response.header("content-type"),
+                Vec::from_iter(content_type),
+                "{context}"
+            );
+            assert!(
+                response.body() == expected.body,
+                "{context}: the body differs"
+            );
+            let kind = content_type.map_or(StreamKind::Whole, StreamKind::from_content_type);
+            let pieces: Vec<_> = stream_events(&expected.body, kind).collect();
+            match kind {
+                StreamKind::ServerSentEvents => events += pieces.len(),
+                StreamKind::AwsEventStream => frames += pieces.len(),
+                _ => {}
+            }
+            if kind == StreamKind::Whole {
+                assert_eq!(
+                    response.header("content-length"),
+                    [expected.body.len().to_string()],
+                    "{context}"
+                );
+            } else {
+                assert_eq!(response.chunks, pieces, "{context}: one chunk per event");
+            }
+            interactions += 1;
+        }
+        assert!(server.unplayed().is_empty(), "{}", file.display());
+        server.shutdown().await;
+    }
+    eprintln!(
+        "served {interactions} interactions from {} cassettes: {events} SSE events, {frames} \
+         event-stream frames",
+        files.len()
+    );
+    assert!(
+        events > 1000 && frames > 10,
+        "{events} events, {frames} frames"
+    );
+}
