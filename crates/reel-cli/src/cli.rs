@@ -17,16 +17,19 @@ Examples:
   reel diff old.yaml new.yaml
   reel scrub --check cassettes
   reel fmt --check cassettes
+  reel serve cassettes/openai/multi_tool_streaming.yaml --port 8080
 
 Colour is used only on a terminal; NO_COLOR turns it off.
 
 Exit codes:
-  0  success: every cassette is clean, no differences, nothing to change
+  0  success: every cassette is clean, no differences, nothing to change;
+     `serve` stopped by Ctrl-C or SIGTERM
   1  found something: a cassette has a problem or a secret, `diff` found
-     differences, `--check` would change a file
+     differences, `--check` would change a file; `serve` stopped by a second
+     signal before its responses in flight were sent
   2  bad usage or unreadable input: unknown flag, missing path, unknown
      interaction, a cassette that does not load (except for `check`, where
-     that is a problem, exit 1)"
+     that is a problem, exit 1), an unusable --upstream URL or address"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -112,6 +115,35 @@ Without --dialect each file keeps its layout (charm: indent 2, go-vcr: indent 4)
 Exit codes: 0 formatted (or, with --check, already canonical), 1 with --check a
 cassette would change, 2 bad usage or a cassette that does not load.")]
     Fmt(FmtArgs),
+
+    /// Serve a cassette over HTTP to clients that take a base URL; record through it.
+    #[command(after_help = "\
+Examples:
+  reel serve cassettes/openai/multi_tool_streaming.yaml --port 8080
+  reel serve cassettes/new.yaml --mode all --upstream http://127.0.0.1:9000
+
+The first line on stdout is `listening on http://HOST:PORT`: give the client
+that base URL (OpenAI SDKs: http://HOST:PORT/v1). A request matches a recorded
+one by method, path, query and body; the recorded scheme and host are ignored.
+Server-sent events go out one HTTP chunk per event. A request that matches
+nothing gets 404, header x-reel-error: no-match, and the mismatch report.
+
+With --upstream and a mode that records, requests go on to the upstream, the
+responses stream back and are saved with the upstream's URL, as the reel
+middleware records them. An https:// upstream needs reel built with
+--features rustls. Without --mode: REEL_RECORD if set, else none under CI and
+once elsewhere; REEL_RECORD also overrides --mode.
+
+stderr gets one line per request, e.g.
+  POST /v1/chat/completions -> 200 (replayed #0) in 2 ms
+Ctrl-C or SIGTERM stops after the responses in flight are sent and saved; a
+second signal stops at once.
+
+Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 stopped by a second signal before
+the responses in flight were sent, 2 bad usage: a missing cassette in mode
+none, a mode that records without --upstream, an unusable --upstream URL,
+--host or --port.")]
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -198,4 +230,43 @@ pub enum DialectArg {
     /// Indent 4, list items indented (go-vcr's own default).
     #[value(name = "go-vcr")]
     GoVcr,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The cassette file (created when recording).
+    #[arg(value_name = "CASSETTE")]
+    pub path: PathBuf,
+    /// The address to listen on: an IP address or a host name.
+    #[arg(long, default_value = "127.0.0.1", value_name = "HOST")]
+    pub host: String,
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub port: u16,
+    /// What to do with requests: replay only, record a missing cassette, record
+    /// what the cassette lacks, or re-record everything.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub mode: Option<ModeArg>,
+    /// The server to record from, as a base URL: http://127.0.0.1:9000,
+    /// https://api.openai.com.
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Let an interaction be replayed more than once (the last match answers
+    /// again once every match has been replayed).
+    #[arg(long)]
+    pub allow_repeats: bool,
+}
+
+/// The `--mode` values: reel's modes, as Ruby VCR and vcrpy name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Replay only; a missing cassette is an error.
+    None,
+    /// Record when the cassette does not exist, else replay only.
+    Once,
+    /// Replay what matches, record and append the rest.
+    #[value(name = "new_episodes")]
+    NewEpisodes,
+    /// Re-record everything into a fresh cassette.
+    All,
 }

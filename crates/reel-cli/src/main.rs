@@ -1,8 +1,10 @@
-//! `reel`: check, inspect, compare, scrub and format HTTP cassettes.
+//! `reel`: check, inspect, compare, scrub and format HTTP cassettes, and serve them
+//! over HTTP.
 //!
 //! Exit codes: 0 success, 1 found something (a cassette has a problem, `diff`
-//! found differences, `--check` would change a file), 2 bad usage or unreadable
-//! input (unknown flag, missing path, a cassette that does not load).
+//! found differences, `--check` would change a file, `serve` stopped before its
+//! responses in flight were sent), 2 bad usage or unreadable input (unknown flag,
+//! missing path, a cassette that does not load).
 
 #![deny(unsafe_code)]
 
@@ -24,7 +26,7 @@ pub enum Outcome {
     /// Everything checked out, nothing differs, nothing to change: exit 0.
     Clean,
     /// Found something: a problem, a secret, a difference, a file `--check`
-    /// would change: exit 1.
+    /// would change, a server stopped before its responses were sent: exit 1.
     Found,
     /// The command line named something unusable, or an input did not load
     /// where loading is not the point of the command: exit 2.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         cli::Command::Diff(args) => cmd::diff::run(args, &mut out),
         cli::Command::Scrub(args) => cmd::scrub::run(args, &mut out),
         cli::Command::Fmt(args) => cmd::fmt::run(args, &mut out),
+        cli::Command::Serve(args) => cmd::serve::run(args, &mut out),
     }
     .and_then(|outcome| {
         out.flush()?;

@@ -167,10 +167,16 @@ impl ReelServerBuilder {
                 });
             }
         }
-        // A proxy passes redirects back to its client; the upstream is reached
-        // directly, whatever proxy the environment names.
+        // A proxy passes redirects and compressed bodies back to its client as
+        // they are (reel stores a compressed body decompressed), whatever reqwest
+        // features other crates enable; the upstream is reached directly, whatever
+        // proxy the environment names.
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .no_gzip()
+            .no_brotli()
+            .no_deflate()
+            .no_zstd()
             .no_proxy()
             .build()
             .map_err(Error::Client)?;

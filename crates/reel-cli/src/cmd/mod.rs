@@ -5,6 +5,7 @@ pub mod diff;
 pub mod fmt;
 pub mod list;
 pub mod scrub;
+pub mod serve;
 pub mod show;
 
 use std::fmt::Display;

@@ -2,6 +2,8 @@
 //! - `check`: exit codes and output on clean, broken, leaky and missing cassettes;
 //! - `list`, `show`, `diff`: output pinned for the seed, bad input;
 //! - `scrub`, `fmt`: files rewritten or left alone, `--check`, bad input;
+//! - `serve`: the first stdout line, replay and recording over HTTP, the log,
+//!   SIGTERM, bad usage;
 //! - `help`: exit codes and examples in every command's help, colour rules.
 //!
 //! `support` runs the binary and compares output with `pinned/`;
@@ -13,5 +15,6 @@ mod fmt;
 mod help;
 mod list;
 mod scrub;
+mod serve;
 mod show;
 mod support;
