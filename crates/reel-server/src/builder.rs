@@ -74,6 +74,10 @@ impl ReelServerBuilder {
     /// cassette records, as if the client had called the upstream through the
     /// middleware. The response streams to the client as it arrives. Default: no
     /// upstream, replay only. Checked by [`start`](ReelServerBuilder::start).
+    ///
+    /// Replay matches the path the upstream would have received, so a cassette
+    /// recorded through an upstream with a path prefix replays with the same
+    /// upstream given (nothing is sent to it in mode `none`).
     pub fn upstream(mut self, url: impl Into<String>) -> ReelServerBuilder {
         self.upstream = Some(url.into());
         self
