@@ -3,7 +3,7 @@
 //! - `list`, `show`, `diff`: output pinned for the seed, bad input;
 //! - `scrub`, `fmt`: files rewritten or left alone, `--check`, bad input;
 //! - `serve`: the first stdout line, replay and recording over HTTP, the log,
-//!   SIGTERM, bad usage;
+//!   SIGTERM, bad usage, every corpus request answered byte for byte;
 //! - `help`: exit codes and examples in every command's help, colour rules.
 //!
 //! `support` runs the binary and compares output with `pinned/`;

@@ -1,6 +1,7 @@
 //! `reel serve`: the first stdout line, replay to a plain client, one stderr line
 //! per request, SIGTERM stops with exit code 0; recording through `--upstream`
-//! replays with the middleware; bad usage exits 2.
+//! replays with the middleware; bad usage exits 2; every corpus cassette, served,
+//! answers its recorded requests byte for byte, one HTTP chunk per event.
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
@@ -258,4 +259,143 @@ fn serve_refuses_what_it_cannot_serve_with_exit_code_2() {
         assert_eq!(run.stdout, "");
     }
     assert!(!dir.path().join("missing.yaml").exists());
+}
+
+/// One response read off the wire over a fresh connection: the status line, the
+/// header lines, and the body's HTTP/1.1 chunks as the server framed them (one
+/// item for a body sent with `Content-Length`).
+fn raw_request(
+    base_url: &str,
+    method: &str,
+    target: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> (String, Vec<String>, Vec<Vec<u8>>) {
+    use std::io::Write as _;
+    let host = base_url.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if let Some(content_type) = content_type {
+        head.push_str(&format!("Content-Type: {content_type}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let status_line = line.trim_end().to_owned();
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        headers.push(line.trim_end().to_ascii_lowercase());
+    }
+    let mut chunks = Vec::new();
+    if headers.iter().any(|h| h == "transfer-encoding: chunked") {
+        loop {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+            let size = usize::from_str_radix(line.trim_end(), 16).unwrap();
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            if size == 0 {
+                break;
+            }
+            assert!(chunk.ends_with(b"\r\n"));
+            chunk.truncate(size);
+            chunks.push(chunk);
+        }
+    } else {
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).unwrap();
+        if !rest.is_empty() {
+            chunks.push(rest);
+        }
+    }
+    (status_line, headers, chunks)
+}
+
+#[test]
+fn serve_answers_every_corpus_request_byte_for_byte_one_chunk_per_event() {
+    use reel::cassette::{stream_events, StreamKind};
+    let Some(corpus) = crate::support::corpus() else {
+        return;
+    };
+    let mut files: Vec<_> = walk(&corpus);
+    files.sort();
+    assert!(files.len() >= 100, "only {} cassettes", files.len());
+    let mut requests = 0;
+    for file in &files {
+        let path = file.to_str().unwrap();
+        let serve = Serve::start(&[path, "--mode", "none"], &repo_root());
+        let cassette = Cassette::load(file).unwrap();
+        for (i, interaction) in cassette.interactions.iter().enumerate() {
+            let context = format!("{path} #{i}");
+            let recorded = &interaction.request;
+            let url = reqwest::Url::parse(&recorded.url).unwrap();
+            let target = match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let (status_line, headers, chunks) = raw_request(
+                &serve.base_url,
+                &recorded.method,
+                &target,
+                recorded.headers.get("Content-Type"),
+                &recorded.body,
+            );
+            let expected = &interaction.response;
+            assert_eq!(
+                status_line,
+                format!("HTTP/1.1 {}", expected.status),
+                "{context}"
+            );
+            assert!(
+                chunks.concat() == expected.body,
+                "{context}: the body differs"
+            );
+            let kind = expected
+                .headers
+                .get("Content-Type")
+                .map_or(StreamKind::Whole, StreamKind::from_content_type);
+            if kind == StreamKind::ServerSentEvents {
+                assert!(headers.contains(&"transfer-encoding: chunked".to_owned()));
+                let events: Vec<_> = stream_events(&expected.body, kind).collect();
+                assert_eq!(chunks, events, "{context}: one chunk per event");
+            }
+            requests += 1;
+        }
+        let (code, _, stderr) = serve.terminate();
+        assert_eq!(code, 0, "{path}: {stderr}");
+        assert_eq!(
+            requests_logged(&stderr).len(),
+            cassette.interactions.len(),
+            "{path}: one line per request"
+        );
+    }
+    assert!(requests > 200, "{requests} requests");
+}
+
+/// The cassette files under `dir`, recursively.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            out.push(path);
+        }
+    }
+    out
 }
