@@ -130,9 +130,9 @@ nothing gets 404, header x-reel-error: no-match, and the mismatch report.
 
 With --upstream and a mode that records, requests go on to the upstream, the
 responses stream back and are saved with the upstream's URL, as the reel
-middleware records them. An https:// upstream needs reel built with
---features rustls. Without --mode: REEL_RECORD if set, else none under CI and
-once elsewhere; REEL_RECORD also overrides --mode.
+middleware records them (https:// upstreams included). Without --mode:
+REEL_RECORD if set, else none under CI and once elsewhere; REEL_RECORD also
+overrides --mode.
 
 stderr gets one line per request, e.g.
   POST /v1/chat/completions -> 200 (replayed #0) in 2 ms

@@ -33,7 +33,7 @@ pub enum Error {
     /// The upstream is `https://` and this build has no TLS.
     #[error(
         "upstream {url} needs TLS, which this build of reel-server lacks (build with the \
-         `rustls` feature, e.g. `cargo install reel-cli --features rustls`)"
+         `rustls` feature; the `reel` command line tool has it by default)"
     )]
     UpstreamNeedsTls {
         /// The upstream URL.
