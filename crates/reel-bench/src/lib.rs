@@ -1,0 +1,42 @@
+//! Benchmarks for reel against the floor and the alternatives, measured side by
+//! side in one run and reported as ratios (absolute times drift on shared machines).
+//!
+//! `cargo bench -p reel-bench` runs every bench: criterion's report (each
+//! contender's time with its confidence interval, comparable with a saved
+//! baseline), then a Markdown table that `BENCHMARKS.md` copies, whose times and
+//! ratios come from contenders timed in alternating rounds ([`Rounds`]) so that
+//! load from other processes hits both sides of a ratio alike:
+//!
+//! - `benches/replay.rs`: one request through a `reqwest` client with middleware,
+//!   small JSON body: the floor ([`Floor`]), reel with cassettes of 1, 1,000 and
+//!   10,000 interactions, reqwest-vcr on the same interactions, wiremock with as many
+//!   mocks;
+//! - `benches/streaming.rs`: time to the first and the last server-sent event of a
+//!   10 KB and a 10 MB replayed body;
+//! - `benches/load_save.rs`: load and save MB/s for the corpus and a synthetic
+//!   50 MB cassette ([`synthetic`]) next to `serde_yaml::Value`'s parse of the same
+//!   bytes, and peak memory of one load ([`peak_memory`]).
+//!
+//! # Adding a bench
+//! A bench is a `harness = false` criterion target in `benches/` (declare it in
+//! `Cargo.toml`). Bench each contender with criterion under
+//! `BenchmarkId::new(contender, size)`, then time the same closures with
+//! [`Rounds::run`] and print a [`Table`] of [`Rounds::median`] times and
+//! [`Rounds::ratio`]s. Keep the whole suite within a few minutes on 2 cores.
+//! The record bench (the recording middleware vs direct to `reel-upstream`) and the
+//! serve bench (`reel serve` vs a minimal hyper server) are still to come.
+
+#![deny(unsafe_code)]
+
+mod corpus;
+mod floor;
+pub mod peak_memory;
+mod report;
+mod rounds;
+pub mod synthetic;
+pub mod workload;
+
+pub use corpus::{corpus_dir, corpus_texts};
+pub use floor::Floor;
+pub use report::{format_duration, Table};
+pub use rounds::{Contender, Rounds};
