@@ -22,7 +22,7 @@ use crate::{
 
 /// Reads and parses a cassette file.
 pub(crate) fn load(path: &Path) -> Result<Cassette> {
-    from_yaml(&read_text(path)?, Some(path))
+    parse(read_text(path)?, Some(path))
 }
 
 /// Reads a cassette file as text; invalid UTF-8 is an error with its position.
@@ -45,6 +45,12 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
 
 /// Parses cassette text; `path` only labels errors.
 pub(crate) fn from_yaml(text: &str, path: Option<&Path>) -> Result<Cassette> {
+    parse(text.to_owned(), path)
+}
+
+/// Parses cassette text it owns: the prefix is inserted in place, so a load never
+/// holds a second copy of the file while serde_yaml builds its events.
+fn parse(mut source: String, path: Option<&Path>) -> Result<Cassette> {
     let invalid = |location, message: String, hint| {
         let err = Error::Invalid {
             path: None,
@@ -57,8 +63,10 @@ pub(crate) fn from_yaml(text: &str, path: Option<&Path>) -> Result<Cassette> {
             None => err,
         }
     };
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if body.trim().is_empty() {
+    if source.starts_with('\u{feff}') {
+        source.drain(..'\u{feff}'.len_utf8());
+    }
+    if source.trim().is_empty() {
         return Err(invalid(
             None,
             "the cassette is empty".to_owned(),
@@ -67,13 +75,12 @@ pub(crate) fn from_yaml(text: &str, path: Option<&Path>) -> Result<Cassette> {
     }
 
     let mut prefix = String::from("%TAG !! !\n");
-    if !(body.starts_with("---") || body.starts_with('%')) {
+    if !(source.starts_with("---") || source.starts_with('%')) {
         prefix.push_str("---\n");
     }
     let offset = prefix.matches('\n').count();
-    let mut source = String::with_capacity(prefix.len() + body.len());
-    source.push_str(&prefix);
-    source.push_str(body);
+    source.insert_str(0, &prefix);
+    let body = &source[prefix.len()..];
 
     let raw: RawCassette = serde_yaml::from_str(&source).map_err(|err| {
         let location = err.location().map(|at| Location {

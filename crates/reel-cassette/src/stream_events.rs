@@ -90,14 +90,15 @@ fn sse_event_len(rest: &[u8]) -> usize {
     let mut i = 0;
     let mut line_start = 0;
     while i < rest.len() {
+        // Jump to the next line end: most of an event is its data line.
+        match memchr::memchr2(b'\n', b'\r', &rest[i..]) {
+            Some(at) => i += at,
+            None => return rest.len(),
+        }
         let terminator = match rest[i] {
             b'\n' => 1,
             b'\r' if rest.get(i + 1) == Some(&b'\n') => 2,
-            b'\r' => 1,
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => 1,
         };
         let empty_line = i == line_start;
         i += terminator;

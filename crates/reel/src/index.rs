@@ -6,7 +6,7 @@
 //! text and the body's structure (canonical JSON or form) pick the interactions in
 //! it. No recorded body is parsed or scanned per request.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use bytes::Bytes;
 
@@ -16,6 +16,8 @@ use crate::normalize::NormalRequest;
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     routes: HashMap<String, Bucket>,
+    /// `METHOD url` as the URL serializes after parsing, to its route.
+    raw_routes: HashMap<String, String>,
 }
 
 /// The interactions of one route, each list in file order.
@@ -24,13 +26,20 @@ struct Bucket {
     all: Vec<usize>,
     by_text: HashMap<Bytes, Vec<usize>>,
     by_structure: HashMap<String, Vec<usize>>,
+    /// Texts whose JSON structure class holds exactly the interactions with that
+    /// text: for them the text alone decides.
+    decisive: HashSet<Bytes>,
 }
 
 impl Index {
     /// Indexes normalized recorded requests; an interaction's number is its position.
-    pub(crate) fn build(recorded: &[NormalRequest]) -> Index {
+    pub(crate) fn build(recorded: &[NormalRequest], raw: &[Option<String>]) -> Index {
         let mut routes: HashMap<String, Bucket> = HashMap::new();
+        let mut raw_routes = HashMap::new();
         for (i, request) in recorded.iter().enumerate() {
+            if let Some(raw) = &raw[i] {
+                raw_routes.insert(raw.clone(), request.route.clone());
+            }
             let bucket = routes.entry(request.route.clone()).or_default();
             bucket.all.push(i);
             bucket
@@ -46,7 +55,29 @@ impl Index {
                     .push(i);
             }
         }
-        Index { routes }
+        for bucket in routes.values_mut() {
+            let mut decisive = HashSet::new();
+            for (text, list) in &bucket.by_text {
+                let structure = &recorded[list[0]].body.structure;
+                if let Some(structure) = structure.as_ref().filter(|s| s.starts_with("json:")) {
+                    if bucket.by_structure.get(structure) == Some(list) {
+                        decisive.insert(text.clone());
+                    }
+                }
+            }
+            bucket.decisive = decisive;
+        }
+        Index { routes, raw_routes }
+    }
+
+    /// The candidates when the raw route and the text decide alone.
+    pub(crate) fn fast_candidates(&self, raw_route: &str, text: &Bytes) -> Option<&[usize]> {
+        let route = self.raw_routes.get(raw_route)?;
+        let bucket = self.routes.get(route)?;
+        if !bucket.decisive.contains(text) {
+            return None;
+        }
+        bucket.by_text.get(text).map(Vec::as_slice)
     }
 
     /// The recorded interactions whose method, URL and (unless `ignore_body`) body

@@ -176,7 +176,17 @@ impl Reel {
                 })
             })
             .collect::<Result<Vec<Prepared>>>()?;
-        let index = Index::build(&normal);
+        let raw: Vec<Option<String>> = cassette
+            .interactions
+            .iter()
+            .map(|interaction| {
+                let url = redaction.redact_url(&interaction.request.url);
+                url::Url::parse(&url)
+                    .ok()
+                    .map(|url| format!("{} {}", interaction.request.method, url.as_str()))
+            })
+            .collect();
+        let index = Index::build(&normal, &raw);
         let played = cassette
             .interactions
             .iter()
@@ -231,6 +241,11 @@ impl Reel {
             None => None,
         };
         let received = Received::new(request, body);
+        if inner.behaviour != Behaviour::Record && !inner.rules.ignore_body {
+            if let Some(i) = self.choose_fast(&received) {
+                return Ok(self.play(i, &received).await);
+            }
+        }
         let normal = normalize_received(&inner.rules, &inner.redaction, &received);
         if inner.behaviour != Behaviour::Record {
             if let Some(i) = self.choose(&received, &normal) {
@@ -241,7 +256,14 @@ impl Reel {
             (Some(recorder), Some(outgoing)) => {
                 let recorded =
                     capture::request(&outgoing, received.body_bytes(), recorder.redaction());
-                record(recorder.clone(), outgoing, recorded, extensions, next).await
+                Box::pin(record(
+                    recorder.clone(),
+                    outgoing,
+                    recorded,
+                    extensions,
+                    next,
+                ))
+                .await
             }
             _ => Err(middleware_error(self.miss(&received, &normal))),
         }
@@ -280,12 +302,49 @@ impl Reel {
         Error::NoMatch(Box::new(report(&cx, received, normal)))
     }
 
+    /// `choose` for a request whose URL and body text decide alone, without
+    /// normalizing the URL or parsing the body; `None` when they do not.
+    fn choose_fast(&self, received: &Received) -> Option<usize> {
+        let inner = &*self.inner;
+        let url = received.url().as_str();
+        if matches!(inner.redaction.redact_url(url), std::borrow::Cow::Owned(_)) {
+            return None;
+        }
+        let content_type = received.content_type().unwrap_or("");
+        if inner
+            .redaction
+            .redact_body(received.body_bytes(), content_type)
+            .is_some()
+        {
+            return None;
+        }
+        let method = received.method().as_str();
+        let mut raw = String::with_capacity(method.len() + 1 + url.len());
+        raw.push_str(method);
+        raw.push(' ');
+        raw.push_str(url);
+        let text = crate::normalize::normalize_newlines(received.body_bytes());
+        let candidates = inner.index.fast_candidates(&raw, &text)?;
+        self.claim(received, candidates.iter().copied())
+    }
+
     /// The first matching interaction not replayed yet, marked replayed; or, when
     /// repeats are allowed and every match has been replayed, the last match.
     fn choose(&self, received: &Received, normal: &NormalRequest) -> Option<usize> {
         let inner = &*self.inner;
+        self.claim(
+            received,
+            inner
+                .index
+                .candidates(normal, inner.rules.ignore_body)
+                .into_iter(),
+        )
+    }
+
+    fn claim(&self, received: &Received, candidates: impl Iterator<Item = usize>) -> Option<usize> {
+        let inner = &*self.inner;
         let mut last_match = None;
-        for i in inner.index.candidates(normal, inner.rules.ignore_body) {
+        for i in candidates {
             if !inner
                 .rules
                 .extra_rules_pass(received, &inner.interactions[i].request)

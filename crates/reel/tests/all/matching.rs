@@ -395,3 +395,49 @@ async fn a_streaming_request_body_is_refused_with_the_way_out() {
          (build the body from bytes or a string, e.g. `.body(bytes)` or `.json(&value)`)"
     );
 }
+
+#[tokio::test]
+async fn equal_json_recorded_in_two_spellings_answers_in_file_order_whichever_spelling_arrives() {
+    // The exact-text shortcut must not jump the queue: the second recording has
+    // the received text byte for byte, but the first is equal as JSON and comes first.
+    let file = cassette(vec![
+        post(URL, r#"{"a":1,"b":2}"#, "first"),
+        post(URL, r#"{"b":2,"a":1}"#, "second"),
+    ]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    assert_eq!(
+        send(&client, URL, None, r#"{"b":2,"a":1}"#).await.unwrap(),
+        "first"
+    );
+    assert_eq!(
+        send(&client, URL, None, r#"{"b":2,"a":1}"#).await.unwrap(),
+        "second"
+    );
+    let err = send(&client, URL, None, r#"{"a":1,"b":2}"#)
+        .await
+        .unwrap_err();
+    assert!(err.contains("already replayed"), "{err}");
+}
+
+#[tokio::test]
+async fn an_exact_text_match_still_passes_the_header_and_custom_rules() {
+    let mut tenant_a = post(URL, r#"{"q":1}"#, "tenant a");
+    tenant_a.request.headers.append("X-Tenant", "a");
+    let mut tenant_b = post(URL, r#"{"q":1}"#, "tenant b");
+    tenant_b.request.headers.append("X-Tenant", "b");
+    let file = cassette(vec![tenant_a, tenant_b]);
+    let client = client(
+        Reel::builder()
+            .match_header("x-tenant")
+            .replay(&file.path)
+            .unwrap(),
+    );
+    let answer = client
+        .post(URL)
+        .header("x-tenant", "b")
+        .body(r#"{"q":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.text().await.unwrap(), "tenant b");
+}
