@@ -95,6 +95,8 @@ impl Upstream {
                     },
                     _ = &mut stopped => return,
                 };
+                // As real servers do: small writes (one event) go out at once.
+                let _ = stream.set_nodelay(true);
                 let state = accept_state.clone();
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| handle(req, state.clone()));
