@@ -107,19 +107,11 @@ impl SecretScanner {
 
     /// A scanner for the known token shapes only, whatever the environment holds.
     pub fn token_shapes() -> SecretScanner {
-        let shapes = SHAPES
-            .iter()
-            .map(|(name, pattern)| {
-                let bounded =
-                    format!(r"(?:^|[^A-Za-z0-9_\-])(?P<token>{pattern})(?:$|[^A-Za-z0-9_\-])");
-                (
-                    *name,
-                    Regex::new(&bounded).expect("token shapes are valid regexes"),
-                )
-            })
-            .collect();
+        // Compiled once per process: every recorder makes a scanner.
+        static COMPILED: std::sync::OnceLock<Vec<(&'static str, Regex)>> =
+            std::sync::OnceLock::new();
         SecretScanner {
-            shapes,
+            shapes: COMPILED.get_or_init(compile_shapes).clone(),
             values: Vec::new(),
             allowed: Vec::new(),
         }
@@ -224,6 +216,20 @@ impl SecretScanner {
             }
         }
     }
+}
+
+/// The token shapes as bounded regexes: a match must not touch other token
+/// characters, so long base64 blobs do not produce accidental matches.
+fn compile_shapes() -> Vec<(&'static str, Regex)> {
+    SHAPES
+        .iter()
+        .map(|(name, pattern)| {
+            let bounded =
+                format!(r"(?:^|[^A-Za-z0-9_\-])(?P<token>{pattern})(?:$|[^A-Za-z0-9_\-])");
+            let regex = Regex::new(&bounded).expect("token shapes are valid regexes");
+            (*name, regex)
+        })
+        .collect()
 }
 
 /// The first 6 characters and the length: enough to recognise, not to use.

@@ -181,9 +181,13 @@ impl Reel {
             .iter()
             .map(|interaction| {
                 let url = redaction.redact_url(&interaction.request.url);
-                url::Url::parse(&url)
-                    .ok()
-                    .map(|url| format!("{} {}", interaction.request.method, url.as_str()))
+                url::Url::parse(&url).ok().map(|url| {
+                    raw_route(
+                        &interaction.request.method,
+                        &url,
+                        rules.normalizer.ignore_host,
+                    )
+                })
             })
             .collect();
         let index = Index::build(&normal, &raw);
@@ -318,11 +322,11 @@ impl Reel {
         {
             return None;
         }
-        let method = received.method().as_str();
-        let mut raw = String::with_capacity(method.len() + 1 + url.len());
-        raw.push_str(method);
-        raw.push(' ');
-        raw.push_str(url);
+        let raw = raw_route(
+            received.method().as_str(),
+            received.url(),
+            inner.rules.normalizer.ignore_host,
+        );
         let text = crate::normalize::normalize_newlines(received.body_bytes());
         let candidates = inner.index.fast_candidates(&raw, &text)?;
         self.claim(received, candidates.iter().copied())
@@ -399,6 +403,21 @@ async fn record(
     let mut live = http::Response::from_parts(parts, body);
     crate::replay::set_url(&mut live, url);
     Ok(reqwest::Response::from(live))
+}
+
+/// `METHOD url` as the URL serializes after parsing (only its path and query when
+/// hosts are ignored): the key of the exact-text shortcut.
+fn raw_route(method: &str, url: &url::Url, ignore_host: bool) -> String {
+    let target = if ignore_host {
+        &url[url::Position::BeforePath..url::Position::AfterQuery]
+    } else {
+        url.as_str()
+    };
+    let mut raw = String::with_capacity(method.len() + 1 + target.len());
+    raw.push_str(method);
+    raw.push(' ');
+    raw.push_str(target);
+    raw
 }
 
 fn middleware_error(err: Error) -> reqwest_middleware::Error {
