@@ -102,6 +102,19 @@ pub enum Error {
         findings: Vec<String>,
     },
 
+    /// Recordings could not be written to the cassette.
+    #[error(
+        "{path}: recordings could not be saved: {message} (check that the directory is \
+         writable; the interactions of this run are not in the file)",
+        path = .path.display()
+    )]
+    Save {
+        /// The cassette path.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+
     /// A mode name that reel does not know.
     #[error("unknown mode `{value}` (known modes: {known})")]
     UnknownMode {

@@ -46,9 +46,11 @@
 //! # Recording
 //! The request goes out through the rest of the middleware chain; the response
 //! streams to the caller as it arrives while reel keeps a copy, and the interaction
-//! is saved when the body ends — atomically, under a lock shared by every process,
-//! in the order the requests started. A response body the caller stops reading is
-//! still read to the end for the cassette; one that breaks is not saved.
+//! is saved as soon as the body ends — by a background thread, so the caller does
+//! not wait for the disk; atomically, under a lock shared by every process, in the
+//! order the requests started. Dropping the client (the end of a test) waits for
+//! every save; [`Reel::flush`] waits on demand. A response body the caller stops
+//! reading is still read to the end for the cassette; one that breaks is not saved.
 //!
 //! # Secrets
 //! Only the `Accept`, `Content-Type` and `User-Agent` request headers and the

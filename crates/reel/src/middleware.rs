@@ -102,6 +102,20 @@ impl Reel {
         self.inner.mode
     }
 
+    /// Waits until every recording completed so far is in the cassette file.
+    ///
+    /// Recordings are saved on a background thread as soon as their body ends;
+    /// dropping the last clone of the `Reel` (the client that holds it, at the end
+    /// of a test) waits for them too. Call this to read the file while the client
+    /// is still in use. Errors with the first save that failed since the last call.
+    /// Does nothing when not recording.
+    pub fn flush(&self) -> Result<()> {
+        match &self.inner.recorder {
+            Some(recorder) => recorder.wait_saved(),
+            None => Ok(()),
+        }
+    }
+
     /// The interactions not replayed yet, by position in the cassette.
     pub fn unplayed(&self) -> Vec<usize> {
         (0..self.inner.played.len())

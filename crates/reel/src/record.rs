@@ -7,12 +7,20 @@
 //! process, then read, append, atomic rename — so tests in several processes
 //! (cargo nextest) recording into one cassette never lose each other's work, and a
 //! crash leaves the old file or the new one.
+//!
+//! The secret scan runs when the body ends, so a refusal reaches the caller; the
+//! save itself runs on a saver thread, so the caller's last read does not wait for
+//! the disk and saves that pile up are written together. Dropping the last clone
+//! of the [`crate::Reel`] (the end of a test) waits for every save, and
+//! [`crate::Reel::flush`] waits on demand.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -31,6 +39,28 @@ pub(crate) struct Recorder {
     scanner: Option<SecretScanner>,
     drain_timeout: Duration,
     state: Mutex<State>,
+    saver: Saver,
+}
+
+/// The saver thread: batches of interactions in, one locked save per batch.
+struct Saver {
+    jobs: Mutex<Option<mpsc::Sender<Batch>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    progress: Arc<(Mutex<Progress>, Condvar)>,
+}
+
+/// Interactions to append, in order; `replace` clears the file first (`all`).
+struct Batch {
+    interactions: Vec<Interaction>,
+    replace: bool,
+}
+
+#[derive(Default)]
+struct Progress {
+    queued: u64,
+    saved: u64,
+    /// The first save that failed, until someone is told.
+    error: Option<String>,
 }
 
 struct State {
@@ -59,7 +89,59 @@ impl Recorder {
                 slots: BTreeMap::new(),
                 replace_on_first_save: replace,
             }),
+            saver: Saver {
+                jobs: Mutex::new(None),
+                thread: Mutex::new(None),
+                progress: Arc::new((Mutex::new(Progress::default()), Condvar::new())),
+            },
         }
+    }
+
+    /// Waits until every completed recording is saved; the first save error since
+    /// the last call, if any.
+    pub(crate) fn wait_saved(&self) -> Result<()> {
+        let (progress, saved) = &*self.saver.progress;
+        let mut progress = lock(progress);
+        while progress.saved < progress.queued {
+            progress = saved.wait(progress).unwrap_or_else(|p| p.into_inner());
+        }
+        match progress.error.take() {
+            Some(message) => Err(Error::Save {
+                path: self.path.to_path_buf(),
+                message,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Hands a batch to the saver thread, starting it the first time.
+    fn enqueue(&self, batch: Batch) -> Result<()> {
+        let mut jobs = lock(&self.saver.jobs);
+        if jobs.is_none() {
+            let (sender, receiver) = mpsc::channel::<Batch>();
+            let path = self.path.clone();
+            let progress = self.saver.progress.clone();
+            let thread = std::thread::Builder::new()
+                .name("reel-saver".to_owned())
+                .spawn(move || save_batches(&path, &receiver, &progress))
+                .map_err(|err| Error::Save {
+                    path: self.path.to_path_buf(),
+                    message: format!("cannot start the saver thread: {err}"),
+                })?;
+            *lock(&self.saver.thread) = Some(thread);
+            *jobs = Some(sender);
+        }
+        lock(&self.saver.progress.0).queued += 1;
+        if let Some(sender) = jobs.as_ref() {
+            if sender.send(batch).is_err() {
+                lock(&self.saver.progress.0).queued -= 1;
+                return Err(Error::Save {
+                    path: self.path.to_path_buf(),
+                    message: "the saver thread has stopped".to_owned(),
+                });
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn redaction(&self) -> &Redaction {
@@ -121,22 +203,65 @@ impl Recorder {
             return Ok(());
         }
         let replace = std::mem::take(&mut state.replace_on_first_save);
-        update_locked(&self.path, |cassette| {
-            if replace {
-                cassette.interactions.clear();
-            }
-            cassette.interactions.extend(ready);
-            Ok(())
+        self.enqueue(Batch {
+            interactions: ready,
+            replace,
         })
-        .map_err(Error::from)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic elsewhere while holding the lock leaves consistent data behind.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.state)
     }
+}
+
+impl Drop for Recorder {
+    /// The end of a test: every recording reaches the file before it goes on.
+    fn drop(&mut self) {
+        drop(lock(&self.saver.jobs).take());
+        if let Some(thread) = lock(&self.saver.thread).take() {
+            let _ = thread.join();
+        }
+        let error = lock(&self.saver.progress.0).error.take();
+        if let Some(message) = error {
+            eprintln!(
+                "reel: warning: recordings could not be saved to {}: {message}",
+                self.path.display()
+            );
+        }
+    }
+}
+
+/// The saver thread's loop: everything queued so far goes out in one save.
+fn save_batches(path: &Path, jobs: &mpsc::Receiver<Batch>, progress: &(Mutex<Progress>, Condvar)) {
+    while let Ok(first) = jobs.recv() {
+        let mut batches = vec![first];
+        batches.extend(jobs.try_iter());
+        let count = batches.len() as u64;
+        let saved = update_locked(path, |cassette| {
+            for batch in batches {
+                if batch.replace {
+                    cassette.interactions.clear();
+                }
+                cassette.interactions.extend(batch.interactions);
+            }
+            Ok(())
+        });
+        let (state, changed) = progress;
+        let mut state = lock(state);
+        state.saved += count;
+        if let Err(err) = saved {
+            eprintln!("reel: warning: {err}");
+            state.error.get_or_insert_with(|| err.to_string());
+        }
+        changed.notify_all();
+    }
+}
+
+/// Locks, ignoring poisoning: a panic elsewhere leaves consistent data here.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What is needed to complete a recording once its body has been read.

@@ -26,7 +26,7 @@ async fn the_caller_reads_the_first_event_while_the_upstream_still_holds_the_las
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let reel = Reel::builder().mode(Mode::All).open(&path).unwrap();
-    let client = client(reel);
+    let client = client(reel.clone());
     let response = client
         .get(upstream.url("/gated-sse?events=3"))
         .send()
@@ -50,6 +50,7 @@ async fn the_caller_reads_the_first_event_while_the_upstream_still_holds_the_las
     while let Some(chunk) = body.next().await {
         live.push(chunk.unwrap());
     }
+    reel.flush().unwrap();
     let recorded = Cassette::load(&path).unwrap();
     assert_eq!(recorded.interactions.len(), 1);
     let interaction = &recorded.interactions[0];
@@ -210,7 +211,8 @@ async fn a_gzip_response_is_recorded_once_and_replays_identically() {
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let url = upstream.url("/gzip");
-    let recording = client(Reel::builder().mode(Mode::All).open(&path).unwrap());
+    let reel = Reel::builder().mode(Mode::All).open(&path).unwrap();
+    let recording = client(reel.clone());
     let live = recording
         .get(&url)
         .send()
@@ -223,6 +225,7 @@ async fn a_gzip_response_is_recorded_once_and_replays_identically() {
         &live[..],
         br#"{"compressed":true,"text":"hello hello hello hello"}"#
     );
+    reel.flush().unwrap();
     let replay = client(Reel::replay(&path).unwrap());
     let replayed = replay
         .get(&url)
@@ -249,11 +252,12 @@ async fn a_body_the_client_left_compressed_is_stored_decompressed() {
     let recording = reqwest_middleware::ClientBuilder::new(
         reqwest::Client::builder().no_gzip().build().unwrap(),
     )
-    .with(reel)
+    .with(reel.clone())
     .build();
     let response = recording.get(upstream.url("/gzip")).send().await.unwrap();
     assert_eq!(response.headers()["content-encoding"], "gzip");
     response.bytes().await.unwrap();
+    reel.flush().unwrap();
     let recorded = &Cassette::load(&path).unwrap().interactions[0].response;
     assert!(recorded.uncompressed);
     assert!(!recorded.headers.contains("Content-Encoding"));
@@ -334,7 +338,8 @@ async fn a_caller_that_stops_reading_early_still_gets_the_whole_body_recorded() 
 async fn concurrent_recordings_are_saved_in_the_order_their_requests_started() {
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
-    let client = client(Reel::builder().mode(Mode::All).open(&path).unwrap());
+    let reel = Reel::builder().mode(Mode::All).open(&path).unwrap();
+    let client = client(reel.clone());
     // The first request is the slowest: it completes last but is written first.
     let slow = client.get(upstream.url("/slow?delay_ms=300")).send();
     tokio::pin!(slow);
@@ -350,6 +355,7 @@ async fn concurrent_recordings_are_saved_in_the_order_their_requests_started() {
     };
     let (slow, _fast) = tokio::join!(slow, fast);
     slow.unwrap().text().await.unwrap();
+    reel.flush().unwrap();
     let urls: Vec<String> = Cassette::load(&path)
         .unwrap()
         .interactions
@@ -366,7 +372,8 @@ async fn concurrent_recordings_are_saved_in_the_order_their_requests_started() {
 async fn recorded_fields_follow_go_vcr() {
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
-    let client = client(Reel::builder().mode(Mode::All).open(&path).unwrap());
+    let reel = Reel::builder().mode(Mode::All).open(&path).unwrap();
+    let client = client(reel.clone());
     client
         .post(upstream.url("/echo?alt=sse"))
         .header("content-type", "application/json")
@@ -378,6 +385,7 @@ async fn recorded_fields_follow_go_vcr() {
         .bytes()
         .await
         .unwrap();
+    reel.flush().unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     let port = upstream.addr().port();
     let expected_request = format!(
@@ -422,4 +430,23 @@ async fn an_error_without_a_response_is_not_recorded() {
     assert!(client.get(url).send().await.is_err());
     assert!(!path.exists());
     let _ = error_text;
+}
+
+#[tokio::test]
+async fn dropping_the_client_at_the_end_of_a_test_waits_for_every_save() {
+    let upstream = Upstream::start().await;
+    let (_dir, path) = temp_path();
+    let client = client(Reel::builder().mode(Mode::All).open(&path).unwrap());
+    for i in 0..20 {
+        let url = upstream.url(&format!("/sse?events=2&n={i}"));
+        client.get(url).send().await.unwrap().bytes().await.unwrap();
+    }
+    drop(client);
+    let recorded = Cassette::load(&path).unwrap();
+    assert_eq!(
+        recorded.interactions.len(),
+        20,
+        "nothing is lost after the drop"
+    );
+    assert!(recorded.interactions[19].request.url.ends_with("n=19"));
 }
