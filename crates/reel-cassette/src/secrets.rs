@@ -77,7 +77,8 @@ impl fmt::Display for Finding {
 /// ```
 #[derive(Clone, Debug)]
 pub struct SecretScanner {
-    shapes: Vec<(&'static str, Regex)>,
+    /// Shared by every scanner, so the regexes' lazily built automata stay warm.
+    shapes: &'static [(&'static str, Regex)],
     values: Vec<(String, Vec<u8>)>,
     allowed: Vec<Vec<u8>>,
 }
@@ -111,7 +112,7 @@ impl SecretScanner {
         static COMPILED: std::sync::OnceLock<Vec<(&'static str, Regex)>> =
             std::sync::OnceLock::new();
         SecretScanner {
-            shapes: COMPILED.get_or_init(compile_shapes).clone(),
+            shapes: COMPILED.get_or_init(compile_shapes),
             values: Vec::new(),
             allowed: Vec::new(),
         }
@@ -202,7 +203,7 @@ impl SecretScanner {
                 masked: mask(secret),
             });
         };
-        for (kind, regex) in &self.shapes {
+        for (kind, regex) in self.shapes {
             for captures in regex.captures_iter(haystack) {
                 let token = captures
                     .name("token")

@@ -259,19 +259,23 @@ impl Reel {
             None => None,
         };
         let received = Received::new(request, body);
-        if inner.behaviour != Behaviour::Record && !inner.rules.ignore_body {
-            if let Some(i) = self.choose_fast(&received) {
-                return Ok(self.play(i, &received).await);
+        // `all` records every request: nothing to match against.
+        let normal = if inner.behaviour == Behaviour::Record {
+            None
+        } else {
+            if !inner.rules.ignore_body {
+                if let Some(i) = self.choose_fast(&received) {
+                    return Ok(self.play(i, &received).await);
+                }
             }
-        }
-        let normal = normalize_received(&inner.rules, &inner.redaction, &received);
-        if inner.behaviour != Behaviour::Record {
+            let normal = normalize_received(&inner.rules, &inner.redaction, &received);
             if let Some(i) = self.choose(&received, &normal) {
                 return Ok(self.play(i, &received).await);
             }
-        }
-        match (&inner.recorder, outgoing) {
-            (Some(recorder), Some(outgoing)) => {
+            Some(normal)
+        };
+        match (&inner.recorder, outgoing, normal) {
+            (Some(recorder), Some(outgoing), _) => {
                 let recorded =
                     capture::request(&outgoing, received.body_bytes(), recorder.redaction());
                 Box::pin(record(
@@ -283,7 +287,12 @@ impl Reel {
                 ))
                 .await
             }
-            _ => Err(middleware_error(self.miss(&received, &normal))),
+            (_, _, normal) => {
+                let normal = normal.unwrap_or_else(|| {
+                    normalize_received(&inner.rules, &inner.redaction, &received)
+                });
+                Err(middleware_error(self.miss(&received, &normal)))
+            }
         }
     }
 
