@@ -23,8 +23,11 @@
 //! `BenchmarkId::new(contender, size)`, then time the same closures with
 //! [`Rounds::run`] and print a [`Table`] of [`Rounds::median`] times and
 //! [`Rounds::ratio`]s. Keep the whole suite within a few minutes on 2 cores.
-//! The record bench (the recording middleware vs direct to `reel-upstream`) and the
-//! serve bench (`reel serve` vs a minimal hyper server) are still to come.
+//!
+//! - `benches/record.rs`: the recording middleware vs the same request sent directly
+//!   to `reel-upstream`, time to first byte and total;
+//! - `benches/serve.rs`: `reel serve` vs minimal hyper servers answering from memory,
+//!   requests per second over keep-alive.
 
 #![deny(unsafe_code)]
 
