@@ -34,14 +34,6 @@ async fn exchange(client: &ClientWithMiddleware, url: &str) -> (Duration, Durati
     (first, start.elapsed())
 }
 
-fn recording_client(path: &std::path::Path) -> ClientWithMiddleware {
-    let reel = Reel::builder()
-        .mode(Mode::All)
-        .open(path)
-        .expect("the recorder opens");
-    ClientBuilder::new(http_client()).with(reel).build()
-}
-
 fn main() {
     // The servers run on their own thread; the client on this one, so that its
     // connection and the body it reads share a thread as in a test.
@@ -69,7 +61,6 @@ fn main() {
             .expect("the recorder opens");
         ClientBuilder::new(pool.clone()).with(reel).build()
     };
-    let _ = recording_client;
 
     // Time the part each contender spends per request; building a fresh recorder
     // between requests is not part of it.
