@@ -41,3 +41,27 @@ pub fn cassette_files(dir: &Path) -> Vec<PathBuf> {
 pub fn seed_cassette() -> PathBuf {
     repo_root().join("cassettes/openai/multi_tool_streaming.yaml")
 }
+
+/// Whether this is a CI run: `CI` set to anything but empty, `0` or `false`.
+pub fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
+
+/// `../shared/corpus`, or `None` (with a note) when it is missing outside CI.
+/// Under CI a missing corpus fails the test.
+pub fn corpus_or_skip() -> Option<PathBuf> {
+    let dir = corpus_dir();
+    if dir.is_none() {
+        assert!(
+            !is_ci(),
+            "../shared/corpus is missing; CI must run with the corpus beside the repository"
+        );
+        eprintln!("note: ../shared/corpus not found; corpus test skipped");
+    }
+    dir
+}
+
+/// Every cassette of `../shared/corpus`, sorted; see [`corpus_or_skip`].
+pub fn corpus_cassettes() -> Option<Vec<PathBuf>> {
+    corpus_or_skip().map(|dir| cassette_files(&dir))
+}

@@ -1,18 +1,5 @@
 use reel_cassette::{verify_file, Cassette, Dialect, SecretScanner};
-use reel_tests::{cassette_files, corpus_dir, seed_cassette};
-
-/// The corpus directory, or `None` (with a note) outside CI when it is missing.
-fn corpus() -> Option<std::path::PathBuf> {
-    let dir = corpus_dir();
-    if dir.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "../shared/corpus is missing; CI must run with the corpus beside the repository"
-        );
-        eprintln!("note: ../shared/corpus not found; corpus tests skipped");
-    }
-    dir
-}
+use reel_tests::{cassette_files, corpus_or_skip as corpus, seed_cassette};
 
 #[test]
 fn every_corpus_cassette_and_the_seed_resave_byte_for_byte() {

@@ -3,51 +3,17 @@
 //! byte, a server-sent event stream one HTTP chunk per event and an AWS event
 //! stream one chunk per frame.
 
-use std::path::{Path, PathBuf};
-
 use reel::cassette::{stream_events, Cassette, StreamKind};
 use reel::Mode;
 use reel_server::ReelServer;
 
-use crate::support::{is_ci, raw};
-
-/// `../shared/corpus` beside the repository.
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
-
-fn cassette_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            cassette_files(&path, out);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            out.push(path);
-        }
-    }
-}
+use crate::support::raw;
 
 #[tokio::test]
 async fn every_corpus_cassette_is_served_byte_for_byte_one_chunk_per_event() {
-    let dir = corpus_dir();
-    if !dir.is_dir() {
-        assert!(
-            !is_ci(),
-            "the corpus is missing at {} and CI is set",
-            dir.display()
-        );
-        eprintln!(
-            "note: skipping the corpus test, {} is missing",
-            dir.display()
-        );
+    let Some(files) = reel_tests::corpus_cassettes() else {
         return;
-    }
-    let mut files = Vec::new();
-    cassette_files(&dir, &mut files);
-    files.sort();
+    };
     assert!(files.len() >= 100, "only {} cassettes", files.len());
 
     let (mut events, mut frames, mut interactions) = (0, 0, 0);

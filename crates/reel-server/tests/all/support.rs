@@ -163,8 +163,3 @@ fn parse(bytes: &[u8]) -> Raw {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
-
-/// Whether the tests run in CI: `CI` set to anything but empty, `0` or `false`.
-pub fn is_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
-}

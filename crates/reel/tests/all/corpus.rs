@@ -2,62 +2,18 @@
 //! requests: the same status, headers and bytes, one chunk per SSE event, one per
 //! AWS event-stream frame.
 
-use std::path::{Path, PathBuf};
-
 use bytes::Bytes;
 use reel::cassette::{stream_events, Cassette, StreamKind};
 use reel::{Reel, Replayed};
 
 use crate::support::{chunks, client};
 
-/// `../shared/corpus` beside the repository.
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
-
-/// Whether this is a CI run: `CI` set to anything but empty, `0` or `false`.
-fn is_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
-}
-
-fn cassette_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            cassette_files(&path, out);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            out.push(path);
-        }
-    }
-}
-
 #[tokio::test]
 async fn every_corpus_cassette_replays_its_own_requests_byte_for_byte() {
-    let dir = corpus_dir();
-    if !dir.is_dir() {
-        assert!(
-            !is_ci(),
-            "the corpus is missing at {} and CI is set",
-            dir.display()
-        );
-        eprintln!(
-            "note: skipping the corpus test, {} is missing",
-            dir.display()
-        );
+    let Some(files) = reel_tests::corpus_cassettes() else {
         return;
-    }
-    let mut files = Vec::new();
-    cassette_files(&dir, &mut files);
-    files.sort();
-    assert!(
-        files.len() >= 100,
-        "only {} cassettes under {}",
-        files.len(),
-        dir.display()
-    );
+    };
+    assert!(files.len() >= 100, "only {} cassettes", files.len());
 
     let (mut sse_events, mut frames, mut interactions) = (0, 0, 0);
     for file in &files {
