@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use reel_cassette::Redaction;
 
+use crate::env::RecordCommand;
 use crate::matcher::{RequestMatcher, Rules};
 use crate::normalize::FieldPattern;
 use crate::pacing::{Delay, Pacing};
@@ -42,6 +43,7 @@ pub struct ReelBuilder {
     pub(crate) scan_secrets: bool,
     pub(crate) allowed_secrets: Vec<String>,
     pub(crate) drain_timeout: Duration,
+    pub(crate) commands: RecordCommand,
 }
 
 impl Default for ReelBuilder {
@@ -55,6 +57,7 @@ impl Default for ReelBuilder {
             scan_secrets: true,
             allowed_secrets: Vec::new(),
             drain_timeout: Duration::from_secs(30),
+            commands: RecordCommand::default(),
         }
     }
 }
@@ -227,6 +230,25 @@ impl ReelBuilder {
     /// reading it, so the cassette gets the whole body. Default: 30 seconds.
     pub fn drain_timeout(mut self, timeout: Duration) -> ReelBuilder {
         self.drain_timeout = timeout;
+        self
+    }
+
+    /// The command that messages tell the user to run to record: `command` gets
+    /// the mode to record in (`once` when replay-only mode finds no cassette, `all`
+    /// at the end of a mismatch report). Default: `REEL_RECORD=<mode> cargo test
+    /// -p <package> -- <test> --exact` for the current test, right for a test; a
+    /// server or a tool names its own command.
+    ///
+    /// ```
+    /// let builder = reel::Reel::builder()
+    ///     .record_command(|mode| format!("reel serve cassette.yaml --mode {mode} --upstream URL"));
+    /// # drop(builder);
+    /// ```
+    pub fn record_command(
+        mut self,
+        command: impl Fn(Mode) -> String + Send + Sync + 'static,
+    ) -> ReelBuilder {
+        self.commands = RecordCommand::custom(command);
         self
     }
 

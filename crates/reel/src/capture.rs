@@ -7,8 +7,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use reel_cassette::{Headers, Redaction, Request, Response};
 
+use crate::Received;
+
 /// The request as it will be recorded (and matched): redacted.
-pub(crate) fn request(live: &reqwest::Request, body: &Bytes, redaction: &Redaction) -> Request {
+pub(crate) fn request(live: &Received, redaction: &Redaction) -> Request {
+    let body = live.body_bytes();
     let mut request = Request::new(live.method().as_str(), live.url().as_str());
     request.body = body.clone();
     request.content_length = body.len() as i64;
@@ -32,14 +35,14 @@ pub(crate) fn request(live: &reqwest::Request, body: &Bytes, redaction: &Redacti
 
 /// The response head as it will be recorded; the body and redaction come when
 /// the body has been read.
-pub(crate) fn response_head(live: &reqwest::Response, duration: Duration) -> Response {
-    let status = live.status();
+pub(crate) fn response_head(live: &http::response::Parts, duration: Duration) -> Response {
+    let status = live.status;
     let mut response = Response::new(status.as_u16());
     response.status = match status.canonical_reason() {
         Some(reason) => format!("{} {reason}", status.as_u16()),
         None => status.as_u16().to_string(),
     };
-    let (proto, major, minor) = match live.version() {
+    let (proto, major, minor) = match live.version {
         http::Version::HTTP_09 => ("HTTP/0.9", 0, 9),
         http::Version::HTTP_10 => ("HTTP/1.0", 1, 0),
         http::Version::HTTP_2 => ("HTTP/2.0", 2, 0),
@@ -49,7 +52,7 @@ pub(crate) fn response_head(live: &reqwest::Response, duration: Duration) -> Res
     response.proto = proto.to_owned();
     response.proto_major = major;
     response.proto_minor = minor;
-    let mut headers = headers(live.headers());
+    let mut headers = headers(&live.headers);
     // Go moves `Transfer-Encoding` out of the headers into its own field.
     if let Some(encodings) = headers.remove("Transfer-Encoding") {
         response.transfer_encoding = encodings;
@@ -147,15 +150,12 @@ mod tests {
 
     #[test]
     fn form_holds_urlencoded_body_parameters_then_query_parameters() {
-        let client = reqwest::Client::new();
-        let live = client
-            .post("https://x/v1?alt=sse&a=2")
+        let live = http::Request::post("https://x/v1?alt=sse&a=2")
             .header("content-type", "application/x-www-form-urlencoded")
-            .body("a=1&b=x+y")
-            .build()
+            .body(Bytes::from_static(b"a=1&b=x+y"))
             .unwrap();
-        let body = Bytes::from_static(b"a=1&b=x+y");
-        let recorded = request(&live, &body, &Redaction::default());
+        let live = Received::from_http(live).unwrap();
+        let recorded = request(&live, &Redaction::default());
         assert_eq!(recorded.form.get_all("a"), ["1", "2"]);
         assert_eq!(recorded.form.get_all("b"), ["x y"]);
         assert_eq!(recorded.form.get_all("alt"), ["sse"]);

@@ -72,10 +72,44 @@ fn parse_flag(name: &'static str, value: Option<&str>) -> Result<Option<bool>> {
     }
 }
 
+/// The command a message tells the user to run to record in a mode: the one set
+/// with [`crate::ReelBuilder::record_command`], else `REEL_RECORD=<mode> cargo
+/// test ...` for the current test.
+#[derive(Clone, Default)]
+pub(crate) struct RecordCommand {
+    custom: Option<std::sync::Arc<dyn Fn(Mode) -> String + Send + Sync>>,
+}
+
+impl RecordCommand {
+    /// A command of the user's, for each mode.
+    pub(crate) fn custom(command: impl Fn(Mode) -> String + Send + Sync + 'static) -> Self {
+        RecordCommand {
+            custom: Some(std::sync::Arc::new(command)),
+        }
+    }
+
+    /// The command that records in `mode`; `test` names the current test.
+    pub(crate) fn render(&self, mode: Mode, test: Option<&str>) -> String {
+        match &self.custom {
+            Some(command) => command(mode),
+            None => cargo_test_command(mode.name(), test),
+        }
+    }
+}
+
+impl std::fmt::Debug for RecordCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.custom {
+            Some(_) => "custom",
+            None => "REEL_RECORD=<mode> cargo test",
+        })
+    }
+}
+
 /// The command that runs `test` (or the whole suite) with `REEL_RECORD=mode`.
 ///
 /// `cargo test` sets `CARGO_PKG_NAME` for the test process, which names the package.
-pub(crate) fn record_command(mode: &str, test: Option<&str>) -> String {
+fn cargo_test_command(mode: &str, test: Option<&str>) -> String {
     let package = std::env::var("CARGO_PKG_NAME")
         .ok()
         .filter(|p| !p.is_empty());

@@ -7,6 +7,10 @@ use crate::report::MismatchReport;
 /// A `Result` with reel's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A boxed error that can cross threads: what body streams and tower services
+/// carry (the same type as `tower::BoxError`).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// An error from reel. Each message says what happened, where, and ends with the
 /// way out.
 ///
@@ -68,6 +72,19 @@ pub enum Error {
         method: String,
         /// The request URL.
         url: String,
+    },
+
+    /// A request whose URI is not an absolute URL, which reel needs to match and
+    /// record it.
+    #[error(
+        "request URI {uri:?} is not an absolute URL: {reason} (an adapter gives reel the \
+         whole URL, as in https://api.openai.com/v1/models)"
+    )]
+    RequestUrl {
+        /// The URI as received.
+        uri: String,
+        /// Why it does not parse.
+        reason: String,
     },
 
     /// No default cassette path: the current thread is not a test thread.

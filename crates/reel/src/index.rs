@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use bytes::Bytes;
 
-use crate::normalize::NormalRequest;
+use crate::normalize::{NormalRequest, Structure};
 
 /// Recorded interactions by route and body.
 #[derive(Debug, Default)]
@@ -25,7 +25,7 @@ pub(crate) struct Index {
 struct Bucket {
     all: Vec<usize>,
     by_text: HashMap<Bytes, Vec<usize>>,
-    by_structure: HashMap<String, Vec<usize>>,
+    by_structure: HashMap<Structure, Vec<usize>>,
     /// Texts whose JSON structure class holds exactly the interactions with that
     /// text: for them the text alone decides.
     decisive: HashSet<Bytes>,
@@ -59,7 +59,7 @@ impl Index {
             let mut decisive = HashSet::new();
             for (text, list) in &bucket.by_text {
                 let structure = &recorded[list[0]].body.structure;
-                if let Some(structure) = structure.as_ref().filter(|s| s.starts_with("json:")) {
+                if let Some(structure @ Structure::Json(_)) = structure {
                     if bucket.by_structure.get(structure) == Some(list) {
                         decisive.insert(text.clone());
                     }

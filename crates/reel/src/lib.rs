@@ -94,6 +94,8 @@ struct ReadmeDoctests;
 mod builder;
 mod capture;
 mod cassette_path;
+mod decision;
+mod engine;
 mod env;
 mod error;
 mod index;
@@ -101,20 +103,33 @@ mod matcher;
 mod middleware;
 mod mode;
 mod normalize;
+#[cfg(feature = "async-openai")]
+pub mod openai;
 mod pacing;
+mod policy;
+mod received;
 mod record;
+mod recording;
+mod recordings;
 mod replay;
 mod report;
+mod reqwest_client;
+mod tower;
 
 /// The cassette format crate, for building cassettes and reading recorded requests.
 pub use reel_cassette as cassette;
 
 pub use builder::ReelBuilder;
 pub use cassette_path::{cassette_path_for_current_test, cassette_path_for_test};
-pub use error::{Error, Result};
-pub use matcher::{Received, RequestMatcher};
-pub use middleware::Reel;
+pub use decision::Decision;
+pub use engine::Reel;
+pub use error::{BoxError, Error, Result};
+pub use matcher::RequestMatcher;
 pub use mode::Mode;
 pub use pacing::Delay;
-pub use replay::Replayed;
+pub use policy::Behaviour;
+pub use received::Received;
+pub use recording::{Recording, RecordingBody};
+pub use replay::{ReplayBody, Replayed};
 pub use report::MismatchReport;
+pub use tower::{ReelLayer, ReelService};

@@ -18,56 +18,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use reel_cassette::Request as Recorded;
 
 use crate::normalize::{NormalRequest, Normalizer};
-
-/// The request the code under test sent, as a [`RequestMatcher`] sees it.
-#[derive(Debug)]
-pub struct Received {
-    request: reqwest::Request,
-    body: Bytes,
-}
-
-impl Received {
-    /// Wraps a request whose body (if any) is `body`.
-    pub(crate) fn new(request: reqwest::Request, body: Bytes) -> Received {
-        Received { request, body }
-    }
-
-    /// The method.
-    pub fn method(&self) -> &http::Method {
-        self.request.method()
-    }
-
-    /// The URL.
-    pub fn url(&self) -> &reqwest::Url {
-        self.request.url()
-    }
-
-    /// The headers.
-    pub fn headers(&self) -> &http::HeaderMap {
-        self.request.headers()
-    }
-
-    /// The body; empty when the request has none.
-    pub fn body(&self) -> &[u8] {
-        &self.body
-    }
-
-    /// The `Content-Type` header, when it is text.
-    pub(crate) fn content_type(&self) -> Option<&str> {
-        self.headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-    }
-
-    /// The body as [`Bytes`].
-    pub(crate) fn body_bytes(&self) -> &Bytes {
-        &self.body
-    }
-}
+use crate::Received;
 
 /// A rule of your own that a recorded request must pass, on top of the built-in
 /// ones. Closures taking `(&Received, &reel::cassette::Request)` are matchers.

@@ -58,10 +58,20 @@ pub(crate) struct UrlKey {
 pub(crate) struct BodyKey {
     /// The body with `\r\n` normalized (shares the original when unchanged).
     pub(crate) text: Bytes,
-    /// `json:` or `form:` and the canonical form, when the body has a structure.
-    pub(crate) structure: Option<String>,
+    /// The canonical form, when the body has a structure.
+    pub(crate) structure: Option<Structure>,
     /// What the body is, for reports.
     pub(crate) kind: BodyKind,
+}
+
+/// A body's structure in canonical text: equal structures match.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Structure {
+    /// Canonical JSON: keys sorted, no whitespace, numbers by value, ignored fields
+    /// removed.
+    Json(String),
+    /// Form parameters, decoded and sorted.
+    Form(Vec<(String, String)>),
 }
 
 /// What a body is, for reports.
@@ -172,18 +182,14 @@ impl Normalizer {
         if let Some(value) = self.json(&text) {
             return BodyKey {
                 text,
-                structure: Some(format!("json:{}", canonical_json(&value, false))),
+                structure: Some(Structure::Json(canonical_json(&value, false))),
                 kind: BodyKind::Json,
             };
         }
         if content_type.is_some_and(is_form) {
-            let mut structure = String::from("form:");
-            for (name, value) in form_pairs(&text) {
-                let _ = write!(structure, "{name}\u{1}{value}\u{0}");
-            }
             return BodyKey {
+                structure: Some(Structure::Form(form_pairs(&text))),
                 text,
-                structure: Some(structure),
                 kind: BodyKind::Form,
             };
         }
@@ -394,20 +400,24 @@ mod tests {
     use super::*;
 
     fn json_key(text: &str) -> Option<String> {
-        Normalizer::default()
+        match Normalizer::default()
             .body(&Bytes::copy_from_slice(text.as_bytes()), None)
             .structure
+        {
+            Some(Structure::Json(json)) => Some(json),
+            _ => None,
+        }
     }
 
     #[test]
     fn json_keys_are_sorted_and_numbers_compared_by_value() {
         assert_eq!(
             json_key(r#"{ "b": 1.0, "a": [1e2, 0.5, -0] }"#).as_deref(),
-            Some(r#"json:{"a":[100,0.5,0],"b":1}"#)
+            Some(r#"{"a":[100,0.5,0],"b":1}"#)
         );
         assert_eq!(
             json_key(r#"{"x": 1e300}"#).as_deref(),
-            Some(r#"json:{"x":1e300}"#)
+            Some(r#"{"x":1e300}"#)
         );
     }
 

@@ -16,28 +16,21 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::pin::Pin;
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
-use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use futures_util::{Stream, StreamExt as _};
-use reel_cassette::{update_locked, Interaction, Redaction, Request, Response, SecretScanner};
+use reel_cassette::{update_locked, Interaction, Redaction, SecretScanner};
 
-use crate::{capture, Error, Result};
-
-/// The error type of a recorded body stream.
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use crate::{Error, Result};
 
 /// Records the interactions of one [`crate::Reel`] into its cassette.
 pub(crate) struct Recorder {
-    path: Arc<Path>,
+    pub(crate) path: Arc<Path>,
     redaction: Redaction,
     scanner: Option<SecretScanner>,
-    drain_timeout: Duration,
+    pub(crate) drain_timeout: Duration,
     state: Mutex<State>,
     saver: Saver,
 }
@@ -262,125 +255,4 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// What is needed to complete a recording once its body has been read.
-pub(crate) struct Pending {
-    pub(crate) recorder: Arc<Recorder>,
-    pub(crate) seq: u64,
-    pub(crate) request: Request,
-    pub(crate) head: Response,
-}
-
-impl Pending {
-    fn complete(self, body: Bytes) -> Result<()> {
-        let response = capture::finish_response(self.head, body, self.recorder.redaction());
-        self.recorder
-            .finish(self.seq, Interaction::new(self.request, response))
-    }
-
-    fn fail(self, bytes: usize, err: &dyn std::fmt::Display) {
-        eprintln!(
-            "reel: warning: not recording {} {}: the response body broke after {bytes} bytes \
-             ({err}); {} is unchanged",
-            self.request.method,
-            self.request.url,
-            self.recorder.path.display()
-        );
-        self.recorder.abandon(self.seq);
-    }
-}
-
-type Upstream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
-
-/// The body the caller reads: each upstream chunk as it arrives, with a copy kept
-/// for the cassette. When the caller stops reading early, the rest of the body is
-/// still read (within the drain timeout) so the recording is complete.
-pub(crate) struct Tee {
-    upstream: Option<Upstream>,
-    copy: BytesMut,
-    pending: Option<Pending>,
-}
-
-impl Tee {
-    pub(crate) fn new(upstream: reqwest::Response, pending: Pending) -> Tee {
-        Tee {
-            upstream: Some(Box::pin(upstream.bytes_stream())),
-            copy: BytesMut::new(),
-            pending: Some(pending),
-        }
-    }
-}
-
-impl Stream for Tee {
-    type Item = std::result::Result<Bytes, BoxError>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        let Some(upstream) = this.upstream.as_mut() else {
-            return Poll::Ready(None);
-        };
-        match upstream.as_mut().poll_next(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Some(Ok(chunk))) => {
-                this.copy.extend_from_slice(&chunk);
-                Poll::Ready(Some(Ok(chunk)))
-            }
-            Poll::Ready(Some(Err(err))) => {
-                this.upstream = None;
-                if let Some(pending) = this.pending.take() {
-                    pending.fail(this.copy.len(), &err);
-                }
-                Poll::Ready(Some(Err(Box::new(err))))
-            }
-            Poll::Ready(None) => {
-                this.upstream = None;
-                let body = std::mem::take(&mut this.copy).freeze();
-                match this.pending.take().map(|pending| pending.complete(body)) {
-                    Some(Err(err)) => Poll::Ready(Some(Err(Box::new(err)))),
-                    _ => Poll::Ready(None),
-                }
-            }
-        }
-    }
-}
-
-impl Drop for Tee {
-    fn drop(&mut self) {
-        let (Some(mut upstream), Some(pending)) = (self.upstream.take(), self.pending.take())
-        else {
-            return;
-        };
-        let mut copy = std::mem::take(&mut self.copy);
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            pending.fail(
-                copy.len(),
-                &"the caller stopped reading outside a tokio runtime",
-            );
-            return;
-        };
-        let timeout = pending.recorder.drain_timeout;
-        // The caller stopped reading; finish reading for the cassette.
-        runtime.spawn(async move {
-            let drained = tokio::time::timeout(timeout, async {
-                while let Some(chunk) = upstream.next().await {
-                    copy.extend_from_slice(&chunk?);
-                }
-                Ok::<_, reqwest::Error>(())
-            })
-            .await;
-            match drained {
-                Ok(Ok(())) => {
-                    if let Err(err) = pending.complete(copy.freeze()) {
-                        eprintln!("reel: warning: {err}");
-                    }
-                }
-                Ok(Err(err)) => pending.fail(copy.len(), &err),
-                Err(_) => pending.fail(
-                    copy.len(),
-                    &format_args!("still streaming {timeout:?} after the caller stopped reading"),
-                ),
-            }
-        });
-    }
 }

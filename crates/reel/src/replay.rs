@@ -1,16 +1,19 @@
-//! Turning a recorded response into a `reqwest::Response` whose body streams the
+//! Turning a recorded response into an `http::Response` whose body streams the
 //! way the server sent it: one chunk per server-sent event, one per AWS
 //! event-stream frame, one for anything else.
 
 use std::convert::Infallible;
+use std::fmt;
+use std::future::Future as _;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version};
 use reel_cassette::{stream_events, StreamEvents, StreamKind};
-use reqwest::ResponseBuilderExt as _;
 
 use crate::pacing::Pacing;
 
@@ -19,6 +22,7 @@ use crate::pacing::Pacing;
 ///
 /// ```no_run
 /// # async fn f(response: reqwest::Response) {
+/// // Through any adapter: the middleware, the tower service, the server's log.
 /// let replayed = response.extensions().get::<reel::Replayed>().unwrap();
 /// assert_eq!(replayed.status, "200 OK");
 /// # }
@@ -83,57 +87,163 @@ impl Prepared {
         self.duration
     }
 
-    /// The response, with `url` as its URL. The body is not split until it is read,
-    /// and each wait between events happens as the body is read.
+    /// The response of interaction `interaction`. The body is not split until it
+    /// is read, and each wait between events happens as the body is read.
     pub(crate) fn respond(
         &self,
-        url: reqwest::Url,
         interaction: usize,
         cassette: Arc<Path>,
         pacing: Pacing,
-    ) -> reqwest::Response {
-        let gap = pacing.events.after(self.duration);
+    ) -> http::Response<ReplayBody> {
         let body = match self.kind {
-            StreamKind::Whole => reqwest::Body::from(self.body.clone()),
-            kind => reqwest::Body::wrap_stream(paced(stream_events(&self.body, kind), gap)),
+            StreamKind::Whole => ReplayBody::whole(self.body.clone()),
+            kind => ReplayBody::events(
+                stream_events(&self.body, kind),
+                pacing.events.after(self.duration),
+            ),
         };
         let mut response = http::Response::new(body);
         *response.status_mut() = self.status;
         *response.version_mut() = self.version;
         response.headers_mut().clone_from(&self.headers);
-        set_url(&mut response, url);
         response.extensions_mut().insert(Replayed {
             interaction,
             status: self.status_text.clone(),
             cassette,
         });
-        reqwest::Response::from(response)
-    }
-}
-
-/// Sets the URL that `reqwest::Response::url()` will report.
-pub(crate) fn set_url<B>(response: &mut http::Response<B>, url: reqwest::Url) {
-    // reqwest reads `Response::url()` from an extension that only its
-    // `ResponseBuilderExt::url` can create; a builder with nothing else set cannot fail.
-    if let Ok(carrier) = http::Response::builder().url(url).body(()) {
         response
-            .extensions_mut()
-            .extend(carrier.into_parts().0.extensions);
     }
 }
 
-/// The events as a stream, waiting `gap` before each event but the first.
-fn paced(
-    events: StreamEvents,
-    gap: Duration,
-) -> impl futures_util::Stream<Item = Result<Bytes, Infallible>> + Send + 'static {
-    futures_util::stream::unfold((events, true), move |(mut events, first)| async move {
-        let event = events.next()?;
-        if !first && !gap.is_zero() {
-            tokio::time::sleep(gap).await;
+/// The body of a replayed response: the recorded bytes, one frame per
+/// server-sent event or event-stream frame (or one for the whole body), waiting
+/// the pacing gap before each event but the first. The frames add up to the
+/// recorded body.
+///
+/// It is an [`http_body::Body`]; a whole body also says its length.
+pub struct ReplayBody {
+    state: BodyState,
+}
+
+enum BodyState {
+    Whole(Option<Bytes>),
+    Events {
+        events: StreamEvents,
+        gap: Duration,
+        /// The next event, while its gap is being waited.
+        waiting: Option<(Bytes, Pin<Box<tokio::time::Sleep>>)>,
+        first: bool,
+    },
+}
+
+impl ReplayBody {
+    fn whole(body: Bytes) -> ReplayBody {
+        ReplayBody {
+            state: BodyState::Whole(Some(body)),
         }
-        Some((Ok(event), (events, false)))
-    })
+    }
+
+    fn events(events: StreamEvents, gap: Duration) -> ReplayBody {
+        ReplayBody {
+            state: BodyState::Events {
+                events,
+                gap,
+                waiting: None,
+                first: true,
+            },
+        }
+    }
+
+    /// The body in one piece, when it is not a stream (no event split, no
+    /// waits); otherwise the body back.
+    pub fn into_whole(self) -> Result<Bytes, ReplayBody> {
+        match self.state {
+            BodyState::Whole(body) => Ok(body.unwrap_or_default()),
+            state => Err(ReplayBody { state }),
+        }
+    }
+
+    /// The next chunk: the whole body, or the next event after its gap.
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        match &mut self.state {
+            BodyState::Whole(body) => Poll::Ready(body.take().filter(|b| !b.is_empty())),
+            BodyState::Events {
+                events,
+                gap,
+                waiting,
+                first,
+            } => {
+                if let Some((_, sleep)) = waiting {
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    return Poll::Ready(waiting.take().map(|(event, _)| event));
+                }
+                let Some(event) = events.next() else {
+                    return Poll::Ready(None);
+                };
+                if std::mem::take(first) || gap.is_zero() {
+                    return Poll::Ready(Some(event));
+                }
+                let mut sleep = Box::pin(tokio::time::sleep(*gap));
+                if sleep.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Some(event));
+                }
+                *waiting = Some((event, sleep));
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl http_body::Body for ReplayBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+        self.poll_chunk(cx)
+            .map(|chunk| chunk.map(|bytes| Ok(http_body::Frame::data(bytes))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(&self.state, BodyState::Whole(body) if body.as_ref().is_none_or(Bytes::is_empty))
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match &self.state {
+            BodyState::Whole(body) => {
+                http_body::SizeHint::with_exact(body.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            BodyState::Events { .. } => http_body::SizeHint::default(),
+        }
+    }
+}
+
+impl futures_util::Stream for ReplayBody {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.poll_chunk(cx).map(|chunk| chunk.map(Ok))
+    }
+}
+
+impl fmt::Debug for ReplayBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.state {
+            BodyState::Whole(body) => f
+                .debug_struct("ReplayBody")
+                .field("whole", &body.as_ref().map_or(0, Bytes::len))
+                .finish(),
+            BodyState::Events { gap, .. } => f
+                .debug_struct("ReplayBody")
+                .field("events", &true)
+                .field("gap", gap)
+                .finish(),
+        }
+    }
 }
 
 /// The `http` version for a recorded `proto_major`/`proto_minor`.

@@ -13,9 +13,10 @@ use reel_cassette::Interaction;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
-use crate::matcher::{Received, Rule, Rules};
+use crate::matcher::{Rule, Rules};
 use crate::normalize::{canonical_json, form_pairs, BodyKind, NormalRequest};
 use crate::Mode;
+use crate::Received;
 
 /// Longest diff shown, in lines, unless `REEL_FULL_DIFF=1`.
 const MAX_DIFF_LINES: usize = 60;

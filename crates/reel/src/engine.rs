@@ -1,0 +1,261 @@
+//! [`Reel`]: an open cassette, the engine every adapter drives. It speaks `http`
+//! types: a [`Received`] request in, a [`Decision`] out.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use reel_cassette::{Redaction, SecretScanner};
+
+use crate::cassette_path::current_test_name;
+use crate::env::RecordCommand;
+use crate::matcher::Rules;
+use crate::normalize::NormalRequest;
+use crate::pacing::Pacing;
+use crate::policy::{self, Behaviour};
+use crate::record::Recorder;
+use crate::recordings::{normalize_received, Recordings};
+use crate::report::{report, Context};
+use crate::{capture, env, Decision, Mode, Received, Recording, ReelBuilder, Result};
+
+/// An open cassette: it answers requests from the recordings, and records the
+/// ones it lacks when the mode says so. Every adapter is a thin layer on it:
+/// attached to a `reqwest` client it is a `reqwest_middleware::Middleware`;
+/// [`Reel::service`] wraps a tower service; `reel-server` serves it over HTTP;
+/// [`Reel::decide`] is the engine itself, for any other client.
+///
+/// Cloning is cheap and clones share the cassette and what has been replayed, so a
+/// test can keep a clone to ask [`Reel::unplayed`] at the end.
+///
+/// ```
+/// use reqwest_middleware::ClientBuilder;
+///
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// let reel = reel::Reel::replay(path)?;
+/// let client = ClientBuilder::new(reqwest::Client::new()).with(reel.clone()).build();
+/// assert_eq!(reel.unplayed(), [0, 1]);
+/// # drop(client);
+/// # Ok::<(), reel::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Reel {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: Arc<Path>,
+    mode: Mode,
+    behaviour: Behaviour,
+    test: Option<String>,
+    recordings: Recordings,
+    rules: Rules,
+    redaction: Redaction,
+    recorder: Option<Arc<Recorder>>,
+    pacing: Pacing,
+    full_diff: bool,
+    commands: RecordCommand,
+}
+
+impl Reel {
+    /// Replays the cassette at `path` with the default options: shorthand for
+    /// `Reel::builder().replay(path)`. `REEL_RECORD` still overrides the mode, so
+    /// `REEL_RECORD=all cargo test` re-records. See [`ReelBuilder::replay`].
+    pub fn replay(path: impl AsRef<Path>) -> Result<Reel> {
+        Reel::builder().replay(path)
+    }
+
+    /// Opens the cassette at `path` in the default mode: `REEL_RECORD` if set,
+    /// else `none` under CI and `once` elsewhere (record the cassette if it does
+    /// not exist, replay it if it does). See [`ReelBuilder::open`].
+    pub fn new(path: impl AsRef<Path>) -> Result<Reel> {
+        Reel::builder().open(path)
+    }
+
+    /// Options: mode, matching rules, repeats, pacing, redaction.
+    pub fn builder() -> ReelBuilder {
+        ReelBuilder::default()
+    }
+
+    /// The cassette path.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The mode.
+    pub fn mode(&self) -> Mode {
+        self.inner.mode
+    }
+
+    /// What the mode does with this cassette: replay, record, or both.
+    pub fn behaviour(&self) -> Behaviour {
+        self.inner.behaviour
+    }
+
+    /// Waits until every recording completed so far is in the cassette file.
+    ///
+    /// Recordings are saved on a background thread as soon as their body ends;
+    /// dropping the last clone of the `Reel` (the client that holds it, at the end
+    /// of a test) waits for them too. Call this to read the file while the client
+    /// is still in use. Errors with the first save that failed since the last call.
+    /// Does nothing when not recording.
+    pub fn flush(&self) -> Result<()> {
+        match &self.inner.recorder {
+            Some(recorder) => recorder.wait_saved(),
+            None => Ok(()),
+        }
+    }
+
+    /// The interactions not replayed yet, by position in the cassette.
+    pub fn unplayed(&self) -> Vec<usize> {
+        self.inner.recordings.unplayed()
+    }
+
+    pub(crate) fn open(builder: ReelBuilder, path: &Path, mode: Mode) -> Result<Reel> {
+        let test = current_test_name();
+        let full_diff = env::full_diff()?.or(builder.full_diff).unwrap_or(false);
+        let (behaviour, cassette) = policy::open(path, mode, &builder.commands, test.as_deref())?;
+        let path: Arc<Path> = Arc::from(PathBuf::from(path));
+        let recordings = Recordings::build(cassette, &path, &builder.rules, &builder.redaction)?;
+        let recorder = behaviour.records().then(|| {
+            let scanner = builder.scan_secrets.then(|| {
+                builder
+                    .allowed_secrets
+                    .iter()
+                    .fold(SecretScanner::new(), |scanner, value| {
+                        scanner.allow(value.as_bytes())
+                    })
+            });
+            Arc::new(Recorder::new(
+                path.clone(),
+                builder.redaction.clone(),
+                scanner,
+                builder.drain_timeout,
+                mode == Mode::All,
+            ))
+        });
+        Ok(Reel {
+            inner: Arc::new(Inner {
+                path,
+                mode,
+                behaviour,
+                test,
+                recordings,
+                rules: builder.rules,
+                redaction: builder.redaction,
+                recorder,
+                pacing: builder.pacing,
+                full_diff,
+                commands: builder.commands,
+            }),
+        })
+    }
+
+    /// Decides what answers `received`: a recorded response (after the headers
+    /// delay the pacing asks for), a miss with its report, or, when the mode
+    /// records, a [`Recording`] ticket for the request to send on. In mode
+    /// `passthrough` every request is [`Decision::Forward`]; adapters can skip
+    /// reading the body then ([`Behaviour::Forward`]).
+    ///
+    /// ```
+    /// use reel::{Decision, Received, Reel};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+    /// let reel = Reel::replay(path)?;
+    /// # let body = reel::cassette::Cassette::load(path)?.interactions[0].request.body.clone();
+    /// let request = http::Request::post("https://api.openai.com/v1/chat/completions")
+    ///     .body(body)?; // the recorded request's body
+    /// match reel.decide(Received::from_http(request)?).await {
+    ///     Decision::Replay(response) => assert_eq!(response.status(), 200),
+    ///     Decision::Miss(report) => panic!("{report}"),
+    ///     other => panic!("replay only: {other:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn decide(&self, received: Received) -> Decision {
+        let inner = &*self.inner;
+        if inner.behaviour == Behaviour::Forward {
+            return Decision::Forward(received);
+        }
+        // `all` records every request: nothing to match against.
+        let mut normal = None;
+        if inner.behaviour.replays() {
+            let fast = if inner.rules.ignore_body {
+                None
+            } else {
+                inner
+                    .recordings
+                    .choose_fast(&inner.rules, &inner.redaction, &received)
+            };
+            let chosen = fast.or_else(|| {
+                let norm = normalize_received(&inner.rules, &inner.redaction, &received);
+                let chosen = inner.recordings.choose(&inner.rules, &received, &norm);
+                normal = Some(norm);
+                chosen
+            });
+            if let Some(i) = chosen {
+                return Decision::Replay(self.play(i).await);
+            }
+        }
+        match &inner.recorder {
+            Some(recorder) => {
+                let recorded = capture::request(&received, &inner.redaction);
+                Decision::Record {
+                    request: received,
+                    recording: Recording::new(recorder.clone(), recorded),
+                }
+            }
+            None => {
+                let normal = normal.unwrap_or_else(|| {
+                    normalize_received(&inner.rules, &inner.redaction, &received)
+                });
+                Decision::Miss(Box::new(self.miss(&received, &normal)))
+            }
+        }
+    }
+
+    /// The response of interaction `i`, after the recorded wait if pacing asks.
+    async fn play(&self, i: usize) -> http::Response<crate::ReplayBody> {
+        let inner = &*self.inner;
+        let prepared = &inner.recordings.responses[i];
+        let wait = inner.pacing.headers.after(prepared.duration());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        prepared.respond(i, inner.path.clone(), inner.pacing)
+    }
+
+    /// The mismatch report for a request nothing matches.
+    fn miss(&self, received: &Received, normal: &NormalRequest) -> crate::MismatchReport {
+        let inner = &*self.inner;
+        let played = inner.recordings.played();
+        let record_command = inner.commands.render(Mode::All, inner.test.as_deref());
+        let cx = Context {
+            path: &inner.path,
+            mode: inner.mode,
+            record_command: &record_command,
+            rules: &inner.rules,
+            interactions: &inner.recordings.interactions,
+            normal: &inner.recordings.normal,
+            played: &played,
+            full_diff: inner.full_diff,
+        };
+        report(&cx, received, normal)
+    }
+}
+
+impl fmt::Debug for Reel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reel")
+            .field("path", &self.inner.path)
+            .field("mode", &self.inner.mode)
+            .field("behaviour", &self.inner.behaviour)
+            .field("interactions", &self.inner.recordings.len())
+            .field("unplayed", &self.unplayed().len())
+            .field("rules", &self.inner.rules)
+            .field("pacing", &self.inner.pacing)
+            .finish()
+    }
+}

@@ -1,0 +1,112 @@
+//! [`Received`]: a request as the engine sees it, in `http` types, whatever client
+//! sent it.
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use url::Url;
+
+use crate::{Error, Result};
+
+/// A request the code under test sent: what the engine matches, records and, when
+/// recording, hands back to the adapter to send on. Custom matchers
+/// ([`crate::RequestMatcher`]) see it too.
+///
+/// Adapters build it from their client's request; the body is read whole first.
+///
+/// ```
+/// let request = http::Request::post("https://api.openai.com/v1/chat/completions")
+///     .header("content-type", "application/json")
+///     .body(bytes::Bytes::from_static(b"{}"))?;
+/// let received = reel::Received::from_http(request)?;
+/// assert_eq!(received.url().host_str(), Some("api.openai.com"));
+/// assert_eq!(received.body(), b"{}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Received {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Received {
+    /// A request from its parts; `url` is absolute.
+    pub fn new(method: Method, url: Url, headers: HeaderMap, body: Bytes) -> Received {
+        Received {
+            method,
+            url,
+            headers,
+            body,
+        }
+    }
+
+    /// A request from `http` types. Errors when the URI is not absolute
+    /// (`scheme://host/path`): matching and recording need the whole URL.
+    pub fn from_http(request: http::Request<Bytes>) -> Result<Received> {
+        let (parts, body) = request.into_parts();
+        Received::from_parts(parts, body)
+    }
+
+    /// A request from `http` request parts and the whole body; see
+    /// [`Received::from_http`].
+    pub fn from_parts(parts: http::request::Parts, body: Bytes) -> Result<Received> {
+        let uri = parts.uri.to_string();
+        let url = Url::parse(&uri).map_err(|err| Error::RequestUrl {
+            uri,
+            reason: err.to_string(),
+        })?;
+        Ok(Received::new(parts.method, url, parts.headers, body))
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The URL.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body; empty when the request has none.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The parts: method, URL, headers, body.
+    pub fn into_parts(self) -> (Method, Url, HeaderMap, Bytes) {
+        (self.method, self.url, self.headers, self.body)
+    }
+
+    /// The request as an `http::Request`, to send on.
+    pub fn into_http(self) -> http::Request<Bytes> {
+        let mut request = http::Request::new(self.body);
+        *request.method_mut() = self.method;
+        // A URL that parsed is a valid URI.
+        *request.uri_mut() = self
+            .url
+            .as_str()
+            .parse()
+            .unwrap_or_else(|_| http::Uri::from_static("/"));
+        *request.headers_mut() = self.headers;
+        request
+    }
+
+    /// The `Content-Type` header, when it is text.
+    pub(crate) fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The body as [`Bytes`].
+    pub(crate) fn body_bytes(&self) -> &Bytes {
+        &self.body
+    }
+}

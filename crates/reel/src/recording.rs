@@ -1,0 +1,203 @@
+//! [`Recording`]: the ticket for one request being recorded, and
+//! [`RecordingBody`], the upstream body teed to the caller and the cassette.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt as _, TryStreamExt as _};
+use reel_cassette::{Interaction, Request, Response};
+
+use crate::record::Recorder;
+use crate::{capture, BoxError, Result};
+
+/// A request reel is recording: the adapter sends the request (handed out with
+/// this ticket in [`crate::Decision::Record`]) to the real server, then gives the
+/// response to [`Recording::tee`], which returns the body to pass to the caller.
+/// The interaction is saved when that body ends.
+///
+/// Dropping the ticket without calling `tee` (the upstream could not be reached)
+/// records nothing and keeps the file order of the other recordings.
+#[must_use = "a Recording saves nothing until `.tee(head, body)` gets the response"]
+pub struct Recording {
+    recorder: Arc<Recorder>,
+    seq: u64,
+    started: Instant,
+    request: Option<Request>,
+}
+
+impl Recording {
+    pub(crate) fn new(recorder: Arc<Recorder>, request: Request) -> Recording {
+        let seq = recorder.begin();
+        Recording {
+            recorder,
+            seq,
+            started: Instant::now(),
+            request: Some(request),
+        }
+    }
+
+    /// Takes the upstream response: `head` is its status, version and headers,
+    /// `body` its body as it arrives. The returned body yields each chunk as it
+    /// arrives while keeping a copy; when it ends, the interaction (redacted,
+    /// scanned for secrets) is saved. If the caller drops it early, the rest is
+    /// still read for the cassette, for up to the drain timeout.
+    pub fn tee<S, E>(mut self, head: &http::response::Parts, body: S) -> RecordingBody
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        let pending = self.request.take().map(|request| Pending {
+            recorder: self.recorder.clone(),
+            seq: self.seq,
+            request,
+            head: capture::response_head(head, self.started.elapsed()),
+        });
+        RecordingBody {
+            upstream: Some(Box::pin(body.map_err(Into::into))),
+            copy: BytesMut::new(),
+            pending,
+        }
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if self.request.is_some() {
+            self.recorder.abandon(self.seq);
+        }
+    }
+}
+
+impl fmt::Debug for Recording {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recording")
+            .field("cassette", &self.recorder.path)
+            .field("seq", &self.seq)
+            .finish()
+    }
+}
+
+/// What is needed to complete a recording once its body has been read.
+struct Pending {
+    recorder: Arc<Recorder>,
+    seq: u64,
+    request: Request,
+    head: Response,
+}
+
+impl Pending {
+    fn complete(self, body: Bytes) -> Result<()> {
+        let response = capture::finish_response(self.head, body, self.recorder.redaction());
+        self.recorder
+            .finish(self.seq, Interaction::new(self.request, response))
+    }
+
+    fn fail(self, bytes: usize, err: &dyn fmt::Display) {
+        eprintln!(
+            "reel: warning: not recording {} {}: the response body broke after {bytes} bytes \
+             ({err}); {} is unchanged",
+            self.request.method,
+            self.request.url,
+            self.recorder.path.display()
+        );
+        self.recorder.abandon(self.seq);
+    }
+}
+
+type Upstream = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>;
+
+/// The body the caller reads while reel records: each upstream chunk as it
+/// arrives, with a copy kept for the cassette. An error ends it: the upstream's,
+/// or reel's when the finished interaction cannot be recorded (a credential found
+/// in it).
+pub struct RecordingBody {
+    upstream: Option<Upstream>,
+    copy: BytesMut,
+    pending: Option<Pending>,
+}
+
+impl Stream for RecordingBody {
+    type Item = Result<Bytes, BoxError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let Some(upstream) = this.upstream.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match upstream.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.copy.extend_from_slice(&chunk);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(err))) => {
+                this.upstream = None;
+                if let Some(pending) = this.pending.take() {
+                    pending.fail(this.copy.len(), &err);
+                }
+                Poll::Ready(Some(Err(err)))
+            }
+            Poll::Ready(None) => {
+                this.upstream = None;
+                let body = std::mem::take(&mut this.copy).freeze();
+                match this.pending.take().map(|pending| pending.complete(body)) {
+                    Some(Err(err)) => Poll::Ready(Some(Err(Box::new(err)))),
+                    _ => Poll::Ready(None),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for RecordingBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordingBody")
+            .field("read", &self.copy.len())
+            .field("done", &self.upstream.is_none())
+            .finish()
+    }
+}
+
+impl Drop for RecordingBody {
+    fn drop(&mut self) {
+        let (Some(mut upstream), Some(pending)) = (self.upstream.take(), self.pending.take())
+        else {
+            return;
+        };
+        let mut copy = std::mem::take(&mut self.copy);
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            pending.fail(
+                copy.len(),
+                &"the caller stopped reading outside a tokio runtime",
+            );
+            return;
+        };
+        let timeout = pending.recorder.drain_timeout;
+        // The caller stopped reading; finish reading for the cassette.
+        runtime.spawn(async move {
+            let drained = tokio::time::timeout(timeout, async {
+                while let Some(chunk) = upstream.next().await {
+                    copy.extend_from_slice(&chunk?);
+                }
+                Ok::<_, BoxError>(())
+            })
+            .await;
+            match drained {
+                Ok(Ok(())) => {
+                    if let Err(err) = pending.complete(copy.freeze()) {
+                        eprintln!("reel: warning: {err}");
+                    }
+                }
+                Ok(Err(err)) => pending.fail(copy.len(), &err),
+                Err(_) => pending.fail(
+                    copy.len(),
+                    &format_args!("still streaming {timeout:?} after the caller stopped reading"),
+                ),
+            }
+        });
+    }
+}

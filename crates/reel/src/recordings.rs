@@ -1,0 +1,225 @@
+//! [`Recordings`]: a loaded cassette made ready to answer requests, once, when it
+//! opens: each recorded request redacted and normalized, each response checked
+//! and converted to `http` types, an index over them, and which have been played.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use bytes::Bytes;
+use reel_cassette::{Cassette, Interaction, Redaction};
+
+use crate::index::Index;
+use crate::matcher::Rules;
+use crate::normalize::NormalRequest;
+use crate::replay::Prepared;
+use crate::{Error, Received, Result};
+
+/// The interactions a cassette replays, ready to match.
+pub(crate) struct Recordings {
+    pub(crate) interactions: Vec<Interaction>,
+    pub(crate) normal: Vec<NormalRequest>,
+    pub(crate) responses: Vec<Prepared>,
+    index: Index,
+    played: Vec<AtomicBool>,
+}
+
+impl Recordings {
+    /// Prepares `cassette` (loaded from `path`) for matching under `rules`, its
+    /// requests redacted as live requests will be. Errors on a response that is
+    /// not valid HTTP.
+    pub(crate) fn build(
+        cassette: Cassette,
+        path: &Path,
+        rules: &Rules,
+        redaction: &Redaction,
+    ) -> Result<Recordings> {
+        let interactions = cassette.interactions;
+        let normal: Vec<NormalRequest> = interactions
+            .iter()
+            .map(|interaction| normalize_recorded(rules, redaction, &interaction.request))
+            .collect();
+        let responses = interactions
+            .iter()
+            .enumerate()
+            .map(|(index, interaction)| {
+                Prepared::new(&interaction.response).map_err(|message| Error::InvalidRecording {
+                    path: path.to_path_buf(),
+                    index,
+                    message,
+                })
+            })
+            .collect::<Result<Vec<Prepared>>>()?;
+        let raw: Vec<Option<String>> = interactions
+            .iter()
+            .map(|interaction| {
+                let url = redaction.redact_url(&interaction.request.url);
+                url::Url::parse(&url).ok().map(|url| {
+                    raw_route(
+                        &interaction.request.method,
+                        &url,
+                        rules.normalizer.ignore_host,
+                    )
+                })
+            })
+            .collect();
+        let index = Index::build(&normal, &raw);
+        let played = interactions
+            .iter()
+            .map(|_| AtomicBool::new(false))
+            .collect();
+        Ok(Recordings {
+            interactions,
+            normal,
+            responses,
+            index,
+            played,
+        })
+    }
+
+    /// How many interactions there are.
+    pub(crate) fn len(&self) -> usize {
+        self.interactions.len()
+    }
+
+    /// Which interactions have been played, by position.
+    pub(crate) fn played(&self) -> Vec<bool> {
+        self.played
+            .iter()
+            .map(|p| p.load(Ordering::Acquire))
+            .collect()
+    }
+
+    /// The interactions not played yet, by position.
+    pub(crate) fn unplayed(&self) -> Vec<usize> {
+        (0..self.played.len())
+            .filter(|&i| !self.played[i].load(Ordering::Acquire))
+            .collect()
+    }
+
+    /// The interaction that answers `received` when its URL and body text decide
+    /// alone, without normalizing the URL or parsing the body; `None` when they
+    /// do not (then [`Recordings::choose`] decides).
+    pub(crate) fn choose_fast(
+        &self,
+        rules: &Rules,
+        redaction: &Redaction,
+        received: &Received,
+    ) -> Option<usize> {
+        let url = received.url().as_str();
+        if matches!(redaction.redact_url(url), Cow::Owned(_)) {
+            return None;
+        }
+        let content_type = received.content_type().unwrap_or("");
+        if redaction
+            .redact_body(received.body_bytes(), content_type)
+            .is_some()
+        {
+            return None;
+        }
+        let raw = raw_route(
+            received.method().as_str(),
+            received.url(),
+            rules.normalizer.ignore_host,
+        );
+        let text = crate::normalize::normalize_newlines(received.body_bytes());
+        let candidates = self.index.fast_candidates(&raw, &text)?;
+        self.claim(rules, received, candidates.iter().copied())
+    }
+
+    /// The first matching interaction not replayed yet, marked replayed; or, when
+    /// repeats are allowed and every match has been replayed, the last match.
+    pub(crate) fn choose(
+        &self,
+        rules: &Rules,
+        received: &Received,
+        normal: &NormalRequest,
+    ) -> Option<usize> {
+        let candidates = self.index.candidates(normal, rules.ignore_body);
+        self.claim(rules, received, candidates.into_iter())
+    }
+
+    fn claim(
+        &self,
+        rules: &Rules,
+        received: &Received,
+        candidates: impl Iterator<Item = usize>,
+    ) -> Option<usize> {
+        let mut last_match = None;
+        for i in candidates {
+            if !rules.extra_rules_pass(received, &self.interactions[i].request) {
+                continue;
+            }
+            // Claiming with compare-exchange gives each concurrent request its own
+            // interaction without a lock.
+            let claimed = self.played[i]
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok();
+            if claimed {
+                return Some(i);
+            }
+            last_match = Some(i);
+        }
+        last_match.filter(|_| rules.allow_repeats)
+    }
+}
+
+/// `METHOD url` as the URL serializes after parsing (only its path and query when
+/// hosts are ignored): the key of the exact-text shortcut.
+fn raw_route(method: &str, url: &url::Url, ignore_host: bool) -> String {
+    let target = if ignore_host {
+        &url[url::Position::BeforePath..url::Position::AfterQuery]
+    } else {
+        url.as_str()
+    };
+    let mut raw = String::with_capacity(method.len() + 1 + target.len());
+    raw.push_str(method);
+    raw.push(' ');
+    raw.push_str(target);
+    raw
+}
+
+/// The normal form of a recorded request, after the redaction a live request gets.
+fn normalize_recorded(
+    rules: &Rules,
+    redaction: &Redaction,
+    request: &reel_cassette::Request,
+) -> NormalRequest {
+    let url = url::Url::parse(&redaction.redact_url(&request.url));
+    let content_type = request.headers.get("Content-Type");
+    let body = match redaction.redact_body(&request.body, content_type.unwrap_or("")) {
+        Some(redacted) => Bytes::from(redacted),
+        None => request.body.clone(),
+    };
+    rules.normalizer.request(
+        &request.method,
+        url.as_ref().map_err(|_| request.url.as_str()),
+        content_type,
+        &body,
+    )
+}
+
+/// The normal form of a live request, redacted as it would be recorded, so that a
+/// redacted cassette still matches.
+pub(crate) fn normalize_received(
+    rules: &Rules,
+    redaction: &Redaction,
+    received: &Received,
+) -> NormalRequest {
+    let content_type = received.content_type();
+    let redacted_url = redaction.redact_url(received.url().as_str());
+    let url = match &redacted_url {
+        Cow::Borrowed(_) => Ok(received.url().clone()),
+        Cow::Owned(url) => url::Url::parse(url).map_err(|_| url.as_str()),
+    };
+    let body = match redaction.redact_body(received.body_bytes(), content_type.unwrap_or("")) {
+        Some(redacted) => Bytes::from(redacted),
+        None => received.body_bytes().clone(),
+    };
+    rules.normalizer.request(
+        received.method().as_str(),
+        url.as_ref().map_err(|s| *s),
+        content_type,
+        &body,
+    )
+}

@@ -1,0 +1,135 @@
+//! What the reqwest adapters (the middleware and the tower service) share: a
+//! `reqwest::Request` turned into a [`Received`], and each [`Decision`] turned
+//! into a `reqwest::Response`.
+
+use std::future::Future;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::ResponseBuilderExt as _;
+
+use crate::{Behaviour, Decision, Error, Received, Recording, Reel, ReplayBody};
+
+/// Why a reqwest adapter could not answer: reel's error, or the one of the
+/// client or middleware that sent the request on.
+pub(crate) enum Failure<E> {
+    /// A miss, a request reel cannot read, a recording refused.
+    Reel(Error),
+    /// Sending the request on failed.
+    Send(E),
+}
+
+/// Answers `request` from `reel`; `send` sends a request on (when recording or
+/// forwarding) and is not called otherwise.
+pub(crate) async fn answer<E, F, Fut>(
+    reel: &Reel,
+    request: reqwest::Request,
+    send: F,
+) -> Result<reqwest::Response, Failure<E>>
+where
+    F: FnOnce(reqwest::Request) -> Fut,
+    Fut: Future<Output = Result<reqwest::Response, E>>,
+{
+    // Passthrough sends the request as it is, a streaming body too.
+    if reel.behaviour() == Behaviour::Forward {
+        return send(request).await.map_err(Failure::Send);
+    }
+    let (received, options) = received(request).map_err(Failure::Reel)?;
+    let url = received.url().clone();
+    match reel.decide(received).await {
+        Decision::Replay(response) => Ok(replayed(response, url)),
+        Decision::Miss(report) => Err(Failure::Reel(Error::NoMatch(report))),
+        Decision::Record { request, recording } => {
+            let response = send(options.request(request))
+                .await
+                .map_err(Failure::Send)?;
+            Ok(recorded(response, recording))
+        }
+        Decision::Forward(request) => send(options.request(request)).await.map_err(Failure::Send),
+    }
+}
+
+/// The per-request options of a `reqwest::Request` that are not part of what
+/// reel matches, kept to send the request on with them.
+struct Options {
+    timeout: Option<Duration>,
+    version: http::Version,
+}
+
+impl Options {
+    /// `received` as a `reqwest::Request` with these options; the body is not
+    /// copied.
+    fn request(self, received: Received) -> reqwest::Request {
+        let (method, url, headers, body) = received.into_parts();
+        let mut request = reqwest::Request::new(method, url);
+        *request.headers_mut() = headers;
+        *request.timeout_mut() = self.timeout;
+        *request.version_mut() = self.version;
+        if !body.is_empty() {
+            *request.body_mut() = Some(reqwest::Body::from(body));
+        }
+        request
+    }
+}
+
+/// The request as reel matches it. Errors on a streaming body, which cannot be
+/// read without consuming it.
+fn received(mut request: reqwest::Request) -> Result<(Received, Options), Error> {
+    let body = match request.body() {
+        None => Bytes::new(),
+        Some(body) => match body.as_bytes() {
+            Some(bytes) => Bytes::copy_from_slice(bytes),
+            None => {
+                return Err(Error::StreamingRequestBody {
+                    method: request.method().to_string(),
+                    url: request.url().to_string(),
+                })
+            }
+        },
+    };
+    let options = Options {
+        timeout: request.timeout().copied(),
+        version: request.version(),
+    };
+    let headers = std::mem::take(request.headers_mut());
+    let method = std::mem::take(request.method_mut());
+    let url = request.url().clone();
+    Ok((Received::new(method, url, headers, body), options))
+}
+
+/// A replayed response as a `reqwest::Response` for `url`: a whole body as bytes,
+/// a stream one chunk per event.
+fn replayed(response: http::Response<ReplayBody>, url: reqwest::Url) -> reqwest::Response {
+    let (mut parts, body) = response.into_parts();
+    let body = match body.into_whole() {
+        Ok(bytes) => reqwest::Body::from(bytes),
+        Err(events) => reqwest::Body::wrap(events),
+    };
+    set_url(&mut parts, url);
+    reqwest::Response::from(http::Response::from_parts(parts, body))
+}
+
+/// The upstream response, its body teed into `recording`.
+fn recorded(response: reqwest::Response, recording: Recording) -> reqwest::Response {
+    let mut head = http::Response::new(());
+    *head.status_mut() = response.status();
+    *head.version_mut() = response.version();
+    head.headers_mut().clone_from(response.headers());
+    let url = response.url().clone();
+    let (mut parts, ()) = head.into_parts();
+    let body = recording.tee(&parts, response.bytes_stream());
+    set_url(&mut parts, url);
+    reqwest::Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::wrap_stream(body),
+    ))
+}
+
+/// Sets the URL that `reqwest::Response::url()` will report.
+fn set_url(parts: &mut http::response::Parts, url: reqwest::Url) {
+    // reqwest reads `Response::url()` from an extension that only its
+    // `ResponseBuilderExt::url` can create; a builder with nothing else set cannot fail.
+    if let Ok(carrier) = http::Response::builder().url(url).body(()) {
+        parts.extensions.extend(carrier.into_parts().0.extensions);
+    }
+}
