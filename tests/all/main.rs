@@ -2,9 +2,11 @@
 //! - `corpus`: every real go-vcr cassette loads and re-saves byte for byte;
 //! - `bad_input`: broken files give errors with file, line, column and a fix;
 //! - `roundtrip_property`: arbitrary bodies survive write -> read -> write;
-//! - `saving`: saves are atomic, create directories, keep the dialect.
+//! - `saving`: saves are atomic, create directories, keep the dialect;
+//! - `openai`: async-openai through reel, in-process and through reel-server.
 
 mod bad_input;
 mod corpus;
+mod openai;
 mod roundtrip_property;
 mod saving;

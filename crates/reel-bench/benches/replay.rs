@@ -9,6 +9,10 @@
 //!   request; the floor does not depend on the size, but is timed in each size's
 //!   rounds so that each ratio pairs times taken together;
 //! - `reel`: `Reel::builder().allow_repeats().replay(path)`;
+//! - `floor (tower)` and `reel (tower)`: the same floor and the same `Reel` as
+//!   `tower::Service<reqwest::Request>`s (reel's [`reel::ReelService`]), called
+//!   with a request built by a `reqwest::Client`, the way async-openai calls
+//!   the service it is given;
 //! - `reqwest-vcr`: its middleware on the same interactions in its own JSON format,
 //!   `VCRReplaySearch::SearchAll` (its default, `SkipFound`, would answer each
 //!   interaction once, in order);
@@ -24,6 +28,7 @@
 //!
 //! `cargo bench -p reel-bench --bench replay`
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
@@ -45,7 +50,32 @@ struct Size {
     url: String,
     body: String,
     clients: Vec<(&'static str, ClientWithMiddleware)>,
+    /// The tower adapter and its floor, with the client that builds requests.
+    services: Vec<(&'static str, Service)>,
+    builder: reqwest::Client,
     _server: MockServer,
+}
+
+/// A tower service over `reqwest::Request`, as async-openai and tower stacks take
+/// (in a cell: `call` takes `&mut self`, and the benches run one request at a time).
+enum Service {
+    Floor(RefCell<Floor>),
+    Reel(RefCell<reel::ReelService<reqwest::Client>>),
+}
+
+impl Service {
+    // One request at a time: nothing else borrows the cell while it is held.
+    #[allow(clippy::await_holding_refcell_ref)]
+    async fn send(&self, client: &reqwest::Client, url: &str, body: &str) -> bytes::Bytes {
+        match self {
+            Service::Floor(floor) => {
+                workload::send_tower(&mut *floor.borrow_mut(), client, url, body).await
+            }
+            Service::Reel(reel) => {
+                workload::send_tower(&mut *reel.borrow_mut(), client, url, body).await
+            }
+        }
+    }
 }
 
 fn with_middleware(middleware: impl reqwest_middleware::Middleware) -> ClientWithMiddleware {
@@ -90,9 +120,18 @@ async fn setup(n: usize, dir: &Path) -> Size {
         .with_search(VCRReplaySearch::SearchAll);
 
     let floor = Floor::whole("application/json", response_body(n - 1));
+    let services = vec![
+        ("floor (tower)", Service::Floor(RefCell::new(floor.clone()))),
+        (
+            "reel (tower)",
+            Service::Reel(RefCell::new(reel.service(workload::http_client()))),
+        ),
+    ];
     Size {
         n,
         body: request_body(n - 1),
+        services,
+        builder: workload::http_client(),
         clients: vec![
             ("floor", with_middleware(floor)),
             ("reel", with_middleware(reel)),
@@ -181,6 +220,11 @@ fn main() {
                 b.iter(|| runtime.block_on(workload::send(client, &size.url, &size.body)));
             });
         }
+        for (name, service) in &size.services {
+            group.bench_with_input(BenchmarkId::new(*name, size.n), &size.n, |b, _| {
+                b.iter(|| runtime.block_on(service.send(&size.builder, &size.url, &size.body)));
+            });
+        }
     }
     group.finish();
     criterion.final_summary();
@@ -192,11 +236,12 @@ fn main() {
         "reqwest-vcr",
         "wiremock",
         "reel / floor (≤ 1.3)",
+        "reel tower / tower floor (≤ 1.3)",
         "reqwest-vcr / reel (≥ 5 at 1,000)",
         "wiremock / reel (≥ 10 at 1,000)",
     ]);
     for size in &sizes {
-        let contenders = size
+        let mut contenders: Vec<Contender<'_>> = size
             .clients
             .iter()
             .map(|(name, client)| {
@@ -205,6 +250,11 @@ fn main() {
                 })
             })
             .collect();
+        contenders.extend(size.services.iter().map(|(name, service)| {
+            Contender::new(*name, || {
+                runtime.block_on(service.send(&size.builder, &size.url, &size.body));
+            })
+        }));
         let rounds = Rounds::run(contenders, 30, Duration::from_millis(20));
         let time = |name| format_duration(rounds.median(name));
         let ratio = |a, b| format!("{:.2}", rounds.ratio(a, b));
@@ -215,6 +265,7 @@ fn main() {
             time("reqwest-vcr"),
             time("wiremock"),
             ratio("reel", "floor"),
+            ratio("reel (tower)", "floor (tower)"),
             ratio("reqwest-vcr", "reel"),
             ratio("wiremock", "reel"),
         ]);
@@ -229,6 +280,14 @@ fn main() {
 fn check(runtime: &Runtime, size: &Size) {
     for (name, client) in &size.clients {
         let body = runtime.block_on(workload::send(client, &size.url, &size.body));
+        assert_eq!(
+            body,
+            response_body(size.n - 1).as_bytes(),
+            "{name} answers with the last interaction"
+        );
+    }
+    for (name, service) in &size.services {
+        let body = runtime.block_on(service.send(&size.builder, &size.url, &size.body));
         assert_eq!(
             body,
             response_body(size.n - 1).as_bytes(),

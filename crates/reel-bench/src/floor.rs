@@ -78,3 +78,26 @@ impl reqwest_middleware::Middleware for Floor {
         Ok(self.response())
     }
 }
+
+/// The floor of a tower adapter: the same prebuilt response from a
+/// `tower::Service<reqwest::Request>`, with the boxed future such a service
+/// returns.
+impl tower_service::Service<reqwest::Request> for Floor {
+    type Response = reqwest::Response;
+    type Error = reel::BoxError;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<reqwest::Response, reel::BoxError>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), reel::BoxError>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _request: reqwest::Request) -> Self::Future {
+        let response = self.response();
+        Box::pin(async move { Ok(response) })
+    }
+}

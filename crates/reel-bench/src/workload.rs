@@ -68,6 +68,36 @@ pub async fn send(client: &ClientWithMiddleware, url: &str, body: &str) -> Bytes
     response.bytes().await.expect("the body reads")
 }
 
+/// Sends the benchmarked request through a tower service over
+/// `reqwest::Request` (the request built by `client`, as a client would) and
+/// reads the whole response body.
+pub async fn send_tower<S>(
+    service: &mut S,
+    client: &reqwest::Client,
+    url: &str,
+    body: &str,
+) -> Bytes
+where
+    S: tower_service::Service<reqwest::Request, Response = reqwest::Response>,
+    S::Error: std::fmt::Debug,
+{
+    let request = client
+        .post(url)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(body.to_owned())
+        .build()
+        .expect("the request builds");
+    std::future::poll_fn(|cx| service.poll_ready(cx))
+        .await
+        .expect("the service is ready");
+    let response = service
+        .call(request)
+        .await
+        .expect("the request is answered");
+    assert_eq!(response.status(), 200, "the request matched");
+    response.bytes().await.expect("the body reads")
+}
+
 /// A `text/event-stream` body of chat-completion chunks of at least `len` bytes,
 /// ending with `data: [DONE]`; and its number of events.
 pub fn sse_body(len: usize) -> (String, usize) {

@@ -6,8 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 
-use reel::{Mode, ReelBuilder};
-use reqwest_middleware::ClientBuilder;
+use reel::{Behaviour, Mode, ReelBuilder};
 
 use crate::exchange::{default_log, Exchange, Log};
 use crate::incoming::Target;
@@ -38,22 +37,18 @@ use crate::{Error, Result};
 #[must_use = "a ReelServerBuilder does nothing until `.start(cassette)` starts the server"]
 pub struct ReelServerBuilder {
     options: ReelBuilder,
-    mode: Option<Mode>,
     upstream: Option<String>,
     addr: SocketAddr,
     log: Option<Log>,
-    record_command: Option<String>,
 }
 
 impl Default for ReelServerBuilder {
     fn default() -> ReelServerBuilder {
         ReelServerBuilder {
             options: ReelBuilder::default(),
-            mode: None,
             upstream: None,
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             log: None,
-            record_command: None,
         }
     }
 }
@@ -64,7 +59,7 @@ impl ReelServerBuilder {
     /// elsewhere. Every mode but `none` (and `once` with an existing cassette)
     /// needs an [`upstream`](ReelServerBuilder::upstream).
     pub fn mode(mut self, mode: Mode) -> ReelServerBuilder {
-        self.mode = Some(mode);
+        self.options = self.options.mode(mode);
         self
     }
 
@@ -107,8 +102,9 @@ impl ReelServerBuilder {
     /// ```
     ///
     /// The server always adds [`ReelBuilder::ignore_host`]: requests arrive at the
-    /// server's address, so only method, path, query and body are compared. A
-    /// mode set with [`ReelServerBuilder::mode`] wins over one set here.
+    /// server's address, so only method, path, query and body are compared. The
+    /// mode is one setting: [`ReelServerBuilder::mode`] and `reel.mode(...)` here
+    /// set the same thing, the later call wins.
     pub fn options(
         mut self,
         configure: impl FnOnce(ReelBuilder) -> ReelBuilder,
@@ -135,11 +131,15 @@ impl ReelServerBuilder {
         self
     }
 
-    /// The command a mismatch report ends with, as the way to re-record. Default:
-    /// the middleware's (`REEL_RECORD=all cargo test ...`), right for a server
-    /// started by a test.
-    pub fn record_command(mut self, command: impl Into<String>) -> ReelServerBuilder {
-        self.record_command = Some(command.into());
+    /// The command messages tell the user to run to record: `command` gets the
+    /// mode (`all` at the end of a mismatch report, `once` for a missing
+    /// cassette); see [`ReelBuilder::record_command`]. Default: reel's
+    /// (`REEL_RECORD=<mode> cargo test ...`), right for a server started by a test.
+    pub fn record_command(
+        mut self,
+        command: impl Fn(Mode) -> String + Send + Sync + 'static,
+    ) -> ReelServerBuilder {
+        self.options = self.options.record_command(command);
         self
     }
 
@@ -153,38 +153,18 @@ impl ReelServerBuilder {
     pub async fn start(self, path: impl AsRef<Path>) -> Result<ReelServer> {
         let path = path.as_ref();
         let upstream = self.upstream.as_deref().map(parse_upstream).transpose()?;
-        let mut options = self.options.ignore_host();
-        if let Some(mode) = self.mode {
-            options = options.mode(mode);
-        }
-        let existed = !matches!(
-            std::fs::metadata(path),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound
-        );
-        let reel = options.open(path)?;
-        if upstream.is_none() {
-            if let Some(what) = needs_upstream(reel.mode(), existed) {
+        let reel = self.options.ignore_host().open(path)?;
+        let client = match (&upstream, reel.behaviour().sends_upstream()) {
+            (_, false) => None,
+            (Some(_), true) => Some(upstream_client()?),
+            (None, true) => {
                 return Err(Error::NeedsUpstream {
                     mode: reel.mode(),
-                    what,
+                    what: needs_upstream(reel.mode(), reel.behaviour()),
                     path: path.to_owned(),
-                });
+                })
             }
-        }
-        // A proxy passes redirects and compressed bodies back to its client as
-        // they are (reel stores a compressed body decompressed), whatever reqwest
-        // features other crates enable; the upstream is reached directly, whatever
-        // proxy the environment names.
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_gzip()
-            .no_brotli()
-            .no_deflate()
-            .no_zstd()
-            .no_proxy()
-            .build()
-            .map_err(Error::Client)?;
-        let client = ClientBuilder::new(http).with(reel.clone()).build();
+        };
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| Error::Bind {
@@ -206,28 +186,40 @@ impl ReelServerBuilder {
             })?),
         };
         let state = State {
-            client,
+            reel,
             target,
-            mode: reel.mode(),
+            upstream: client,
             log: self.log.unwrap_or_else(default_log),
-            record_command: self.record_command,
         };
-        Ok(ReelServer::spawn(
-            listener, addr, base_url, upstream, reel, state,
-        ))
+        Ok(ReelServer::spawn(listener, addr, base_url, upstream, state))
     }
 }
 
-/// What a mode does that needs an upstream, or `None` when it only replays.
-fn needs_upstream(mode: Mode, cassette_exists: bool) -> Option<&'static str> {
-    match mode {
-        Mode::None => None,
-        Mode::Once if cassette_exists => None,
-        Mode::Once => Some("records the missing cassette"),
-        Mode::NewEpisodes => Some("records the requests missing from"),
-        Mode::All => Some("re-records"),
-        Mode::Passthrough => Some("sends every request past"),
-        _ => Some("may record into"),
+/// The client for the upstream. A proxy passes redirects and compressed bodies
+/// back to its client as they are (reel stores a compressed body decompressed),
+/// whatever reqwest features other crates enable; the upstream is reached
+/// directly, whatever proxy the environment names.
+fn upstream_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_gzip()
+        .no_brotli()
+        .no_deflate()
+        .no_zstd()
+        .no_proxy()
+        .build()
+        .map_err(Error::Client)
+}
+
+/// What a behaviour that sends requests upstream does, for the error that says
+/// it needs an upstream.
+fn needs_upstream(mode: Mode, behaviour: Behaviour) -> &'static str {
+    match behaviour {
+        Behaviour::Record if mode == Mode::Once => "records the missing cassette",
+        Behaviour::Record => "re-records",
+        Behaviour::ReplayOrRecord => "records the requests missing from",
+        Behaviour::Forward => "sends every request past",
+        _ => "may send requests past",
     }
 }
 
@@ -264,11 +256,9 @@ impl fmt::Debug for ReelServerBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReelServerBuilder")
             .field("options", &self.options)
-            .field("mode", &self.mode)
             .field("upstream", &self.upstream)
             .field("addr", &self.addr)
             .field("on_exchange", &self.log.as_ref().map(|_| "..."))
-            .field("record_command", &self.record_command)
             .finish()
     }
 }
@@ -303,16 +293,6 @@ mod tests {
         assert!(message("http://h/v1?key=1").contains("no query or fragment"));
         if !cfg!(feature = "rustls") {
             assert!(message("https://api.openai.com").contains("needs TLS"));
-        }
-    }
-
-    #[test]
-    fn only_replaying_modes_need_no_upstream() {
-        assert_eq!(needs_upstream(Mode::None, false), None);
-        assert_eq!(needs_upstream(Mode::Once, true), None);
-        assert!(needs_upstream(Mode::Once, false).is_some());
-        for mode in [Mode::NewEpisodes, Mode::All, Mode::Passthrough] {
-            assert!(needs_upstream(mode, true).is_some(), "{mode}");
         }
     }
 }

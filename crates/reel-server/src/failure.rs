@@ -19,9 +19,6 @@ use crate::outgoing::{chain, full, Body};
 /// The header that tells a reel answer from one an upstream sent.
 pub const ERROR_HEADER: &str = "x-reel-error";
 
-/// The line a mismatch report ends with, naming the command that re-records.
-const RECORD_LINE: &str = "\nto re-record this cassette, run: ";
-
 /// A request that failed, and the response that says so.
 #[derive(Debug)]
 pub(crate) struct Failure {
@@ -32,40 +29,33 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
-    /// The failure for an error reel's middleware returned. `record_command`
-    /// replaces the command a mismatch report ends with.
-    pub(crate) fn from_middleware(
-        err: reqwest_middleware::Error,
-        record_command: Option<&str>,
-    ) -> Failure {
-        match err {
-            reqwest_middleware::Error::Middleware(err) => match err.downcast_ref::<reel::Error>() {
-                Some(reel::Error::NoMatch(report)) => Failure {
-                    status: StatusCode::NOT_FOUND,
-                    kind: "no-match",
-                    text: with_record_command(report.text(), record_command),
-                    no_match: true,
-                },
-                Some(err) => {
-                    Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "reel", err.to_string())
-                }
-                None => Failure::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "reel",
-                    format!("reel: {}", chain(err.as_ref())),
-                ),
-            },
-            reqwest_middleware::Error::Reqwest(err) => Failure::new(
-                StatusCode::BAD_GATEWAY,
-                "upstream",
-                format!(
-                    "reel: the upstream did not answer {}: {} (is it running, and is the \
-                     upstream URL right?)",
-                    err.url().map_or("", reqwest::Url::as_str),
-                    chain(&err)
-                ),
-            ),
+    /// No recorded interaction matches: `report` says why.
+    pub(crate) fn no_match(report: &str) -> Failure {
+        Failure {
+            status: StatusCode::NOT_FOUND,
+            kind: "no-match",
+            text: report.to_owned(),
+            no_match: true,
         }
+    }
+
+    /// Any other reel error: the message says what and the way out.
+    pub(crate) fn reel(message: String) -> Failure {
+        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "reel", message)
+    }
+
+    /// The upstream did not answer.
+    pub(crate) fn upstream(err: &reqwest::Error) -> Failure {
+        Failure::new(
+            StatusCode::BAD_GATEWAY,
+            "upstream",
+            format!(
+                "reel: the upstream did not answer {}: {} (is it running, and is the \
+                 upstream URL right?)",
+                err.url().map_or("", reqwest::Url::as_str),
+                chain(err)
+            ),
+        )
     }
 
     /// A request the server cannot read or send on.
@@ -115,30 +105,5 @@ impl Failure {
         );
         headers.insert(ERROR_HEADER, HeaderValue::from_static(self.kind));
         response
-    }
-}
-
-/// The report with its closing command replaced by `command`, when given.
-fn with_record_command(report: &str, command: Option<&str>) -> String {
-    match (command, report.rfind(RECORD_LINE)) {
-        (Some(command), Some(at)) => format!("{}{RECORD_LINE}{command}", &report[..at]),
-        _ => report.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_report_can_end_with_another_command() {
-        let report = "reel: no recorded interaction matches\n\nto re-record this cassette, run: \
-                      REEL_RECORD=all cargo test";
-        assert_eq!(with_record_command(report, None), report);
-        assert_eq!(
-            with_record_command(report, Some("reel serve a.yaml --mode all --upstream URL")),
-            "reel: no recorded interaction matches\n\nto re-record this cassette, run: reel \
-             serve a.yaml --mode all --upstream URL"
-        );
     }
 }

@@ -1,8 +1,9 @@
-//! A request the server received, turned into the `reqwest::Request` that reel's
-//! middleware matches, records or sends on.
+//! A request the server received, turned into the [`reel::Received`] that reel's
+//! engine matches, records or sends on.
 
 use bytes::Bytes;
 use http::header;
+use reel::Received;
 
 use crate::hop_by_hop::is_hop_by_hop;
 
@@ -26,11 +27,11 @@ impl Target {
     /// The outgoing request for a received one: the base URL's path prefix, then
     /// the received path and query; the headers but those of the connection; the
     /// body. An error says why the request cannot be sent.
-    pub(crate) fn request(
+    pub(crate) fn received(
         &self,
         parts: &http::request::Parts,
         body: Bytes,
-    ) -> Result<reqwest::Request, String> {
+    ) -> Result<Received, String> {
         let path_and_query = parts
             .uri
             .path_and_query()
@@ -45,23 +46,16 @@ impl Target {
         let url = reqwest::Url::parse(&url).map_err(|err| {
             format!("request target {path_and_query:?} is not a valid URL path: {err}")
         })?;
-        let mut request = reqwest::Request::new(parts.method.clone(), url);
-        let headers = request.headers_mut();
+        let mut headers = http::HeaderMap::with_capacity(parts.headers.len());
         for (name, value) in &parts.headers {
-            // reqwest sets `Host` and `Content-Length` from the URL and the body;
-            // hyper already answered any `Expect: 100-continue`.
+            // The client sending on sets `Host` and `Content-Length` from the URL
+            // and the body; hyper already answered any `Expect: 100-continue`.
             let own = [header::HOST, header::CONTENT_LENGTH, header::EXPECT];
             if !is_hop_by_hop(name) && !own.contains(name) {
                 headers.append(name.clone(), value.clone());
             }
         }
-        let had_body = !body.is_empty()
-            || parts.headers.contains_key(header::CONTENT_LENGTH)
-            || parts.headers.contains_key(header::TRANSFER_ENCODING);
-        if had_body {
-            *request.body_mut() = Some(reqwest::Body::from(body));
-        }
-        Ok(request)
+        Ok(Received::new(parts.method.clone(), url, headers, body))
     }
 }
 
@@ -81,14 +75,14 @@ mod tests {
     fn the_upstream_path_prefix_comes_before_the_received_path_and_query() {
         let target = Target::new(&"https://api.example.com/openai/".parse().unwrap());
         let request = target
-            .request(&parts("/v1/chat?b=2&a=1", &[]), Bytes::new())
+            .received(&parts("/v1/chat?b=2&a=1", &[]), Bytes::new())
             .unwrap();
         assert_eq!(
             request.url().as_str(),
             "https://api.example.com/openai/v1/chat?b=2&a=1"
         );
         let target = Target::new(&"http://127.0.0.1:8080".parse().unwrap());
-        let request = target.request(&parts("/", &[]), Bytes::new()).unwrap();
+        let request = target.received(&parts("/", &[]), Bytes::new()).unwrap();
         assert_eq!(request.url().as_str(), "http://127.0.0.1:8080/");
     }
 
@@ -96,7 +90,7 @@ mod tests {
     fn connection_headers_stay_behind_and_the_rest_go_on_with_the_body() {
         let target = Target::new(&"http://127.0.0.1:8080".parse().unwrap());
         let request = target
-            .request(
+            .received(
                 &parts(
                     "/v1",
                     &[
@@ -115,8 +109,7 @@ mod tests {
         let names: Vec<&str> = request.headers().keys().map(|n| n.as_str()).collect();
         assert_eq!(names, ["content-type", "authorization", "x-multi"]);
         assert_eq!(request.headers().get_all("x-multi").iter().count(), 2);
-        let body = request.body().and_then(reqwest::Body::as_bytes);
-        assert_eq!(body, Some(&b"{}"[..]));
+        assert_eq!(request.body(), b"{}");
     }
 
     #[test]
@@ -129,7 +122,7 @@ mod tests {
             .unwrap()
             .into_parts()
             .0;
-        let err = target.request(&parts, Bytes::new()).unwrap_err();
+        let err = target.received(&parts, Bytes::new()).unwrap_err();
         assert!(
             err.starts_with("request target \"*\" is not a path"),
             "{err}"

@@ -1,7 +1,8 @@
-//! A record/replay HTTP server for clients that take a base URL but no reqwest
-//! middleware: async-openai, and SDKs in other languages. It serves a go-vcr
-//! cassette on a local port through reel's own middleware, so matching, streaming,
-//! recording, redaction and modes are exactly those of [`reel::Reel`].
+//! A record/replay HTTP server for clients that take a base URL and nothing
+//! else: SDKs that build their own HTTP client, and code in other languages. It
+//! serves a go-vcr cassette on a local port with reel's engine ([`reel::Reel`]),
+//! so matching, streaming, recording, redaction and modes are exactly those of
+//! the reqwest middleware and the tower service.
 //!
 //! ```
 //! use reel_server::ReelServer;
@@ -35,7 +36,7 @@
 //! or for a client in another language, `reel serve CASSETTE` runs the same server.
 //!
 //! # Matching
-//! Each request is converted to a `reqwest::Request` and matched as the middleware
+//! Each request is read whole and matched by reel's engine, as every adapter
 //! matches: method, path, query parameters in any order, and body (JSON compared
 //! structurally). The recorded URL's scheme, host and port are ignored
 //! ([`reel::ReelBuilder::ignore_host`]): requests arrive at the server's own

@@ -1,25 +1,26 @@
-//! The `reqwest::Response` reel's middleware produced, sent back to the client as
-//! a hyper response whose body streams chunk by chunk: each server-sent event
-//! (or event-stream frame) reel replays is written and flushed as its own HTTP/1.1
-//! chunk, and a recorded response streams as the upstream sends it.
+//! The response sent back to the client, as a hyper response whose body streams
+//! chunk by chunk: each server-sent event (or event-stream frame) reel replays is
+//! written and flushed as its own HTTP/1.1 chunk, and an upstream response
+//! streams as the upstream sends it.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures_util::Stream;
+use futures_util::{Stream, TryStreamExt as _};
 use http::header;
-use http_body_util::{BodyExt as _, StreamBody};
-use hyper::body::Frame;
+use http_body_util::{BodyDataStream, BodyExt as _, StreamBody};
+use hyper::body::{Body as _, Frame};
+use reel::{BoxError, ReplayBody, Replayed};
 
 use crate::exchange::{Outcome, Pending};
 use crate::hop_by_hop::is_hop_by_hop;
 
-/// The error type of a response body.
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
 /// The body of every response the server sends.
 pub(crate) type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
+
+/// A body as chunks.
+type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>;
 
 /// A whole body.
 pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
@@ -28,15 +29,72 @@ pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
         .boxed_unsync()
 }
 
-/// The client's response: the status (with the recorded reason phrase, such as
-/// `200 OK`), the headers but those of the connection, and the body as a stream.
-/// `pending` is reported with `outcome` when the body has been sent.
-pub(crate) fn response(
-    live: reqwest::Response,
+/// A replayed response: the recorded status (with its reason phrase, such as
+/// `200 OK`), headers and body, one chunk per event.
+pub(crate) fn replayed(
+    response: http::Response<ReplayBody>,
+    pending: Pending,
+) -> http::Response<Body> {
+    let (parts, body) = response.into_parts();
+    let length = body.size_hint().exact();
+    let replayed = parts.extensions.get::<Replayed>();
+    let outcome = Outcome::Replayed {
+        interaction: replayed.map_or(0, |r| r.interaction),
+    };
+    let reason = replayed.and_then(|r| reason_phrase(parts.status, &r.status));
+    let chunks = Box::pin(BodyDataStream::new(body).map_err(|never| match never {}));
+    respond(&parts, length, reason, chunks, pending, outcome)
+}
+
+/// The upstream's response: its head, the length it announced, its body.
+pub(crate) struct Live {
+    pub(crate) head: http::response::Parts,
+    pub(crate) length: Option<u64>,
+    pub(crate) body: Chunks,
+}
+
+impl Live {
+    pub(crate) fn new(response: reqwest::Response) -> Live {
+        let mut head = http::Response::new(());
+        *head.status_mut() = response.status();
+        *head.version_mut() = response.version();
+        head.headers_mut().clone_from(response.headers());
+        let length = response.content_length();
+        Live {
+            head: head.into_parts().0,
+            length,
+            body: Box::pin(response.bytes_stream().map_err(BoxError::from)),
+        }
+    }
+}
+
+/// A response streamed from the upstream (and maybe recorded on the way): its
+/// status, headers and `body` as it arrives.
+pub(crate) fn streamed<S>(
+    head: &http::response::Parts,
+    length: Option<u64>,
+    body: S,
+    pending: Pending,
+    outcome: Outcome,
+) -> http::Response<Body>
+where
+    S: Stream<Item = Result<Bytes, BoxError>> + Send + 'static,
+{
+    respond(head, length, None, Box::pin(body), pending, outcome)
+}
+
+/// The client's response: the status, the headers but those of the connection,
+/// the body's own length, and the body as a stream. `pending` is reported with
+/// `outcome` when the body has been sent.
+fn respond(
+    head: &http::response::Parts,
+    length: Option<u64>,
+    reason: Option<hyper::ext::ReasonPhrase>,
+    chunks: Chunks,
     pending: Pending,
     outcome: Outcome,
 ) -> http::Response<Body> {
-    let status = live.status();
+    let status = head.status;
     let mut response = http::Response::new(());
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -44,24 +102,20 @@ pub(crate) fn response(
     // disagree with a hand-edited body, and a stream goes out chunked. A `304`
     // has no body and its length, if any, describes another response.
     let keep_length = status == http::StatusCode::NOT_MODIFIED;
-    for (name, value) in live.headers() {
+    for (name, value) in &head.headers {
         if !is_hop_by_hop(name) && (name != header::CONTENT_LENGTH || keep_length) {
             headers.append(name.clone(), value.clone());
         }
     }
     let bodiless = status.is_informational() || status == http::StatusCode::NO_CONTENT;
-    if let Some(length) = live.content_length().filter(|_| !bodiless && !keep_length) {
+    if let Some(length) = length.filter(|_| !bodiless && !keep_length) {
         headers.insert(header::CONTENT_LENGTH, length.into());
     }
-    if let Some(reason) = live
-        .extensions()
-        .get::<reel::Replayed>()
-        .and_then(|replayed| reason_phrase(status, &replayed.status))
-    {
+    if let Some(reason) = reason {
         response.extensions_mut().insert(reason);
     }
     let body = Logged {
-        chunks: Box::pin(live.bytes_stream()),
+        chunks,
         finish: Some((pending, status, outcome)),
     };
     let (parts, ()) = response.into_parts();
@@ -79,8 +133,6 @@ fn reason_phrase(status: http::StatusCode, recorded: &str) -> Option<hyper::ext:
     }
     hyper::ext::ReasonPhrase::try_from(reason.as_bytes().to_vec()).ok()
 }
-
-type Chunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
 /// The body's chunks as frames; reports the exchange when the body ends, breaks,
 /// or is dropped because the client went away.
@@ -109,8 +161,8 @@ impl Stream for Logged {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(chunk))) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
             Poll::Ready(Some(Err(err))) => {
-                self.finish(Some(format!("the response body broke: {}", chain(&err))));
-                Poll::Ready(Some(Err(Box::new(err))))
+                self.finish(Some(format!("the response body broke: {}", chain(&*err))));
+                Poll::Ready(Some(Err(err)))
             }
             Poll::Ready(None) => {
                 self.finish(None);

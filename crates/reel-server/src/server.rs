@@ -45,7 +45,7 @@ pub struct ReelServer {
     addr: SocketAddr,
     base_url: String,
     upstream: Option<reqwest::Url>,
-    reel: Reel,
+    state: Arc<State>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -89,17 +89,23 @@ impl ReelServer {
 
     /// The cassette path.
     pub fn cassette(&self) -> &Path {
-        self.reel.path()
+        self.state.reel.path()
     }
 
     /// The mode in force.
     pub fn mode(&self) -> Mode {
-        self.reel.mode()
+        self.state.reel.mode()
+    }
+
+    /// The open cassette, as every adapter sees it: [`Reel::unplayed`],
+    /// [`Reel::flush`], [`Reel::behaviour`].
+    pub fn reel(&self) -> &Reel {
+        &self.state.reel
     }
 
     /// The interactions not replayed yet, by position in the cassette.
     pub fn unplayed(&self) -> Vec<usize> {
-        self.reel.unplayed()
+        self.state.reel.unplayed()
     }
 
     /// Stops accepting connections, waits for the responses in flight to be sent
@@ -118,16 +124,16 @@ impl ReelServer {
         addr: SocketAddr,
         base_url: String,
         upstream: Option<reqwest::Url>,
-        reel: Reel,
         state: State,
     ) -> ReelServer {
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, Arc::new(state), stopped));
+        let state = Arc::new(state);
+        let task = tokio::spawn(serve(listener, state.clone(), stopped));
         ReelServer {
             addr,
             base_url,
             upstream,
-            reel,
+            state,
             stop: Some(stop),
             task: Some(task),
         }
@@ -180,7 +186,7 @@ impl fmt::Debug for ReelServer {
                 "upstream",
                 &self.upstream.as_ref().map(reqwest::Url::as_str),
             )
-            .field("reel", &self.reel)
+            .field("reel", &self.state.reel)
             .finish()
     }
 }

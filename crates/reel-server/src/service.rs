@@ -1,31 +1,29 @@
-//! Answering one request: read it whole, run it through reel's middleware as a
-//! `reqwest::Request`, stream the answer back.
+//! Answering one request: read it whole, ask reel's engine what answers it, and
+//! stream that back: the recording, or the upstream's response while it is
+//! recorded.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
-use reel::Mode;
-use reqwest_middleware::ClientWithMiddleware;
+use reel::{Decision, Reel};
 
 use crate::exchange::{Log, Outcome, Pending};
 use crate::failure::Failure;
 use crate::incoming::Target;
-use crate::outgoing::{self, Body};
+use crate::outgoing::{self, Body, Live};
 
 /// What every request of one server shares.
 pub(crate) struct State {
-    /// A client with reel's middleware: it matches, replays, records and saves.
-    pub(crate) client: ClientWithMiddleware,
-    /// Where outgoing requests point.
+    /// The open cassette: it matches, replays, records and saves.
+    pub(crate) reel: Reel,
+    /// Where requests point: the upstream, or the server's own address.
     pub(crate) target: Target,
-    /// The mode in force, to tell recorded from forwarded answers.
-    pub(crate) mode: Mode,
+    /// The client for the upstream, when the mode may send requests there.
+    pub(crate) upstream: Option<reqwest::Client>,
     /// Where finished exchanges go.
     pub(crate) log: Log,
-    /// The command a mismatch report ends with, when not reel's own.
-    pub(crate) record_command: Option<String>,
 }
 
 /// Answers `request`; every failure is a response, never an error.
@@ -46,26 +44,57 @@ pub(crate) async fn handle(
             return Ok(fail(pending, Failure::bad_request(message)));
         }
     };
-    let outgoing = match state.target.request(&parts, body) {
-        Ok(outgoing) => outgoing,
+    let received = match state.target.received(&parts, body) {
+        Ok(received) => received,
         Err(message) => return Ok(fail(pending, Failure::bad_request(message))),
     };
-    match state.client.execute(outgoing).await {
-        Ok(live) => {
-            let outcome = match live.extensions().get::<reel::Replayed>() {
-                Some(replayed) => Outcome::Replayed {
-                    interaction: replayed.interaction,
-                },
-                None if state.mode == Mode::Passthrough => Outcome::Forwarded,
-                None => Outcome::Recorded,
-            };
-            Ok(outgoing::response(live, pending, outcome))
-        }
-        Err(err) => {
-            let failure = Failure::from_middleware(err, state.record_command.as_deref());
-            Ok(fail(pending, failure))
-        }
-    }
+    let response = match state.reel.decide(received).await {
+        Decision::Replay(response) => outgoing::replayed(response, pending),
+        Decision::Miss(report) => fail(pending, Failure::no_match(report.text())),
+        Decision::Record { request, recording } => match send(&state, request).await {
+            Ok(live) => {
+                let live = Live::new(live);
+                let body = recording.tee(&live.head, live.body);
+                // Chunked, whatever length the upstream sent: a refused recording
+                // (a credential in it) must break the body, not end it cleanly.
+                outgoing::streamed(&live.head, None, body, pending, Outcome::Recorded)
+            }
+            // Dropping the ticket records nothing.
+            Err(failure) => fail(pending, failure),
+        },
+        Decision::Forward(request) => match send(&state, request).await {
+            Ok(live) => {
+                let live = Live::new(live);
+                outgoing::streamed(
+                    &live.head,
+                    live.length,
+                    live.body,
+                    pending,
+                    Outcome::Forwarded,
+                )
+            }
+            Err(failure) => fail(pending, failure),
+        },
+        other => fail(
+            pending,
+            Failure::reel(format!("reel: this server cannot answer {other:?}")),
+        ),
+    };
+    Ok(response)
+}
+
+/// Sends `request` to the upstream.
+async fn send(state: &State, request: reel::Received) -> Result<reqwest::Response, Failure> {
+    let Some(client) = &state.upstream else {
+        // The builder gives every mode that sends upstream a client.
+        return Err(Failure::reel(
+            "reel: this server has no upstream to send the request to".to_owned(),
+        ));
+    };
+    client
+        .execute(reqwest::Request::from(request))
+        .await
+        .map_err(|err| Failure::upstream(&err))
 }
 
 /// Logs a failure and answers with it.

@@ -222,14 +222,6 @@ impl http_body::Body for ReplayBody {
     }
 }
 
-impl futures_util::Stream for ReplayBody {
-    type Item = Result<Bytes, Infallible>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.poll_chunk(cx).map(|chunk| chunk.map(Ok))
-    }
-}
-
 impl fmt::Debug for ReplayBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.state {

@@ -60,12 +60,26 @@ impl Options {
     /// `received` as a `reqwest::Request` with these options; the body is not
     /// copied.
     fn request(self, received: Received) -> reqwest::Request {
-        let (method, url, headers, body) = received.into_parts();
-        let mut request = reqwest::Request::new(method, url);
-        *request.headers_mut() = headers;
+        let mut request = reqwest::Request::from(received);
         *request.timeout_mut() = self.timeout;
         *request.version_mut() = self.version;
-        if !body.is_empty() {
+        request
+    }
+}
+
+/// The request to send on: method, URL, headers and body as received (the body
+/// not copied). Methods that carry a body get one even when it is empty, so an
+/// empty `POST` still says `Content-Length: 0`.
+impl From<Received> for reqwest::Request {
+    fn from(received: Received) -> reqwest::Request {
+        let (method, url, headers, body) = received.into_parts();
+        let bodiless = matches!(
+            method,
+            http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::TRACE
+        );
+        let mut request = reqwest::Request::new(method, url);
+        *request.headers_mut() = headers;
+        if !body.is_empty() || !bodiless {
             *request.body_mut() = Some(reqwest::Body::from(body));
         }
         request

@@ -35,14 +35,14 @@ async fn serve(
     // Listen for signals before announcing the port, so that a signal sent as soon
     // as the line is read stops the server gracefully instead of killing it.
     let mut signals = Signals::new().context("cannot listen for Ctrl-C and SIGTERM")?;
+    let path = args.path.display().to_string();
+    let upstream = args.upstream.clone().unwrap_or_else(|| "URL".to_owned());
     let mut builder = ReelServer::builder()
         .bind(addr)
         .on_exchange(log)
-        .record_command(format!(
-            "reel serve {} --mode all --upstream {}",
-            args.path.display(),
-            args.upstream.as_deref().unwrap_or("URL")
-        ));
+        .record_command(move |mode| {
+            format!("reel serve {path} --mode {mode} --upstream {upstream}")
+        });
     if let Some(mode) = args.mode {
         builder = builder.mode(mode.into());
     }
@@ -52,21 +52,7 @@ async fn serve(
     if args.allow_repeats {
         builder = builder.allow_repeats();
     }
-    let server = match builder.start(&args.path).await {
-        Ok(server) => server,
-        // reel's own message suggests a `cargo test` command; this one fits here.
-        Err(reel_server::Error::Reel(reel::Error::CassetteMissing {
-            path, looked_in, ..
-        })) => {
-            anyhow::bail!(
-                "cassette {} does not exist{looked_in}, and mode `none` only replays (to record \
-                 it, run: reel serve {} --mode once --upstream URL)",
-                path.display(),
-                path.display()
-            )
-        }
-        Err(err) => return Err(err.into()),
-    };
+    let server = builder.start(&args.path).await?;
     let from = match server.upstream() {
         Some(upstream) => format!(", upstream {}", upstream.as_str().trim_end_matches('/')),
         None => String::new(),

@@ -122,7 +122,7 @@ async fn a_miss_answers_404_with_the_full_report_and_logs_it() {
 async fn a_miss_on_the_path_names_both_paths_and_the_report_can_end_with_another_command() {
     let server = ReelServer::builder()
         .mode(Mode::None)
-        .record_command("reel serve seed.yaml --mode all --upstream URL")
+        .record_command(|mode| format!("reel serve seed.yaml --mode {mode} --upstream URL"))
         .on_exchange(|_| {})
         .start(seed_path())
         .await

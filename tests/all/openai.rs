@@ -1,0 +1,462 @@
+//! async-openai through reel, streaming with its own SSE parser: in-process with
+//! no server and no socket (`reel::openai::OpenAiService` given to
+//! `Client::with_http_service`), and pointed at `reel_server::ReelServer` by base
+//! URL. The tool calls and answers checked are the ones async-openai assembled.
+//!
+//! The modes set in code must be the ones in force (no test may record from the
+//! network because the caller set `REEL_RECORD`): when `REEL_RECORD` or `CI` is
+//! set, each test reruns itself in a child process without them.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use async_openai::config::OpenAIConfig;
+use async_openai::error::OpenAIError;
+use async_openai::types::chat::{
+    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls,
+    ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage,
+    ChatCompletionRequestSystemMessage, ChatCompletionRequestToolMessage,
+    ChatCompletionRequestUserMessage, ChatCompletionStreamOptions, ChatCompletionTool,
+    ChatCompletionToolChoiceOption, ChatCompletionTools, CreateChatCompletionRequest,
+    CreateChatCompletionRequestArgs, FunctionCall, FunctionObject, ToolChoiceOptions,
+};
+use async_openai::Client;
+use futures_util::StreamExt as _;
+use reel::openai::OpenAiService;
+use reel::{Behaviour, Mode, Reel};
+use reel_cassette::Cassette;
+use reel_server::ReelServer;
+use reel_tests::seed_cassette;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::net::TcpListener;
+
+/// A tool the model may call, as the seed's requests declare it.
+fn tool(name: &str, description: &str) -> ChatCompletionTools {
+    ChatCompletionTools::Function(ChatCompletionTool {
+        function: FunctionObject {
+            name: name.to_owned(),
+            description: Some(description.to_owned()),
+            parameters: Some(json!({
+                "type": "object",
+                "properties": {
+                    "a": {"type": "integer", "description": "first number"},
+                    "b": {"type": "integer", "description": "second number"},
+                },
+                "required": ["a", "b"],
+            })),
+            strict: Some(false),
+        },
+    })
+}
+
+/// The seed's request with `messages`: every other field as recorded.
+fn request(messages: Vec<ChatCompletionRequestMessage>) -> CreateChatCompletionRequest {
+    let mut args = CreateChatCompletionRequestArgs::default();
+    args.model("gpt-4o-mini")
+        .messages(messages)
+        .stream_options(ChatCompletionStreamOptions {
+            include_usage: Some(true),
+            ..ChatCompletionStreamOptions::default()
+        })
+        .tool_choice(ChatCompletionToolChoiceOption::Mode(
+            ToolChoiceOptions::Auto,
+        ))
+        .tools(vec![
+            tool("add", "Add two numbers"),
+            tool("multiply", "Multiply two numbers"),
+        ])
+        .stream(true);
+    // The seed was recorded by a client that still sends `max_tokens`.
+    #[allow(deprecated)]
+    args.max_tokens(4000_u32);
+    args.build().expect("a complete request")
+}
+
+/// The seed's system prompt, then `question` from the user.
+fn opening(question: &str) -> Vec<ChatCompletionRequestMessage> {
+    vec![
+        ChatCompletionRequestMessage::System(ChatCompletionRequestSystemMessage::from(
+            "You are a helpful assistant. Always use both add and multiply at the same time.",
+        )),
+        ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage::from(question)),
+    ]
+}
+
+/// The JSON body of the seed's request `index`.
+fn recorded_request(index: usize) -> Value {
+    let seed = Cassette::load(seed_cassette()).expect("the seed cassette loads");
+    serde_json::from_slice(&seed.interactions[index].request.body).expect("a JSON body")
+}
+
+/// What one streamed completion assembled.
+#[derive(Debug, Default)]
+struct Turn {
+    text: String,
+    /// By index: id, name, arguments.
+    tool_calls: BTreeMap<u32, (String, String, String)>,
+    chunks: usize,
+}
+
+/// Streams `request` with async-openai's own parser and assembles the deltas.
+async fn stream(client: &Client<OpenAIConfig>, request: CreateChatCompletionRequest) -> Turn {
+    let mut stream = client
+        .chat()
+        .create_stream(request)
+        .await
+        .expect("the stream starts");
+    let mut turn = Turn::default();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.unwrap_or_else(|err| panic!("async-openai failed: {err}"));
+        turn.chunks += 1;
+        for choice in chunk.choices {
+            if let Some(text) = choice.delta.content {
+                turn.text.push_str(&text);
+            }
+            for call in choice.delta.tool_calls.into_iter().flatten() {
+                let entry = turn.tool_calls.entry(call.index).or_default();
+                if let Some(id) = call.id {
+                    entry.0 = id;
+                }
+                if let Some(function) = call.function {
+                    entry.1.push_str(function.name.as_deref().unwrap_or(""));
+                    entry
+                        .2
+                        .push_str(function.arguments.as_deref().unwrap_or(""));
+                }
+            }
+        }
+    }
+    turn
+}
+
+/// Has the seed's conversation with `client`, whose requests must reach the seed:
+/// the first turn assembles `add` and `multiply`, the second, given their results,
+/// the final answer.
+async fn converse_as_the_seed(client: &Client<OpenAIConfig>) {
+    let mut messages = opening("Add and multiply the number 2 and 3");
+    let first = request(messages.clone());
+    // Built to mirror the recording: it would not match if not.
+    assert_eq!(serde_json::to_value(&first).unwrap(), recorded_request(0));
+
+    let turn = stream(client, first).await;
+    let calls: Vec<(String, String, String)> = turn.tool_calls.into_values().collect();
+    assert_eq!(
+        calls,
+        [
+            (
+                "call_4ifjNdHz0FdUYGSOEoJhug4a".to_owned(),
+                "add".to_owned(),
+                r#"{"a": 2, "b": 3}"#.to_owned()
+            ),
+            (
+                "call_sXf7ZGvQxWZWcqH7dp0F1Fd6".to_owned(),
+                "multiply".to_owned(),
+                r#"{"a": 2, "b": 3}"#.to_owned()
+            ),
+        ]
+    );
+    // 14 events: 13 JSON chunks and `[DONE]`, which ends async-openai's stream.
+    assert_eq!(turn.chunks, 13);
+
+    let mut results = Vec::new();
+    for (id, name, arguments) in &calls {
+        let args: Value = serde_json::from_str(arguments).unwrap();
+        let (a, b) = (args["a"].as_i64().unwrap(), args["b"].as_i64().unwrap());
+        let result = if name == "add" { a + b } else { a * b };
+        results.push((id.clone(), result.to_string()));
+    }
+    assert_eq!(results[0].1, "5");
+    assert_eq!(results[1].1, "6");
+    messages.push(ChatCompletionRequestMessage::Assistant(
+        ChatCompletionRequestAssistantMessage {
+            tool_calls: Some(
+                calls
+                    .iter()
+                    .map(|(id, name, arguments)| {
+                        ChatCompletionMessageToolCalls::Function(ChatCompletionMessageToolCall {
+                            id: id.clone(),
+                            function: FunctionCall {
+                                name: name.clone(),
+                                arguments: arguments.clone(),
+                            },
+                        })
+                    })
+                    .collect(),
+            ),
+            ..ChatCompletionRequestAssistantMessage::default()
+        },
+    ));
+    for (id, result) in results {
+        messages.push(ChatCompletionRequestMessage::Tool(
+            ChatCompletionRequestToolMessage {
+                content: result.as_str().into(),
+                tool_call_id: id,
+            },
+        ));
+    }
+    let second = request(messages);
+    assert_eq!(serde_json::to_value(&second).unwrap(), recorded_request(1));
+
+    let turn = stream(client, second).await;
+    assert_eq!(
+        turn.text,
+        "The sum of 2 and 3 is 5, and the product of 2 and 3 is 6."
+    );
+    assert!(turn.tool_calls.is_empty());
+}
+
+/// The API key the clients send: fake, and never to be found in a cassette.
+const API_KEY: &str = "sk-test-reel-fake-key";
+
+/// The clients' configuration: the fake key, OpenAI's base URL.
+fn config() -> OpenAIConfig {
+    OpenAIConfig::new().with_api_key(API_KEY)
+}
+
+/// An async-openai client that answers from `reel`, in-process.
+fn through(reel: Reel, config: OpenAIConfig) -> Client<OpenAIConfig> {
+    Client::with_config(config).with_http_service(OpenAiService::new(reel))
+}
+
+/// Whether this test ran in a child process instead: when `REEL_RECORD` or `CI`
+/// is set, the test reruns in a child without them (the environment is shared by
+/// the tests of one process), and fails with the child's output unless the child
+/// ran it and passed.
+fn reran_without_reel_env() -> bool {
+    if ["REEL_RECORD", "CI"]
+        .iter()
+        .all(|name| std::env::var_os(name).is_none())
+    {
+        return false;
+    }
+    let thread = std::thread::current();
+    let test = thread
+        .name()
+        .expect("libtest names the thread after the test");
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test])
+        .env_remove("REEL_RECORD")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{test}, rerun without REEL_RECORD and CI, failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    true
+}
+
+#[tokio::test]
+async fn async_openai_streams_the_seed_through_the_server_and_assembles_tool_calls() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let server = ReelServer::replay(seed_cassette()).await.unwrap();
+    let base = format!("{}/v1", server.base_url());
+    converse_as_the_seed(&Client::with_config(config().with_api_base(base))).await;
+    assert!(server.unplayed().is_empty());
+}
+
+#[tokio::test]
+async fn async_openai_streams_the_seed_in_process_through_the_adapter_with_no_server() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let reel = Reel::replay(seed_cassette()).unwrap();
+    converse_as_the_seed(&through(reel.clone(), config())).await;
+    assert!(reel.unplayed().is_empty());
+}
+
+#[tokio::test]
+async fn a_request_the_seed_lacks_fails_through_the_adapter_with_reels_mismatch_report() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let client = through(Reel::replay(seed_cassette()).unwrap(), config());
+    let err = client
+        .chat()
+        .create_stream(request(opening("Add and multiply the number 4 and 5")))
+        .await
+        .err()
+        .expect("a request the seed lacks fails");
+    let OpenAIError::Boxed(err) = err else {
+        panic!("expected reel's error, boxed; got {err:?}")
+    };
+    let err = err
+        .downcast::<reel::Error>()
+        .unwrap_or_else(|err| panic!("expected reel's error, got {err:?}"));
+    assert!(matches!(*err, reel::Error::NoMatch(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "reel: no recorded interaction matches POST https://api.openai.com/v1/chat/completions"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("closest recorded interaction: #0"), "{text}");
+}
+
+/// One `chat.completion.chunk` event carrying `delta`.
+fn chunk_event(delta: Value, finish_reason: Value) -> String {
+    let chunk = json!({
+        "id": "chatcmpl-local",
+        "object": "chat.completion.chunk",
+        "created": 1_700_000_000,
+        "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    });
+    format!("data: {chunk}\n\n")
+}
+
+/// A streamed chat completion as OpenAI sends it: a tool call whose arguments
+/// arrive in two pieces, text in two pieces, then `[DONE]`.
+fn local_completion() -> String {
+    let call = |value: Value| json!({"tool_calls": [value]});
+    [
+        chunk_event(json!({"role": "assistant", "content": ""}), Value::Null),
+        chunk_event(
+            call(json!({"index": 0, "id": "call_local", "type": "function",
+                        "function": {"name": "add", "arguments": "{\"a\": 2,"}})),
+            Value::Null,
+        ),
+        chunk_event(
+            call(json!({"index": 0, "function": {"arguments": " \"b\": 3}"}})),
+            Value::Null,
+        ),
+        chunk_event(json!({"content": "2 + 3"}), Value::Null),
+        chunk_event(json!({"content": " is 5."}), Value::Null),
+        chunk_event(json!({}), json!("stop")),
+        "data: [DONE]\n\n".to_owned(),
+    ]
+    .concat()
+}
+
+/// A stand-in for the OpenAI API on 127.0.0.1 (reel-upstream's routes serve no
+/// chat-completion chunks): every request is answered with `body` as
+/// `text/event-stream`, and its head is kept, in lower case.
+struct LocalOpenAi {
+    base: String,
+    heads: Arc<Mutex<Vec<String>>>,
+}
+
+impl LocalOpenAi {
+    async fn start(body: String) -> LocalOpenAi {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let kept = heads.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let mut socket = BufReader::new(socket);
+                let mut head = String::new();
+                while !head.ends_with("\r\n\r\n") {
+                    if socket.read_line(&mut head).await.unwrap() == 0 {
+                        break;
+                    }
+                }
+                let head = head.to_ascii_lowercase();
+                let length = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length:"))
+                    .map_or(0, |value| value.trim().parse().unwrap());
+                socket.read_exact(&mut vec![0; length]).await.unwrap();
+                kept.lock().unwrap().push(head);
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(response.as_bytes()).await.unwrap();
+            }
+        });
+        LocalOpenAi { base, heads }
+    }
+
+    /// The heads of the requests received so far.
+    fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
+    }
+}
+
+#[tokio::test]
+async fn once_records_a_streamed_completion_through_the_adapter_then_replays_it_offline() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let upstream = LocalOpenAi::start(local_completion()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.yaml");
+    let config = config().with_api_base(format!("{}/v1", upstream.base));
+    let ask = || request(opening("Add 2 and 3"));
+    let client = |reel: Reel| through(reel, config.clone());
+    let assembled = |turn: Turn| {
+        assert_eq!(turn.text, "2 + 3 is 5.");
+        let calls: Vec<_> = turn.tool_calls.into_values().collect();
+        assert_eq!(
+            calls,
+            [(
+                "call_local".to_owned(),
+                "add".to_owned(),
+                r#"{"a": 2, "b": 3}"#.to_owned()
+            )]
+        );
+        assert_eq!(turn.chunks, 6, "six JSON chunks; [DONE] ends the stream");
+    };
+
+    // No cassette yet: `once` records.
+    let recording = Reel::builder().mode(Mode::Once).open(&path).unwrap();
+    assert_eq!(recording.behaviour(), Behaviour::Record);
+    assembled(stream(&client(recording), ask()).await);
+    let heads = upstream.heads();
+    assert_eq!(heads.len(), 1);
+    assert!(
+        heads[0].starts_with("post /v1/chat/completions "),
+        "{}",
+        heads[0]
+    );
+    assert!(
+        heads[0].contains(&format!("authorization: bearer {API_KEY}")),
+        "the upstream got the key: {}",
+        heads[0]
+    );
+
+    // The client and its reel are dropped (async-openai stopped reading at
+    // `[DONE]`; reel read the rest): the recording is saved.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cassette = Cassette::load(&path).unwrap();
+    assert_eq!(cassette.interactions.len(), 1);
+    let interaction = &cassette.interactions[0];
+    assert_eq!(
+        String::from_utf8_lossy(&interaction.response.body),
+        local_completion()
+    );
+    assert_eq!(
+        interaction.response.headers.get("Content-Type"),
+        Some("text/event-stream")
+    );
+    assert_eq!(
+        interaction.request.url,
+        format!("{}/v1/chat/completions", upstream.base)
+    );
+    for secret in [API_KEY, "bearer", "authorization"] {
+        assert!(
+            !text.to_ascii_lowercase().contains(secret),
+            "{secret} reached the cassette:\n{text}"
+        );
+    }
+
+    // The cassette exists: `once` replays it, and the upstream hears nothing more.
+    let replaying = Reel::builder().mode(Mode::Once).open(&path).unwrap();
+    assert_eq!(replaying.behaviour(), Behaviour::Replay);
+    assembled(stream(&client(replaying.clone()), ask()).await);
+    assert!(replaying.unplayed().is_empty());
+    assert_eq!(
+        upstream.heads().len(),
+        1,
+        "the replay did not reach the upstream"
+    );
+}
