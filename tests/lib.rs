@@ -1,6 +1,7 @@
 //! Helpers shared by reel's cross-crate tests.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -64,4 +65,36 @@ pub fn corpus_or_skip() -> Option<PathBuf> {
 /// Every cassette of `../shared/corpus`, sorted; see [`corpus_or_skip`].
 pub fn corpus_cassettes() -> Option<Vec<PathBuf>> {
     corpus_or_skip().map(|dir| cassette_files(&dir))
+}
+
+/// The variables that change what reel does: the mode (`REEL_RECORD`, `CI`) and
+/// the mismatch report (`REEL_FULL_DIFF`).
+const REEL_ENV: [&str; 3] = ["REEL_RECORD", "REEL_FULL_DIFF", "CI"];
+
+/// Whether this test ran in a child process instead: when one of [`REEL_ENV`]
+/// is set, the test reruns in a child without them (the environment is shared by
+/// the tests of one process), and fails with the child's output unless the child
+/// ran it and passed.
+pub fn reran_without_reel_env() -> bool {
+    if REEL_ENV.iter().all(|name| std::env::var_os(name).is_none()) {
+        return false;
+    }
+    let thread = std::thread::current();
+    let test = thread
+        .name()
+        .expect("libtest names the thread after the test");
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test])
+        .env_remove("REEL_RECORD")
+        .env_remove("REEL_FULL_DIFF")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{test}, rerun without REEL_RECORD, REEL_FULL_DIFF and CI, failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    true
 }

@@ -3,10 +3,14 @@
 //! - `bad_input`: broken files give errors with file, line, column and a fix;
 //! - `roundtrip_property`: arbitrary bodies survive write -> read -> write;
 //! - `saving`: saves are atomic, create directories, keep the dialect;
-//! - `openai`: async-openai through reel, in-process and through reel-server.
+//! - `openai`: async-openai through reel, in-process and through reel-server;
+//! - `adapters`: a miss reads the same through every adapter;
+//! - `rig`: rig replays the seed through the reqwest middleware, two fields ignored.
 
+mod adapters;
 mod bad_input;
 mod corpus;
 mod openai;
+mod rig;
 mod roundtrip_property;
 mod saving;

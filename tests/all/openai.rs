@@ -8,7 +8,6 @@
 //! set, each test reruns itself in a child process without them.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use async_openai::config::OpenAIConfig;
@@ -27,7 +26,7 @@ use reel::openai::OpenAiService;
 use reel::{Behaviour, Mode, Reel};
 use reel_cassette::Cassette;
 use reel_server::ReelServer;
-use reel_tests::seed_cassette;
+use reel_tests::{reran_without_reel_env, seed_cassette};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::TcpListener;
@@ -218,36 +217,6 @@ fn config() -> OpenAIConfig {
 /// An async-openai client that answers from `reel`, in-process.
 fn through(reel: Reel, config: OpenAIConfig) -> Client<OpenAIConfig> {
     Client::with_config(config).with_http_service(OpenAiService::new(reel))
-}
-
-/// Whether this test ran in a child process instead: when `REEL_RECORD` or `CI`
-/// is set, the test reruns in a child without them (the environment is shared by
-/// the tests of one process), and fails with the child's output unless the child
-/// ran it and passed.
-fn reran_without_reel_env() -> bool {
-    if ["REEL_RECORD", "CI"]
-        .iter()
-        .all(|name| std::env::var_os(name).is_none())
-    {
-        return false;
-    }
-    let thread = std::thread::current();
-    let test = thread
-        .name()
-        .expect("libtest names the thread after the test");
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test])
-        .env_remove("REEL_RECORD")
-        .env_remove("CI")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("test result: ok. 1 passed"),
-        "{test}, rerun without REEL_RECORD and CI, failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    true
 }
 
 #[tokio::test]

@@ -159,6 +159,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
         let state = state.clone();
         let service = hyper::service::service_fn(move |request| handle(state.clone(), request));
         let connection = hyper::server::conn::http1::Builder::new()
+            .writev(false)
             .serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

@@ -213,9 +213,12 @@ impl Normalizer {
 /// The body with `\r\n` and the escape `\r\n` replaced by `\n` and `\n`.
 pub(crate) fn normalize_newlines(body: &Bytes) -> Bytes {
     const ESCAPED_CRLF: &[u8] = br"\r\n";
-    // Byte searches first: they vectorize, the window scans do not.
-    let has_crlf = body.contains(&b'\r') && body.windows(2).any(|w| w == b"\r\n");
-    let has_escape = body.contains(&b'\\') && body.windows(4).any(|w| w == ESCAPED_CRLF);
+    // One vectorized pass for the common case: neither `\r` nor `\\` at all.
+    if memchr::memchr2(b'\r', b'\\', body).is_none() {
+        return body.clone();
+    }
+    let has_crlf = memchr::memchr_iter(b'\r', body).any(|i| body.get(i + 1) == Some(&b'\n'));
+    let has_escape = memchr::memchr_iter(b'\\', body).any(|i| body[i..].starts_with(ESCAPED_CRLF));
     if !has_crlf && !has_escape {
         return body.clone();
     }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bytes::Bytes;
 use reel_cassette::{Cassette, Interaction, Redaction};
 
-use crate::index::Index;
+use crate::index::{Index, RawRoute};
 use crate::matcher::Rules;
 use crate::normalize::NormalRequest;
 use crate::replay::Prepared;
@@ -50,16 +50,13 @@ impl Recordings {
                 })
             })
             .collect::<Result<Vec<Prepared>>>()?;
-        let raw: Vec<Option<String>> = interactions
+        let raw: Vec<Option<RawRoute>> = interactions
             .iter()
             .map(|interaction| {
                 let url = redaction.redact_url(&interaction.request.url);
-                url::Url::parse(&url).ok().map(|url| {
-                    raw_route(
-                        &interaction.request.method,
-                        &url,
-                        rules.normalizer.ignore_host,
-                    )
+                url::Url::parse(&url).ok().map(|url| RawRoute {
+                    method: interaction.request.method.clone(),
+                    target: raw_target(&url, rules.normalizer.ignore_host).to_owned(),
                 })
             })
             .collect();
@@ -117,13 +114,11 @@ impl Recordings {
         {
             return None;
         }
-        let raw = raw_route(
-            received.method().as_str(),
-            received.url(),
-            rules.normalizer.ignore_host,
-        );
+        let target = raw_target(received.url(), rules.normalizer.ignore_host);
         let text = crate::normalize::normalize_newlines(received.body_bytes());
-        let candidates = self.index.fast_candidates(&raw, &text)?;
+        let candidates = self
+            .index
+            .fast_candidates(received.method().as_str(), target, &text)?;
         self.claim(rules, received, candidates.iter().copied())
     }
 
@@ -164,19 +159,14 @@ impl Recordings {
     }
 }
 
-/// `METHOD url` as the URL serializes after parsing (only its path and query when
-/// hosts are ignored): the key of the exact-text shortcut.
-fn raw_route(method: &str, url: &url::Url, ignore_host: bool) -> String {
-    let target = if ignore_host {
+/// The URL as it serializes after parsing (only its path and query when hosts
+/// are ignored): with the method, the key of the exact-text shortcut.
+fn raw_target(url: &url::Url, ignore_host: bool) -> &str {
+    if ignore_host {
         &url[url::Position::BeforePath..url::Position::AfterQuery]
     } else {
         url.as_str()
-    };
-    let mut raw = String::with_capacity(method.len() + 1 + target.len());
-    raw.push_str(method);
-    raw.push(' ');
-    raw.push_str(target);
-    raw
+    }
 }
 
 /// The normal form of a recorded request, after the redaction a live request gets.

@@ -26,13 +26,16 @@ async fn send(
     }
 }
 
-/// JSON text with every object's keys in reverse order and generous whitespace.
+/// JSON text with every object's keys in reverse alphabetical order and generous
+/// whitespace (whatever order serde_json keeps keys in: its `preserve_order`
+/// feature, which other crates of a build may turn on, keeps document order).
 fn reversed(value: &Value) -> String {
     match value {
         Value::Object(map) => {
-            let members: Vec<String> = map
-                .iter()
-                .rev()
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| b.0.cmp(a.0));
+            let members: Vec<String> = entries
+                .into_iter()
                 .map(|(k, v)| format!("\n  {} :  {}", Value::from(k.as_str()), reversed(v)))
                 .collect();
             format!("{{ {} \r\n}}", members.join(" ,"))
