@@ -11,6 +11,7 @@ mod adapters;
 mod bad_input;
 mod corpus;
 mod openai;
+mod reqwest_0_12;
 mod rig;
 mod roundtrip_property;
 mod saving;

@@ -100,7 +100,6 @@ mod env;
 mod error;
 mod index;
 mod matcher;
-mod middleware;
 mod mode;
 mod normalize;
 #[cfg(feature = "async-openai")]
@@ -113,8 +112,9 @@ mod recording;
 mod recordings;
 mod replay;
 mod report;
-mod reqwest_client;
-mod tower;
+mod reqwest_013;
+#[cfg(feature = "reqwest-0-12")]
+pub mod reqwest_0_12;
 
 /// The cassette format crate, for building cassettes and reading recorded requests.
 pub use reel_cassette as cassette;
@@ -132,4 +132,4 @@ pub use received::Received;
 pub use recording::{Recording, RecordingBody};
 pub use replay::{ReplayBody, Replayed};
 pub use report::MismatchReport;
-pub use tower::{ReelLayer, ReelService};
+pub use reqwest_013::{ReelLayer, ReelService};

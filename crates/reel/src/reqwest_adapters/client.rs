@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::ResponseBuilderExt as _;
 
+use super::deps::reqwest;
 use crate::{Behaviour, Decision, Error, Received, Recording, Reel, ReplayBody};
 
 /// Why a reqwest adapter could not answer: reel's error, or the one of the

@@ -1,6 +1,7 @@
 //! The reqwest-middleware adapter: [`Reel`] as a `reqwest_middleware::Middleware`.
 
-use crate::reqwest_client::{answer, Failure};
+use super::client::{answer, Failure};
+use super::deps::{reqwest, reqwest_middleware};
 use crate::Reel;
 
 /// Attach with `reqwest_middleware::ClientBuilder::with(reel)`: replayed requests

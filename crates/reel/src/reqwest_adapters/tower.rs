@@ -6,7 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::reqwest_client::{answer, Failure};
+use super::client::{answer, Failure};
+use super::deps::reqwest;
 use crate::{BoxError, Reel};
 
 /// A `tower::Layer` that puts [`Reel`] in front of a service sending
@@ -118,13 +119,5 @@ where
                     Failure::Send(err) => err.into(),
                 })
         })
-    }
-}
-
-impl Reel {
-    /// This cassette in front of `inner` as a tower service: shorthand for
-    /// `ReelService::new(reel, inner)`.
-    pub fn service<S>(&self, inner: S) -> ReelService<S> {
-        ReelService::new(self.clone(), inner)
     }
 }
