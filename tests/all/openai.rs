@@ -8,7 +8,6 @@
 //! set, each test reruns itself in a child process without them.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
@@ -27,9 +26,8 @@ use reel::{Behaviour, Mode, Reel};
 use reel_cassette::Cassette;
 use reel_server::ReelServer;
 use reel_tests::{reran_without_reel_env, seed_cassette};
+use reel_upstream::{Upstream, CHAT_COMPLETION_EVENTS};
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
-use tokio::net::TcpListener;
 
 /// A tool the model may call, as the seed's requests declare it.
 fn tool(name: &str, description: &str) -> ChatCompletionTools {
@@ -269,97 +267,15 @@ async fn a_request_the_seed_lacks_fails_through_the_adapter_with_reels_mismatch_
     assert!(text.contains("closest recorded interaction: #0"), "{text}");
 }
 
-/// One `chat.completion.chunk` event carrying `delta`.
-fn chunk_event(delta: Value, finish_reason: Value) -> String {
-    let chunk = json!({
-        "id": "chatcmpl-local",
-        "object": "chat.completion.chunk",
-        "created": 1_700_000_000,
-        "model": "gpt-4o-mini",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-    });
-    format!("data: {chunk}\n\n")
-}
-
-/// A streamed chat completion as OpenAI sends it: a tool call whose arguments
-/// arrive in two pieces, text in two pieces, then `[DONE]`.
-fn local_completion() -> String {
-    let call = |value: Value| json!({"tool_calls": [value]});
-    [
-        chunk_event(json!({"role": "assistant", "content": ""}), Value::Null),
-        chunk_event(
-            call(json!({"index": 0, "id": "call_local", "type": "function",
-                        "function": {"name": "add", "arguments": "{\"a\": 2,"}})),
-            Value::Null,
-        ),
-        chunk_event(
-            call(json!({"index": 0, "function": {"arguments": " \"b\": 3}"}})),
-            Value::Null,
-        ),
-        chunk_event(json!({"content": "2 + 3"}), Value::Null),
-        chunk_event(json!({"content": " is 5."}), Value::Null),
-        chunk_event(json!({}), json!("stop")),
-        "data: [DONE]\n\n".to_owned(),
-    ]
-    .concat()
-}
-
-/// A stand-in for the OpenAI API on 127.0.0.1 (reel-upstream's routes serve no
-/// chat-completion chunks): every request is answered with `body` as
-/// `text/event-stream`, and its head is kept, in lower case.
-struct LocalOpenAi {
-    base: String,
-    heads: Arc<Mutex<Vec<String>>>,
-}
-
-impl LocalOpenAi {
-    async fn start(body: String) -> LocalOpenAi {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let heads = Arc::new(Mutex::new(Vec::new()));
-        let kept = heads.clone();
-        tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                let mut socket = BufReader::new(socket);
-                let mut head = String::new();
-                while !head.ends_with("\r\n\r\n") {
-                    if socket.read_line(&mut head).await.unwrap() == 0 {
-                        break;
-                    }
-                }
-                let head = head.to_ascii_lowercase();
-                let length = head
-                    .lines()
-                    .find_map(|line| line.strip_prefix("content-length:"))
-                    .map_or(0, |value| value.trim().parse().unwrap());
-                socket.read_exact(&mut vec![0; length]).await.unwrap();
-                kept.lock().unwrap().push(head);
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\
-                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                socket.write_all(response.as_bytes()).await.unwrap();
-            }
-        });
-        LocalOpenAi { base, heads }
-    }
-
-    /// The heads of the requests received so far.
-    fn heads(&self) -> Vec<String> {
-        self.heads.lock().unwrap().clone()
-    }
-}
-
 #[tokio::test]
 async fn once_records_a_streamed_completion_through_the_adapter_then_replays_it_offline() {
     if reran_without_reel_env() {
         return;
     }
-    let upstream = LocalOpenAi::start(local_completion()).await;
+    let upstream = Upstream::start().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.yaml");
-    let config = config().with_api_base(format!("{}/v1", upstream.base));
+    let config = config().with_api_base(upstream.url("/v1"));
     let ask = || request(opening("Add 2 and 3"));
     let client = |reel: Reel| through(reel, config.clone());
     let assembled = |turn: Turn| {
@@ -380,17 +296,18 @@ async fn once_records_a_streamed_completion_through_the_adapter_then_replays_it_
     let recording = Reel::builder().mode(Mode::Once).open(&path).unwrap();
     assert_eq!(recording.behaviour(), Behaviour::Record);
     assembled(stream(&client(recording), ask()).await);
-    let heads = upstream.heads();
-    assert_eq!(heads.len(), 1);
-    assert!(
-        heads[0].starts_with("post /v1/chat/completions "),
-        "{}",
-        heads[0]
+    let requests = upstream.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].uri.as_str()),
+        ("POST", "/v1/chat/completions")
     );
     assert!(
-        heads[0].contains(&format!("authorization: bearer {API_KEY}")),
-        "the upstream got the key: {}",
-        heads[0]
+        requests[0]
+            .headers
+            .contains(&("authorization".to_owned(), format!("Bearer {API_KEY}"))),
+        "the upstream got the key: {:?}",
+        requests[0].headers
     );
 
     // The client and its reel are dropped (async-openai stopped reading at
@@ -401,7 +318,7 @@ async fn once_records_a_streamed_completion_through_the_adapter_then_replays_it_
     let interaction = &cassette.interactions[0];
     assert_eq!(
         String::from_utf8_lossy(&interaction.response.body),
-        local_completion()
+        CHAT_COMPLETION_EVENTS.concat()
     );
     assert_eq!(
         interaction.response.headers.get("Content-Type"),
@@ -409,7 +326,7 @@ async fn once_records_a_streamed_completion_through_the_adapter_then_replays_it_
     );
     assert_eq!(
         interaction.request.url,
-        format!("{}/v1/chat/completions", upstream.base)
+        upstream.url("/v1/chat/completions")
     );
     for secret in [API_KEY, "bearer", "authorization"] {
         assert!(
@@ -424,7 +341,7 @@ async fn once_records_a_streamed_completion_through_the_adapter_then_replays_it_
     assembled(stream(&client(replaying.clone()), ask()).await);
     assert!(replaying.unplayed().is_empty());
     assert_eq!(
-        upstream.heads().len(),
+        upstream.requests().len(),
         1,
         "the replay did not reach the upstream"
     );

@@ -13,7 +13,11 @@
 //! - `ANY /status/CODE`: that status with a JSON error body;
 //! - `ANY /slow[?delay_ms=D]`: JSON after D ms (default 200) before the headers;
 //! - `ANY /broken[?events=N]`: N events, then the connection breaks mid-body;
-//! - `ANY /secret-body`: JSON whose body holds an OpenAI-shaped key.
+//! - `ANY /secret-body`: JSON whose body holds an OpenAI-shaped key;
+//! - `POST /v1/chat/completions`: a streamed OpenAI chat completion, one
+//!   `chat.completion.chunk` event per chunk ([`CHAT_COMPLETION_EVENTS`]): a tool
+//!   call `add` whose arguments arrive in two pieces, text in two pieces, then
+//!   `[DONE]`; what an OpenAI SDK parses and assembles.
 //!
 //! Every request is kept, for assertions: [`Upstream::requests`].
 
@@ -31,6 +35,41 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
+
+/// The events of `POST /v1/chat/completions`, in order: together, the body.
+pub const CHAT_COMPLETION_EVENTS: [&str; 7] = [
+    concat!(
+        r#"data: {"id":"chatcmpl-local","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","#,
+        r#""choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"#,
+        "\n\n"
+    ),
+    concat!(
+        r#"data: {"id":"chatcmpl-local","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","#,
+        r#""choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_local","type":"function","function":{"name":"add","arguments":"{\"a\": 2,"}}]},"finish_reason":null}]}"#,
+        "\n\n"
+    ),
+    concat!(
+        r#"data: {"id":"chatcmpl-local","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","#,
+        r#""choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":" \"b\": 3}"}}]},"finish_reason":null}]}"#,
+        "\n\n"
+    ),
+    concat!(
+        r#"data: {"id":"chatcmpl-local","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","#,
+        r#""choices":[{"index":0,"delta":{"content":"2 + 3"},"finish_reason":null}]}"#,
+        "\n\n"
+    ),
+    concat!(
+        r#"data: {"id":"chatcmpl-local","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","#,
+        r#""choices":[{"index":0,"delta":{"content":" is 5."},"finish_reason":null}]}"#,
+        "\n\n"
+    ),
+    concat!(
+        r#"data: {"id":"chatcmpl-local","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","#,
+        r#""choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+        "\n\n"
+    ),
+    "data: [DONE]\n\n",
+];
 
 /// The error a broken stream ends with.
 #[derive(Debug)]
@@ -290,6 +329,17 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Bo
                 }
                 Some((Ok(Frame::data(event(i))), i + 1))
             });
+            respond(
+                StatusCode::OK,
+                "text/event-stream",
+                BodyExt::boxed(StreamBody::new(pieces)),
+            )
+        }
+        "/v1/chat/completions" => {
+            let pieces = stream::iter(
+                CHAT_COMPLETION_EVENTS
+                    .map(|e| Ok::<_, Broken>(Frame::data(Bytes::from_static(e.as_bytes())))),
+            );
             respond(
                 StatusCode::OK,
                 "text/event-stream",
