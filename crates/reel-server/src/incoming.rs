@@ -12,16 +12,34 @@ use crate::hop_by_hop::is_hop_by_hop;
 /// and query count).
 #[derive(Clone, Debug)]
 pub(crate) struct Target {
+    /// The base URL, parsed once: requests resolve against it without parsing
+    /// its host again.
+    url: reqwest::Url,
     /// `scheme://host[:port][/prefix]`, without a trailing `/`.
     base: String,
+    /// The base URL's path prefix, without a trailing `/` (empty for none).
+    prefix: String,
 }
 
 impl Target {
     /// A target from a base URL already checked to have no query or fragment.
     pub(crate) fn new(base: &reqwest::Url) -> Target {
         Target {
+            url: base.clone(),
             base: base.as_str().trim_end_matches('/').to_owned(),
+            prefix: base.path().trim_end_matches('/').to_owned(),
         }
+    }
+
+    /// The base URL's path prefix, then `path_and_query`: resolved against the
+    /// parsed base (only the path and query are parsed), or parsed whole when the
+    /// path begins with `//`, which would otherwise name another host.
+    fn url(&self, path_and_query: &str) -> Result<reqwest::Url, url::ParseError> {
+        let path = format!("{}{path_and_query}", self.prefix);
+        if path.starts_with("//") {
+            return reqwest::Url::parse(&format!("{}{path_and_query}", self.base));
+        }
+        self.url.join(&path)
     }
 
     /// The outgoing request for a received one: the base URL's path prefix, then
@@ -42,8 +60,7 @@ impl Target {
                  such as /v1/chat/completions)"
             ));
         }
-        let url = format!("{}{path_and_query}", self.base);
-        let url = reqwest::Url::parse(&url).map_err(|err| {
+        let url = self.url(path_and_query).map_err(|err| {
             format!("request target {path_and_query:?} is not a valid URL path: {err}")
         })?;
         let mut headers = http::HeaderMap::with_capacity(parts.headers.len());
@@ -84,6 +101,22 @@ mod tests {
         let target = Target::new(&"http://127.0.0.1:8080".parse().unwrap());
         let request = target.received(&parts("/", &[]), Bytes::new()).unwrap();
         assert_eq!(request.url().as_str(), "http://127.0.0.1:8080/");
+        // A path that starts with `//` stays a path: it names no other host.
+        let request = target
+            .received(&parts("//evil.example/x?a=1", &[]), Bytes::new())
+            .unwrap();
+        assert_eq!(
+            request.url().as_str(),
+            "http://127.0.0.1:8080//evil.example/x?a=1"
+        );
+        let target = Target::new(&"https://api.example.com/openai".parse().unwrap());
+        let request = target
+            .received(&parts("/v1/../v2/chat?q=%FF&b", &[]), Bytes::new())
+            .unwrap();
+        assert_eq!(
+            request.url().as_str(),
+            "https://api.example.com/openai/v2/chat?q=%FF&b"
+        );
     }
 
     #[test]

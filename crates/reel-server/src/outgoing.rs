@@ -7,10 +7,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures_util::{Stream, TryStreamExt as _};
+use futures_util::TryStreamExt as _;
 use http::header;
-use http_body_util::{BodyDataStream, BodyExt as _, StreamBody};
-use hyper::body::{Body as _, Frame};
+use http_body::Body as _;
+use http_body_util::{BodyExt as _, StreamBody};
+use hyper::body::Frame;
 use reel::{BoxError, ReplayBody, Replayed};
 
 use crate::exchange::{Outcome, Pending};
@@ -18,9 +19,6 @@ use crate::hop_by_hop::is_hop_by_hop;
 
 /// The body of every response the server sends.
 pub(crate) type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
-
-/// A body as chunks.
-type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>;
 
 /// A whole body.
 pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
@@ -42,58 +40,62 @@ pub(crate) fn replayed(
         interaction: replayed.map_or(0, |r| r.interaction),
     };
     let reason = replayed.and_then(|r| reason_phrase(parts.status, &r.status));
-    let chunks = Box::pin(BodyDataStream::new(body).map_err(|never| match never {}));
-    respond(&parts, length, reason, chunks, pending, outcome)
+    respond(&parts, length, reason, body, pending, outcome)
 }
 
 /// The upstream's response: its head, the length it announced, its body.
 pub(crate) struct Live {
     pub(crate) head: http::response::Parts,
     pub(crate) length: Option<u64>,
-    pub(crate) body: Chunks,
+    pub(crate) body: reqwest::Body,
 }
 
 impl Live {
     pub(crate) fn new(response: reqwest::Response) -> Live {
-        let mut head = http::Response::new(());
-        *head.status_mut() = response.status();
-        *head.version_mut() = response.version();
-        head.headers_mut().clone_from(response.headers());
         let length = response.content_length();
-        Live {
-            head: head.into_parts().0,
-            length,
-            body: Box::pin(response.bytes_stream().map_err(BoxError::from)),
-        }
+        let (head, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+        Live { head, length, body }
     }
 }
 
 /// A response streamed from the upstream (and maybe recorded on the way): its
 /// status, headers and `body` as it arrives.
-pub(crate) fn streamed<S>(
+pub(crate) fn streamed<B>(
     head: &http::response::Parts,
     length: Option<u64>,
-    body: S,
+    body: B,
     pending: Pending,
     outcome: Outcome,
 ) -> http::Response<Body>
 where
-    S: Stream<Item = Result<Bytes, BoxError>> + Send + 'static,
+    B: http_body::Body<Data = Bytes> + Unpin + Send + 'static,
+    B::Error: Into<BoxError>,
 {
-    respond(head, length, None, Box::pin(body), pending, outcome)
+    respond(head, length, None, body, pending, outcome)
+}
+
+/// A recording's body, as chunks.
+pub(crate) fn chunks(
+    body: reel::RecordingBody,
+) -> impl http_body::Body<Data = Bytes, Error = BoxError> + Unpin + Send {
+    StreamBody::new(body.map_ok(Frame::data))
 }
 
 /// The client's response: the status, the headers but those of the connection,
-/// the body's own length, and the body as a stream. `pending` is reported with
-/// `outcome` when the body has been sent.
-fn respond(
+/// the body's own length, and the body. `pending` is reported with `outcome`
+/// when the body has been sent.
+fn respond<B>(
     head: &http::response::Parts,
     length: Option<u64>,
     reason: Option<hyper::ext::ReasonPhrase>,
-    chunks: Chunks,
+    body: B,
     pending: Pending,
     outcome: Outcome,
-) -> http::Response<Body> {
+) -> http::Response<Body>
+where
+    B: http_body::Body<Data = Bytes> + Unpin + Send + 'static,
+    B::Error: Into<BoxError>,
+{
     let status = head.status;
     let mut response = http::Response::new(());
     *response.status_mut() = status;
@@ -115,11 +117,11 @@ fn respond(
         response.extensions_mut().insert(reason);
     }
     let body = Logged {
-        chunks,
+        body,
         finish: Some((pending, status, outcome)),
     };
     let (parts, ()) = response.into_parts();
-    http::Response::from_parts(parts, StreamBody::new(body).boxed_unsync())
+    http::Response::from_parts(parts, body.boxed_unsync())
 }
 
 /// The recorded reason phrase (`OK` in `200 OK`), when it is not the one hyper
@@ -134,14 +136,14 @@ fn reason_phrase(status: http::StatusCode, recorded: &str) -> Option<hyper::ext:
     hyper::ext::ReasonPhrase::try_from(reason.as_bytes().to_vec()).ok()
 }
 
-/// The body's chunks as frames; reports the exchange when the body ends, breaks,
-/// or is dropped because the client went away.
-struct Logged {
-    chunks: Chunks,
+/// The body as it is sent; reports the exchange when the body ends, breaks, or
+/// is dropped because the client went away.
+struct Logged<B> {
+    body: B,
     finish: Option<(Pending, http::StatusCode, Outcome)>,
 }
 
-impl Logged {
+impl<B> Logged<B> {
     fn finish(&mut self, failure: Option<String>) {
         if let Some((pending, status, outcome)) = self.finish.take() {
             let outcome = match failure {
@@ -153,14 +155,23 @@ impl Logged {
     }
 }
 
-impl Stream for Logged {
-    type Item = Result<Frame<Bytes>, BoxError>;
+impl<B> http_body::Body for Logged<B>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        match self.chunks.as_mut().poll_next(cx) {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match Pin::new(&mut self.body).poll_frame(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(Some(Ok(chunk))) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
+            Poll::Ready(Some(Ok(frame))) => Poll::Ready(Some(Ok(frame))),
             Poll::Ready(Some(Err(err))) => {
+                let err = err.into();
                 self.finish(Some(format!("the response body broke: {}", chain(&*err))));
                 Poll::Ready(Some(Err(err)))
             }
@@ -170,9 +181,17 @@ impl Stream for Logged {
             }
         }
     }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }
 
-impl Drop for Logged {
+impl<B> Drop for Logged<B> {
     fn drop(&mut self) {
         self.finish(None);
     }

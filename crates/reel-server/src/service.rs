@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use http_body_util::BodyExt as _;
+use http_body_util::{BodyDataStream, BodyExt as _};
 use hyper::body::Incoming;
 use reel::{Decision, Reel};
 
@@ -54,9 +54,10 @@ pub(crate) async fn handle(
         Decision::Record { request, recording } => match send(&state, request).await {
             Ok(live) => {
                 let live = Live::new(live);
-                let body = recording.tee(&live.head, live.body);
+                let body = recording.tee(&live.head, BodyDataStream::new(live.body));
                 // Chunked, whatever length the upstream sent: a refused recording
                 // (a credential in it) must break the body, not end it cleanly.
+                let body = outgoing::chunks(body);
                 outgoing::streamed(&live.head, None, body, pending, Outcome::Recorded)
             }
             // Dropping the ticket records nothing.

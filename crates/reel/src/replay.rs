@@ -7,7 +7,7 @@ use std::fmt;
 use std::future::Future as _;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -49,6 +49,9 @@ pub(crate) struct Prepared {
     body: Bytes,
     kind: StreamKind,
     duration: Duration,
+    /// Where each event ends, once a replay has split the whole body: later
+    /// replays slice the body without searching it again.
+    ends: Arc<OnceLock<Arc<[usize]>>>,
 }
 
 impl Prepared {
@@ -79,6 +82,7 @@ impl Prepared {
             body: response.body.clone(),
             kind,
             duration: response.duration,
+            ends: Arc::default(),
         })
     }
 
@@ -97,10 +101,21 @@ impl Prepared {
     ) -> http::Response<ReplayBody> {
         let body = match self.kind {
             StreamKind::Whole => ReplayBody::whole(self.body.clone()),
-            kind => ReplayBody::events(
-                stream_events(&self.body, kind),
-                pacing.events.after(self.duration),
-            ),
+            kind => {
+                let events = match self.ends.get() {
+                    Some(ends) => Events::Known {
+                        body: self.body.clone(),
+                        ends: ends.clone(),
+                        next: 0,
+                    },
+                    None => Events::Splitting {
+                        events: stream_events(&self.body, kind),
+                        ends: Vec::new(),
+                        cache: self.ends.clone(),
+                    },
+                };
+                ReplayBody::events(events, pacing.events.after(self.duration))
+            }
         };
         let mut response = http::Response::new(body);
         *response.status_mut() = self.status;
@@ -128,7 +143,7 @@ pub struct ReplayBody {
 enum BodyState {
     Whole(Option<Bytes>),
     Events {
-        events: StreamEvents,
+        events: Box<Events>,
         gap: Duration,
         /// The next event, while its gap is being waited.
         waiting: Option<(Bytes, Pin<Box<tokio::time::Sleep>>)>,
@@ -143,10 +158,10 @@ impl ReplayBody {
         }
     }
 
-    fn events(events: StreamEvents, gap: Duration) -> ReplayBody {
+    fn events(events: Events, gap: Duration) -> ReplayBody {
         ReplayBody {
             state: BodyState::Events {
-                events,
+                events: Box::new(events),
                 gap,
                 waiting: None,
                 first: true,
@@ -238,6 +253,51 @@ impl fmt::Debug for ReplayBody {
     }
 }
 
+/// The events of a stream body: split as they are read the first time (and the
+/// split kept for later replays), sliced from the known ends afterwards.
+enum Events {
+    Splitting {
+        events: StreamEvents,
+        ends: Vec<usize>,
+        cache: Arc<OnceLock<Arc<[usize]>>>,
+    },
+    Known {
+        body: Bytes,
+        ends: Arc<[usize]>,
+        next: usize,
+    },
+}
+
+impl Iterator for Events {
+    type Item = Bytes;
+
+    fn next(&mut self) -> Option<Bytes> {
+        match self {
+            Events::Splitting {
+                events,
+                ends,
+                cache,
+            } => match events.next() {
+                Some(event) => {
+                    ends.push(ends.last().copied().unwrap_or(0) + event.len());
+                    Some(event)
+                }
+                None => {
+                    // Every event has been read: keep where they end.
+                    let _ = cache.set(std::mem::take(ends).into());
+                    None
+                }
+            },
+            Events::Known { body, ends, next } => {
+                let start = next.checked_sub(1).map_or(0, |i| ends[i]);
+                let end = *ends.get(*next)?;
+                *next += 1;
+                Some(body.slice(start..end))
+            }
+        }
+    }
+}
+
 /// The `http` version for a recorded `proto_major`/`proto_minor`.
 fn version(major: u32, minor: u32) -> Version {
     match (major, minor) {
@@ -246,5 +306,51 @@ fn version(major: u32, minor: u32) -> Version {
         (2, _) => Version::HTTP_2,
         (3, _) => Version::HTTP_3,
         _ => Version::HTTP_11,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http_body::Body as _;
+
+    use super::*;
+
+    /// The chunks of a replay without pacing, which is always ready.
+    fn chunks(mut body: ReplayBody) -> Vec<Bytes> {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut out = Vec::new();
+        loop {
+            match Pin::new(&mut body).poll_frame(&mut cx) {
+                Poll::Ready(Some(Ok(frame))) => out.push(frame.into_data().unwrap()),
+                Poll::Ready(None) => return out,
+                other => panic!("a replay without pacing is always ready: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn later_replays_slice_the_events_the_first_one_found() {
+        let recorded = reel_cassette::Response::new(200)
+            .with_header("Content-Type", "text/event-stream")
+            .with_body("data: 1\n\n: keep-alive\n\ndata: 2\r\n\r\ndata: [DONE]\n\n");
+        let prepared = Prepared::new(&recorded).unwrap();
+        let path: Arc<Path> = Arc::from(Path::new("c.yaml"));
+        let replay = || {
+            let response = prepared.respond(0, path.clone(), Pacing::default());
+            chunks(response.into_body())
+        };
+        let first = replay();
+        assert_eq!(
+            first,
+            [
+                "data: 1\n\n",
+                ": keep-alive\n\n",
+                "data: 2\r\n\r\n",
+                "data: [DONE]\n\n"
+            ]
+        );
+        assert_eq!(prepared.ends.get().map(|ends| ends.len()), Some(4));
+        assert_eq!(replay(), first);
+        assert_eq!(replay(), first);
     }
 }
