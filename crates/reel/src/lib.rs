@@ -1,6 +1,10 @@
-//! Record/replay for HTTP in Rust tests: a [`reqwest_middleware`] layer that answers
-//! requests from go-vcr cassettes, streams server-sent events event by event, and
-//! explains every miss.
+//! Record/replay for HTTP in Rust tests: an engine that answers requests from go-vcr
+//! cassettes, streams server-sent events event by event, records what it lacks and
+//! explains every miss, with thin adapters for the clients tests use: a
+//! [`reqwest_middleware`] layer ([`Reel`]), a tower service ([`ReelService`]), an
+//! async-openai service (`openai`, feature `async-openai`), the reqwest 0.12
+//! versions of the first two (`reqwest_0_12`, feature `reqwest-0-12`), and the
+//! `reel-server` crate for clients that take only a base URL.
 //!
 //! ```
 //! use reqwest_middleware::ClientBuilder;
@@ -26,6 +30,15 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # One engine, thin adapters
+//! [`Reel`] is an open cassette. [`Reel::decide`] takes a [`Received`] request
+//! (`http` types) and returns a [`Decision`]: a replayed `http::Response` whose
+//! [`ReplayBody`] yields one frame per event, a miss with its [`MismatchReport`],
+//! a [`Recording`] ticket that tees the upstream response to the caller and the
+//! cassette, or (mode `passthrough`) the request to send on. Mode policy, the
+//! index, redaction, the secret scan, recording and saving all live behind it, so
+//! every adapter behaves the same and reports a miss with the same text.
 //!
 //! # Getting started
 //! Wrap the test's `reqwest::Client` with [`Reel`]. [`cassette!`] names the
