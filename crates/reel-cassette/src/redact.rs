@@ -1,7 +1,9 @@
 //! Keeping credentials out of recorded interactions.
 //!
 //! By default reel keeps what Go suites keep (the `Accept`, `Content-Type` and
-//! `User-Agent` request headers and the `Content-Type` response header) and also
+//! `User-Agent` request headers and the `Content-Type` response header), plus a
+//! request's `Content-Encoding` (a compressed request body is recorded as sent and
+//! matched on its decoded bytes, which needs the coding), and also
 //! replaces credential-like query parameters with `REDACTED`. JSON body fields can
 //! be redacted by pointer. The same rules apply to a live request before it is
 //! matched, so a redacted cassette still matches the next run.
@@ -51,7 +53,12 @@ impl Default for Redaction {
     fn default() -> Redaction {
         Redaction {
             keep_all_headers: false,
-            request_headers: vec!["accept".into(), "content-type".into(), "user-agent".into()],
+            request_headers: vec![
+                "accept".into(),
+                "content-encoding".into(),
+                "content-type".into(),
+                "user-agent".into(),
+            ],
             response_headers: vec!["content-type".into()],
             params: DEFAULT_PARAMS.iter().map(|p| (*p).to_owned()).collect(),
             json_pointers: Vec::new(),
@@ -60,8 +67,8 @@ impl Default for Redaction {
 }
 
 impl Redaction {
-    /// Keeps every header. Default: only `Accept`, `Content-Type` and `User-Agent`
-    /// on requests and `Content-Type` on responses.
+    /// Keeps every header. Default: only `Accept`, `Content-Encoding`,
+    /// `Content-Type` and `User-Agent` on requests and `Content-Type` on responses.
     pub fn keep_all_headers(mut self) -> Redaction {
         self.keep_all_headers = true;
         self

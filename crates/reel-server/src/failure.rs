@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | no recorded interaction matches | `404 Not Found` | `no-match` |
 //! | the request cannot be read or sent | `400 Bad Request` | `bad-request` |
+//! | the request body is over the limit (`max_body_size`) | `413 Payload Too Large` | `too-large` |
 //! | the upstream cannot be reached | `502 Bad Gateway` | `upstream` |
 //! | any other reel error (cassette, secrets) | `500 Internal Server Error` | `reel` |
 //!
@@ -56,6 +57,11 @@ impl Failure {
                 chain(err)
             ),
         )
+    }
+
+    /// A request body over the engine's limit.
+    pub(crate) fn too_large(message: String) -> Failure {
+        Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", message)
     }
 
     /// A request the server cannot read or send on.

@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use http_body_util::{BodyDataStream, BodyExt as _};
+use http_body_util::BodyDataStream;
 use hyper::body::Incoming;
 use reel::{Decision, Reel};
 
@@ -37,12 +37,13 @@ pub(crate) async fn handle(
         .map_or_else(|| request.uri().to_string(), |pq| pq.as_str().to_owned());
     let pending = Pending::new(state.log.clone(), request.method().clone(), target);
     let (parts, body) = request.into_parts();
-    let body = match body.collect().await {
-        Ok(body) => body.to_bytes(),
-        Err(err) => {
-            let message = format!("the request body could not be read: {err}");
-            return Ok(fail(pending, Failure::bad_request(message)));
+    let limit = state.reel.max_body_size();
+    let body = match reel::read_body(body, limit, &parts.method, &parts.uri.to_string()).await {
+        Ok(body) => body,
+        Err(err @ reel::Error::RequestBodyTooLarge { .. }) => {
+            return Ok(fail(pending, Failure::too_large(format!("reel: {err}"))));
         }
+        Err(err) => return Ok(fail(pending, Failure::bad_request(err.to_string()))),
     };
     let received = match state.target.received(&parts, body) {
         Ok(received) => received,

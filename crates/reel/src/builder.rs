@@ -44,7 +44,11 @@ pub struct ReelBuilder {
     pub(crate) allowed_secrets: Vec<String>,
     pub(crate) drain_timeout: Duration,
     pub(crate) commands: RecordCommand,
+    pub(crate) max_body_size: u64,
 }
+
+/// The largest request body adapters read by default: 512 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 512 * 1024 * 1024;
 
 impl Default for ReelBuilder {
     fn default() -> ReelBuilder {
@@ -58,6 +62,7 @@ impl Default for ReelBuilder {
             allowed_secrets: Vec::new(),
             drain_timeout: Duration::from_secs(30),
             commands: RecordCommand::default(),
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
     }
 }
@@ -83,6 +88,14 @@ impl ReelBuilder {
             )
         });
         self.rules.normalizer.ignored_fields.push(pattern);
+        self
+    }
+
+    /// Leaves the `multipart/form-data` part named `name` out of body matching
+    /// (a timestamp or a random id a client adds to uploads). Default: every part
+    /// counts.
+    pub fn ignore_form_part(mut self, name: impl Into<String>) -> ReelBuilder {
+        self.rules.normalizer.ignored_parts.insert(name.into());
         self
     }
 
@@ -173,8 +186,8 @@ impl ReelBuilder {
         self
     }
 
-    /// Records every header. Default: only `Accept`, `Content-Type` and
-    /// `User-Agent` request headers and the `Content-Type` response header are
+    /// Records every header. Default: only `Accept`, `Content-Encoding`,
+    /// `Content-Type` and `User-Agent` request headers and the `Content-Type` response header are
     /// recorded, as Go suites do, so credentials in headers never reach the file.
     pub fn keep_all_headers(mut self) -> ReelBuilder {
         self.redaction = self.redaction.keep_all_headers();
@@ -223,6 +236,16 @@ impl ReelBuilder {
     /// fake key in a fixture).
     pub fn allow_secret(mut self, value: impl Into<String>) -> ReelBuilder {
         self.allowed_secrets.push(value.into());
+        self
+    }
+
+    /// The largest request body reel reads to match a request, in bytes. Bodies
+    /// are read whole before matching, streamed ones too (multipart uploads,
+    /// `Body::wrap_stream`); a larger one fails the request with
+    /// [`crate::Error::RequestBodyTooLarge`] instead of exhausting memory.
+    /// Default: 512 MiB ([`DEFAULT_MAX_BODY_SIZE`]).
+    pub fn max_body_size(mut self, bytes: u64) -> ReelBuilder {
+        self.max_body_size = bytes;
         self
     }
 

@@ -78,7 +78,11 @@ pub(crate) fn finish_response(
         .headers
         .get("Content-Encoding")
         .map(|e| e.trim().to_ascii_lowercase());
-    response.body = match encoding.as_deref().and_then(|e| decompress(e, &body)) {
+    let decoded = encoding
+        .as_deref()
+        .filter(|e| matches!(*e, "gzip" | "x-gzip" | "deflate"))
+        .and_then(|e| crate::content_coding::decode(e, &body, u64::MAX));
+    response.body = match decoded {
         Some(plain) => {
             response.uncompressed = true;
             response.headers.remove("Content-Encoding");
@@ -90,17 +94,6 @@ pub(crate) fn finish_response(
     };
     redaction.apply_to_response(&mut response);
     response
-}
-
-fn decompress(encoding: &str, body: &[u8]) -> Option<Vec<u8>> {
-    use std::io::Read as _;
-    let mut plain = Vec::new();
-    let read = match encoding {
-        "gzip" | "x-gzip" => flate2::read::MultiGzDecoder::new(body).read_to_end(&mut plain),
-        "deflate" => flate2::read::ZlibDecoder::new(body).read_to_end(&mut plain),
-        _ => return None,
-    };
-    read.ok().map(|_| plain)
 }
 
 /// Headers with Go's canonical names (`content-type` -> `Content-Type`), values in order.

@@ -54,6 +54,7 @@ struct Inner {
     pacing: Pacing,
     full_diff: bool,
     commands: RecordCommand,
+    max_body_size: u64,
 }
 
 impl Reel {
@@ -91,6 +92,12 @@ impl Reel {
         self.inner.behaviour
     }
 
+    /// The largest request body adapters read to match a request, in bytes
+    /// ([`ReelBuilder::max_body_size`]).
+    pub fn max_body_size(&self) -> u64 {
+        self.inner.max_body_size
+    }
+
     /// Waits until every recording completed so far is in the cassette file.
     ///
     /// Recordings are saved on a background thread as soon as their body ends;
@@ -115,7 +122,9 @@ impl Reel {
         let full_diff = env::full_diff()?.or(builder.full_diff).unwrap_or(false);
         let (behaviour, cassette) = policy::open(path, mode, &builder.commands, test.as_deref())?;
         let path: Arc<Path> = Arc::from(PathBuf::from(path));
-        let recordings = Recordings::build(cassette, &path, &builder.rules, &builder.redaction)?;
+        let mut rules = builder.rules;
+        rules.normalizer.decode_limit = builder.max_body_size;
+        let recordings = Recordings::build(cassette, &path, &rules, &builder.redaction)?;
         let recorder = behaviour.records().then(|| {
             let scanner = builder.scan_secrets.then(|| {
                 builder
@@ -140,12 +149,13 @@ impl Reel {
                 behaviour,
                 test,
                 recordings,
-                rules: builder.rules,
+                rules,
                 redaction: builder.redaction,
                 recorder,
                 pacing: builder.pacing,
                 full_diff,
                 commands: builder.commands,
+                max_body_size: builder.max_body_size,
             }),
         })
     }

@@ -62,16 +62,29 @@ pub enum Error {
     #[error("{0}")]
     NoMatch(Box<MismatchReport>),
 
-    /// The request body is a stream, which reel cannot read without consuming it.
+    /// A request body is larger than reel reads before matching.
     #[error(
-        "{method} {url}: reel cannot match a streaming request body (build the body from \
-         bytes or a string, e.g. `.body(bytes)` or `.json(&value)`)"
+        "{method} {url}: the request body is over {limit} bytes, the most reel reads to match \
+         a request (raise the limit with `ReelBuilder::max_body_size`)"
     )]
-    StreamingRequestBody {
+    RequestBodyTooLarge {
         /// The request method.
         method: String,
         /// The request URL.
         url: String,
+        /// The limit in force, in bytes.
+        limit: u64,
+    },
+
+    /// A streamed request body broke while reel read it.
+    #[error("{method} {url}: the request body could not be read: {message}")]
+    RequestBody {
+        /// The request method.
+        method: String,
+        /// The request URL.
+        url: String,
+        /// What went wrong.
+        message: String,
     },
 
     /// A request whose URI is not an absolute URL, which reel needs to match and

@@ -66,7 +66,7 @@
 //! reading is still read to the end for the cassette; one that breaks is not saved.
 //!
 //! # Secrets
-//! Only the `Accept`, `Content-Type` and `User-Agent` request headers and the
+//! Only the `Accept`, `Content-Encoding`, `Content-Type` and `User-Agent` request headers and the
 //! `Content-Type` response header are recorded (as Go suites do); credential-like
 //! query parameters (`key`, `api_key`, `token`, ...) become `REDACTED`, and JSON
 //! fields can be redacted by pointer. Live requests are redacted the same way
@@ -107,6 +107,7 @@ struct ReadmeDoctests;
 mod builder;
 mod capture;
 mod cassette_path;
+mod content_coding;
 mod decision;
 mod engine;
 mod env;
@@ -125,6 +126,7 @@ mod recording;
 mod recordings;
 mod replay;
 mod report;
+mod request_body;
 mod reqwest_013;
 #[cfg(feature = "reqwest-0-12")]
 pub mod reqwest_0_12;
@@ -132,7 +134,7 @@ pub mod reqwest_0_12;
 /// The cassette format crate, for building cassettes and reading recorded requests.
 pub use reel_cassette as cassette;
 
-pub use builder::ReelBuilder;
+pub use builder::{ReelBuilder, DEFAULT_MAX_BODY_SIZE};
 pub use cassette_path::{cassette_path_for_current_test, cassette_path_for_test};
 pub use decision::Decision;
 pub use engine::Reel;
@@ -145,4 +147,5 @@ pub use received::Received;
 pub use recording::{Recording, RecordingBody};
 pub use replay::{ReplayBody, Replayed};
 pub use report::MismatchReport;
+pub use request_body::read_body;
 pub use reqwest_013::{ReelLayer, ReelService};

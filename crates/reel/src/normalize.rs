@@ -19,15 +19,31 @@ use bytes::Bytes;
 use serde_json::Value;
 
 /// What the normalizer leaves out.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Normalizer {
     /// Query parameter names that do not take part in matching.
     pub(crate) ignored_query: HashSet<String>,
     /// JSON fields that do not take part in matching.
     pub(crate) ignored_fields: Vec<FieldPattern>,
+    /// `multipart/form-data` parts (by name) that do not take part in matching.
+    pub(crate) ignored_parts: HashSet<String>,
+    /// The most bytes a compressed body is decoded to (the engine's body limit).
+    pub(crate) decode_limit: u64,
     /// Whether scheme, host and port are left out, so that only the path (and
     /// the query) of a URL count.
     pub(crate) ignore_host: bool,
+}
+
+impl Default for Normalizer {
+    fn default() -> Normalizer {
+        Normalizer {
+            ignored_query: HashSet::new(),
+            ignored_fields: Vec::new(),
+            ignored_parts: HashSet::new(),
+            ignore_host: false,
+            decode_limit: crate::DEFAULT_MAX_BODY_SIZE,
+        }
+    }
 }
 
 /// A request in normal form.
@@ -109,6 +125,7 @@ impl Normalizer {
         method: &str,
         url: Result<&url::Url, &str>,
         content_type: Option<&str>,
+        content_encoding: Option<&str>,
         body: &Bytes,
     ) -> NormalRequest {
         let url = match url {
@@ -128,7 +145,7 @@ impl Normalizer {
         NormalRequest {
             route,
             url,
-            body: self.body(body, content_type),
+            body: self.body(&self.decoded(body, content_encoding), content_type),
         }
     }
 
@@ -160,6 +177,16 @@ impl Normalizer {
             query,
             ignored,
         }
+    }
+
+    /// The body as sent before its content coding: decoded per
+    /// `content_encoding`, or per its magic number when the header is absent (a
+    /// recording that did not keep it); as it is when it does not decode.
+    pub(crate) fn decoded(&self, body: &Bytes, content_encoding: Option<&str>) -> Bytes {
+        let coding = content_encoding.or_else(|| crate::content_coding::sniff(body));
+        coding
+            .and_then(|coding| crate::content_coding::decode(coding, body, self.decode_limit))
+            .map_or_else(|| body.clone(), Bytes::from)
     }
 
     /// The normal form of a body.

@@ -105,6 +105,13 @@ impl Received {
             .and_then(|v| v.to_str().ok())
     }
 
+    /// The `Content-Encoding` header, when it is text.
+    pub(crate) fn content_encoding(&self) -> Option<&str> {
+        self.headers
+            .get(http::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+    }
+
     /// The body as [`Bytes`].
     pub(crate) fn body_bytes(&self) -> &Bytes {
         &self.body

@@ -107,6 +107,12 @@ impl Recordings {
         if matches!(redaction.redact_url(url), Cow::Owned(_)) {
             return None;
         }
+        // A compressed body matches on its decoded bytes: the full path.
+        if received.content_encoding().is_some()
+            || crate::content_coding::sniff(received.body()).is_some()
+        {
+            return None;
+        }
         let content_type = received.content_type().unwrap_or("");
         if redaction
             .redact_body(received.body_bytes(), content_type)
@@ -185,6 +191,7 @@ fn normalize_recorded(
         &request.method,
         url.as_ref().map_err(|_| request.url.as_str()),
         content_type,
+        request.headers.get("Content-Encoding"),
         &body,
     )
 }
@@ -210,6 +217,7 @@ pub(crate) fn normalize_received(
         received.method().as_str(),
         url.as_ref().map_err(|s| *s),
         content_type,
+        received.content_encoding(),
         &body,
     )
 }

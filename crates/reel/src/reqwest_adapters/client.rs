@@ -6,7 +6,6 @@ use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body::Body as _;
 use reqwest::ResponseBuilderExt as _;
 
 use super::deps::reqwest;
@@ -36,7 +35,9 @@ where
     if reel.behaviour() == Behaviour::Forward {
         return send(request).await.map_err(Failure::Send);
     }
-    let (received, options) = received(request).map_err(Failure::Reel)?;
+    let (received, options) = received(request, reel.max_body_size())
+        .await
+        .map_err(Failure::Reel)?;
     let url = received.url().clone();
     match reel.decide(received).await {
         Decision::Replay(response) => Ok(replayed(response, url)),
@@ -88,20 +89,14 @@ impl From<Received> for reqwest::Request {
     }
 }
 
-/// The request as reel matches it. Errors on a streaming body, which cannot be
-/// read without consuming it.
-fn received(mut request: reqwest::Request) -> Result<(Received, Options), Error> {
+/// The request as reel matches it: its body read whole (a streamed one too,
+/// within the engine's limit), to be sent on rebuilt from the bytes read.
+async fn received(mut request: reqwest::Request, limit: u64) -> Result<(Received, Options), Error> {
     let body = match request.body_mut().take() {
         None => Bytes::new(),
-        Some(body) => match whole(body) {
-            Some(bytes) => bytes,
-            None => {
-                return Err(Error::StreamingRequestBody {
-                    method: request.method().to_string(),
-                    url: request.url().to_string(),
-                })
-            }
-        },
+        Some(body) => {
+            crate::read_body(body, limit, request.method(), request.url().as_str()).await?
+        }
     };
     let options = Options {
         timeout: request.timeout().copied(),
@@ -111,29 +106,6 @@ fn received(mut request: reqwest::Request) -> Result<(Received, Options), Error>
     let method = std::mem::take(request.method_mut());
     let url = request.url().clone();
     Ok((Received::new(method, url, headers, body), options))
-}
-
-/// The bytes of a body built from bytes, without copying them; `None` for a
-/// streaming body. A body built from bytes yields them at once, so it is read
-/// without waiting.
-fn whole(mut body: reqwest::Body) -> Option<Bytes> {
-    body.as_bytes()?;
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    let mut next = || match std::pin::Pin::new(&mut body).poll_frame(&mut cx) {
-        std::task::Poll::Ready(Some(Ok(frame))) => {
-            Some(Some(frame.into_data().unwrap_or_default()))
-        }
-        std::task::Poll::Ready(None) => Some(None),
-        std::task::Poll::Ready(Some(Err(_))) | std::task::Poll::Pending => None,
-    };
-    let Some(mut bytes) = next()? else {
-        return Some(Bytes::new());
-    };
-    // One frame in practice; more are joined.
-    while let Some(more) = next()? {
-        bytes = [bytes, more].concat().into();
-    }
-    Some(bytes)
 }
 
 /// A replayed response as a `reqwest::Response` for `url`: a whole body as bytes,

@@ -384,19 +384,32 @@ async fn ignoring_bodies_matches_on_method_and_url_alone() {
 }
 
 #[tokio::test]
-async fn a_streaming_request_body_is_refused_with_the_way_out() {
-    let file = cassette(vec![post(URL, "x", "ok")]);
+async fn a_streamed_request_body_is_read_whole_and_matched() {
+    let file = cassette(vec![post(URL, r#"{"a":1,"b":[2,3]}"#, "ok")]);
     let client = client(Reel::replay(&file.path).unwrap());
-    let stream =
-        futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"x"))]);
-    let err = send(&client, URL, None, reqwest::Body::wrap_stream(stream))
-        .await
-        .unwrap_err();
+    // The JSON arrives in three pieces, with other spacing and key order.
+    let pieces = [r#"{ "b": [2, "#, r#"3], "#, r#""a": 1 }"#]
+        .map(|piece| Ok::<_, std::io::Error>(bytes::Bytes::from_static(piece.as_bytes())));
+    let body = reqwest::Body::wrap_stream(futures_util::stream::iter(pieces));
+    assert_eq!(send(&client, URL, None, body).await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn a_request_body_over_the_limit_fails_with_the_limit_and_the_way_out() {
+    let file = cassette(vec![post(URL, "x", "ok")]);
+    let client = client(Reel::builder().max_body_size(8).replay(&file.path).unwrap());
+    let pieces = ["12345", "67890"]
+        .map(|piece| Ok::<_, std::io::Error>(bytes::Bytes::from_static(piece.as_bytes())));
+    let body = reqwest::Body::wrap_stream(futures_util::stream::iter(pieces));
+    let err = send(&client, URL, None, body).await.unwrap_err();
     assert_eq!(
         err,
-        "POST https://api.example.com/v1/echo: reel cannot match a streaming request body \
-         (build the body from bytes or a string, e.g. `.body(bytes)` or `.json(&value)`)"
+        "POST https://api.example.com/v1/echo: the request body is over 8 bytes, the most reel \
+         reads to match a request (raise the limit with `ReelBuilder::max_body_size`)"
     );
+    // A body built from bytes says its size up front: refused before reading.
+    let err = send(&client, URL, None, "0123456789").await.unwrap_err();
+    assert!(err.contains("over 8 bytes"), "{err}");
 }
 
 #[tokio::test]
@@ -443,4 +456,48 @@ async fn an_exact_text_match_still_passes_the_header_and_custom_rules() {
         .await
         .unwrap();
     assert_eq!(answer.text().await.unwrap(), "tenant b");
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+#[tokio::test]
+async fn a_gzip_compressed_json_body_matches_the_same_json_uncompressed() {
+    let file = cassette(vec![post(URL, r#"{"a":1,"b":"two"}"#, "plain")]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    let response = client
+        .post(URL)
+        .header("content-encoding", "gzip")
+        .body(gzip(br#"{ "b": "two", "a": 1 }"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "plain");
+}
+
+#[tokio::test]
+async fn a_recorded_compressed_body_matches_with_or_without_its_header() {
+    // As go-vcr records it: the compressed bytes as sent, the header kept.
+    let mut with_header = post(URL, "", "with header");
+    with_header.request = with_header
+        .request
+        .with_header("Content-Encoding", "gzip")
+        .with_body(gzip(br#"{"q":1}"#));
+    // A recording that dropped the header: the gzip magic number tells.
+    let mut without_header = post(URL, "", "without header");
+    without_header.request = without_header.request.with_body(gzip(br#"{"q":2}"#));
+    let file = cassette(vec![with_header, without_header]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    assert_eq!(
+        send(&client, URL, None, r#"{"q": 2}"#).await.unwrap(),
+        "without header"
+    );
+    assert_eq!(
+        send(&client, URL, None, r#"{"q": 1}"#).await.unwrap(),
+        "with header"
+    );
 }
