@@ -33,6 +33,7 @@
 #![deny(unsafe_code)]
 
 mod cassette;
+mod digest;
 mod error;
 mod go_yaml;
 mod headers;
@@ -44,9 +45,11 @@ mod stream_events;
 mod verify;
 
 pub mod go_duration;
+pub mod multipart;
 
 pub use bytes::Bytes;
 pub use cassette::{Cassette, Dialect, Interaction, Request, Response, FORMAT_VERSION};
+pub use digest::short_sha256;
 pub use error::{Error, Location, Result};
 pub use headers::Headers;
 pub use redact::{Redaction, REDACTED};

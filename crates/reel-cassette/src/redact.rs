@@ -47,6 +47,7 @@ pub struct Redaction {
     response_headers: Vec<String>,
     params: Vec<String>,
     json_pointers: Vec<String>,
+    form_parts: Vec<String>,
 }
 
 impl Default for Redaction {
@@ -62,6 +63,7 @@ impl Default for Redaction {
             response_headers: vec!["content-type".into()],
             params: DEFAULT_PARAMS.iter().map(|p| (*p).to_owned()).collect(),
             json_pointers: Vec::new(),
+            form_parts: Vec::new(),
         }
     }
 }
@@ -94,6 +96,40 @@ impl Redaction {
     pub fn redact_json_field(mut self, pointer: &str) -> Redaction {
         self.json_pointers.push(pointer.to_owned());
         self
+    }
+
+    /// Replaces the content of the `multipart/form-data` part named `name` by
+    /// `REDACTED` in request bodies, the rest of the body byte for byte.
+    pub fn redact_form_part(mut self, name: &str) -> Redaction {
+        self.form_parts.push(name.to_owned());
+        self
+    }
+
+    /// A multipart body with the content of the redacted parts replaced, or
+    /// `None` when no part is redacted (or the body does not parse).
+    fn redact_parts(&self, body: &[u8], boundary: &str) -> Option<Vec<u8>> {
+        if self.form_parts.is_empty() {
+            return None;
+        }
+        let body = bytes::Bytes::copy_from_slice(body);
+        let parts = crate::multipart::parse(&body, boundary).ok()?;
+        let mut out = Vec::with_capacity(body.len());
+        let mut at = 0;
+        let mut changed = false;
+        for part in parts {
+            let redacted = part
+                .name
+                .as_ref()
+                .is_some_and(|name| self.form_parts.iter().any(|n| n == name));
+            if redacted && part.content != REDACTED.as_bytes() {
+                out.extend_from_slice(body.get(at..part.range.start)?);
+                out.extend_from_slice(REDACTED.as_bytes());
+                at = part.range.end;
+                changed = true;
+            }
+        }
+        out.extend_from_slice(body.get(at..)?);
+        changed.then_some(out)
     }
 
     /// Applies the rules to a request: headers, URL query, form, and body.
@@ -159,6 +195,9 @@ impl Redaction {
         if content_type.starts_with("application/x-www-form-urlencoded") {
             let text = std::str::from_utf8(body).ok()?;
             return self.redact_pairs(text).map(String::into_bytes);
+        }
+        if let Some(boundary) = crate::multipart::boundary(content_type) {
+            return self.redact_parts(body, &boundary);
         }
         if self.json_pointers.is_empty() {
             return None;

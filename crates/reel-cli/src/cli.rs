@@ -121,12 +121,14 @@ cassette would change, 2 bad usage or a cassette that does not load.")]
 Examples:
   reel serve cassettes/openai/multi_tool_streaming.yaml --port 8080
   reel serve cassettes/new.yaml --mode all --upstream http://127.0.0.1:9000
+  reel serve cassettes/chat.yaml --ignore-json-field /user --match-header x-tenant
 
 The first line on stdout is `listening on http://HOST:PORT`: give the client
 that base URL (OpenAI SDKs: http://HOST:PORT/v1). A request matches a recorded
-one by method, path, query and body; the recorded scheme and host are ignored.
-Server-sent events go out one HTTP chunk per event. A request that matches
-nothing gets 404, header x-reel-error: no-match, and the mismatch report.
+one by method, path, query and body (the Matching flags change that); the
+recorded scheme and host are ignored. Server-sent events go out one HTTP chunk
+per event. A request that matches nothing gets 404, header x-reel-error:
+no-match, and the mismatch report.
 
 With --upstream and a mode that records, requests go on to the upstream, the
 responses stream back and are saved with the upstream's URL, as the reel
@@ -142,7 +144,8 @@ second signal stops at once.
 Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 stopped by a second signal before
 the responses in flight were sent, 2 bad usage: a missing cassette in mode
 none, a mode that records without --upstream, an unusable --upstream URL,
---host or --port.")]
+--host or --port, a JSON pointer without its leading / or an invalid header
+name.")]
     Serve(ServeArgs),
 }
 
@@ -255,6 +258,33 @@ pub struct ServeArgs {
     /// again once every match has been replayed).
     #[arg(long)]
     pub allow_repeats: bool,
+    /// Leave the JSON body field at this pointer out of matching, `*` for any
+    /// element (repeatable): /user, /messages/*/id. Default: every field counts.
+    #[arg(long, value_name = "POINTER", help_heading = "Matching")]
+    pub ignore_json_field: Vec<String>,
+    /// Leave this query parameter out of matching (exact name; repeatable).
+    /// Default: every parameter counts.
+    #[arg(long, value_name = "NAME", help_heading = "Matching")]
+    pub ignore_query_param: Vec<String>,
+    /// Leave this multipart/form-data part out of matching (repeatable). Default:
+    /// every part counts.
+    #[arg(long, value_name = "NAME", help_heading = "Matching")]
+    pub ignore_form_part: Vec<String>,
+    /// Do not compare bodies. Default: bodies are compared.
+    #[arg(long, help_heading = "Matching")]
+    pub ignore_body: bool,
+    /// Also match this request header's values (any case; repeatable): x-tenant.
+    /// Default: headers are not compared.
+    #[arg(long, value_name = "NAME", help_heading = "Matching")]
+    pub match_header: Vec<String>,
+    /// Also record this header, on requests and responses (any case; repeatable).
+    /// Default: only non-secret headers such as Accept, Content-Type and User-Agent.
+    #[arg(long, value_name = "NAME", help_heading = "Redaction")]
+    pub keep_header: Vec<String>,
+    /// Replace the JSON body field at this pointer by REDACTED, in recordings and
+    /// in requests before matching (repeatable): /user/api_key. Default: none.
+    #[arg(long, value_name = "POINTER", help_heading = "Redaction")]
+    pub redact_json_field: Vec<String>,
 }
 
 /// The `--mode` values: reel's modes, as Ruby VCR and vcrpy name them.

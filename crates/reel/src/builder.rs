@@ -217,6 +217,14 @@ impl ReelBuilder {
         self
     }
 
+    /// Replaces the content of the `multipart/form-data` part named `name` by
+    /// `REDACTED` in recorded requests, and in live requests before matching (so
+    /// the redacted cassette still matches). Default: parts are recorded as sent.
+    pub fn redact_form_part(mut self, name: &str) -> ReelBuilder {
+        self.redaction = self.redaction.redact_form_part(name);
+        self
+    }
+
     /// Replaces all redaction rules at once.
     pub fn redaction(mut self, redaction: Redaction) -> ReelBuilder {
         self.redaction = redaction;

@@ -88,6 +88,55 @@ pub(crate) enum Structure {
     Json(String),
     /// Form parameters, decoded and sorted.
     Form(Vec<(String, String)>),
+    /// `multipart/form-data` parts in order, whatever the boundary, without the
+    /// ignored ones.
+    Multipart(Vec<PartKey>),
+}
+
+/// One `multipart/form-data` part in normal form.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct PartKey {
+    /// The part's name.
+    pub(crate) name: Option<String>,
+    /// The file name, for file parts.
+    pub(crate) filename: Option<String>,
+    /// The part's content type, when it has one.
+    pub(crate) content_type: Option<String>,
+    /// The content in normal form.
+    pub(crate) content: PartContent,
+}
+
+/// A part's content in normal form.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum PartContent {
+    /// Canonical JSON.
+    Json(String),
+    /// UTF-8 text, `\r\n` normalized.
+    Text(Bytes),
+    /// Anything else, by bytes.
+    Binary(Bytes),
+}
+
+impl PartKey {
+    /// `"file" (filename "a.bin", application/octet-stream)`: the part as a
+    /// report names it.
+    pub(crate) fn label(&self) -> String {
+        let mut label = match &self.name {
+            Some(name) => format!("{name:?}"),
+            None => "(no name)".to_owned(),
+        };
+        let mut details = Vec::new();
+        if let Some(filename) = &self.filename {
+            details.push(format!("filename {filename:?}"));
+        }
+        if let Some(content_type) = &self.content_type {
+            details.push(content_type.clone());
+        }
+        if !details.is_empty() {
+            let _ = write!(label, " ({})", details.join(", "));
+        }
+        label
+    }
 }
 
 /// What a body is, for reports.
@@ -99,6 +148,8 @@ pub(crate) enum BodyKind {
     Json,
     /// Form parameters.
     Form,
+    /// `multipart/form-data` parts.
+    Multipart,
     /// Other UTF-8 text.
     Text,
     /// Not UTF-8.
@@ -112,6 +163,7 @@ impl BodyKind {
             BodyKind::Empty => "empty",
             BodyKind::Json => "JSON",
             BodyKind::Form => "form",
+            BodyKind::Multipart => "multipart",
             BodyKind::Text => "text",
             BodyKind::Binary => "binary",
         }
@@ -198,6 +250,13 @@ impl Normalizer {
                 kind: BodyKind::Empty,
             };
         }
+        if let Some(parts) = content_type.and_then(|ct| self.multipart(body, ct)) {
+            return BodyKey {
+                text: body.clone(),
+                structure: Some(Structure::Multipart(parts)),
+                kind: BodyKind::Multipart,
+            };
+        }
         if std::str::from_utf8(body).is_err() {
             return BodyKey {
                 text: body.clone(),
@@ -227,6 +286,30 @@ impl Normalizer {
         }
     }
 
+    /// The parts of a `multipart/form-data` body in normal form, without the
+    /// ignored ones; `None` for another content type or a body that does not
+    /// parse as multipart.
+    pub(crate) fn multipart(&self, body: &Bytes, content_type: &str) -> Option<Vec<PartKey>> {
+        let boundary = reel_cassette::multipart::boundary(content_type)?;
+        let parts = reel_cassette::multipart::parse(body, &boundary).ok()?;
+        Some(
+            parts
+                .into_iter()
+                .filter(|part| {
+                    part.name
+                        .as_ref()
+                        .is_none_or(|name| !self.ignored_parts.contains(name))
+                })
+                .map(|part| PartKey {
+                    content: part_content(&part.content),
+                    name: part.name,
+                    filename: part.filename,
+                    content_type: part.content_type,
+                })
+                .collect(),
+        )
+    }
+
     /// The body parsed as JSON, without the ignored fields.
     pub(crate) fn json(&self, text: &[u8]) -> Option<Value> {
         let mut value: Value = serde_json::from_slice(text).ok()?;
@@ -234,6 +317,18 @@ impl Normalizer {
             pattern.remove(&mut value);
         }
         Some(value)
+    }
+}
+
+/// A part's content in normal form: canonical JSON when it parses as JSON, else
+/// newline-normalized text when it is UTF-8, else its bytes.
+fn part_content(content: &Bytes) -> PartContent {
+    match std::str::from_utf8(content) {
+        Err(_) => PartContent::Binary(content.clone()),
+        Ok(_) => match serde_json::from_slice::<Value>(content) {
+            Ok(value) if !content.is_empty() => PartContent::Json(canonical_json(&value, false)),
+            _ => PartContent::Text(normalize_newlines(content)),
+        },
     }
 }
 

@@ -14,7 +14,9 @@ use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
 use crate::matcher::{Rule, Rules};
-use crate::normalize::{canonical_json, form_pairs, BodyKind, NormalRequest};
+use crate::normalize::{
+    canonical_json, form_pairs, BodyKind, NormalRequest, PartContent, PartKey, Structure,
+};
 use crate::Mode;
 use crate::Received;
 
@@ -349,9 +351,15 @@ fn write_body_difference(
             }
         }
     }
+    if let (Some(Structure::Multipart(a)), Some(Structure::Multipart(b))) =
+        (&recorded_body.structure, &received_body.structure)
+    {
+        at = differing_part(a, b);
+    }
     let compared = if recorded_body.kind == received_body.kind {
         match recorded_body.kind {
             BodyKind::Json => "both JSON, compared as canonical JSON".to_owned(),
+            BodyKind::Multipart => "both multipart, compared part by part".to_owned(),
             BodyKind::Form => "both form parameters, compared sorted".to_owned(),
             _ => format!("both {}", recorded_body.kind.name()),
         }
@@ -437,12 +445,66 @@ fn body_view(rules: &Rules, body: &crate::normalize::BodyKey) -> BodyView {
             .into_iter()
             .map(|(n, v)| format!("{n}={v}\n"))
             .collect(),
+        BodyKind::Multipart => match &body.structure {
+            Some(Structure::Multipart(parts)) => parts.iter().map(part_view).collect(),
+            _ => String::from_utf8_lossy(&body.text).into_owned(),
+        },
         BodyKind::Text | BodyKind::Binary => String::from_utf8_lossy(&body.text).into_owned(),
     };
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
     BodyView { text }
+}
+
+/// A part as lines to diff: a line naming it, then its content indented: pretty
+/// canonical JSON, the text, or for binary content only its size and digest.
+fn part_view(part: &PartKey) -> String {
+    let mut view = format!("part {}\n", part.label());
+    let content = match &part.content {
+        PartContent::Json(json) => serde_json::from_str::<Value>(json)
+            .map(|value| canonical_json(&value, true))
+            .unwrap_or_else(|_| json.clone()),
+        PartContent::Text(text) => String::from_utf8_lossy(text).into_owned(),
+        PartContent::Binary(bytes) => format!(
+            "<binary, {} bytes, sha256 {}>",
+            bytes.len(),
+            reel_cassette::short_sha256(bytes)
+        ),
+    };
+    for line in content.lines() {
+        let _ = writeln!(view, "  {line}");
+    }
+    view
+}
+
+/// Where two multipart bodies differ: ` in part "file" (...)`, or ` in its parts`
+/// naming both lists when they do not pair up.
+fn differing_part(recorded: &[PartKey], received: &[PartKey]) -> String {
+    let names = |parts: &[PartKey]| {
+        parts
+            .iter()
+            .map(|p| p.name.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    if names(recorded) != names(received) {
+        return format!(
+            " in its parts: recorded {:?}, received {:?}",
+            names(recorded),
+            names(received)
+        );
+    }
+    let differing: Vec<&PartKey> = recorded
+        .iter()
+        .zip(received)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a)
+        .collect();
+    match differing.as_slice() {
+        [] => String::new(),
+        [one] => format!(" in part {}", one.label()),
+        [first, rest @ ..] => format!(" in part {} and {} more", first.label(), rest.len()),
+    }
 }
 
 /// A unified diff of `recorded` and `received`, indented, bounded unless `full`.

@@ -186,9 +186,15 @@ fn write_body_diff(
     }
     let (x, y) = (a.lines(false), b.lines(false));
     if x == y {
+        // Clients draw a new multipart boundary for every request.
+        let boundary = match (a, b) {
+            (Body::Multipart(_), _) | (_, Body::Multipart(_)) => "multipart boundary, ",
+            _ => "",
+        };
         return writeln!(
             out,
-            "  {what}: the bytes differ only in layout (JSON whitespace or key order, line endings)"
+            "  {what}: the bytes differ only in layout \
+             ({boundary}JSON whitespace or key order, line endings)"
         );
     }
     write_diff(out, i, what, &x, &y, options)

@@ -5,18 +5,24 @@
 //! script or test can read the port; every request gets one line on stderr. Ctrl-C
 //! or SIGTERM stops the server after the responses in flight are sent (and their
 //! recordings saved).
+//!
+//! The matching and redaction flags map to the `ReelBuilder` methods of the same
+//! names; they are checked before the server starts, since those methods panic on
+//! an ignored JSON pointer without its `/` or an invalid header name (and a
+//! redacted pointer without it would redact the wrong field, or the whole body).
 
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs as _};
 
-use anyhow::Context as _;
-use reel::Mode;
+use anyhow::{bail, Context as _};
+use reel::{Mode, ReelBuilder};
 use reel_server::{Exchange, ReelServer};
 
 use crate::cli::{ModeArg, ServeArgs};
 use crate::Outcome;
 
 pub fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    check_options(args)?;
     let addr = address(&args.host, args.port)?;
     // Only this command needs a runtime; two workers serve a test suite's clients.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -37,11 +43,14 @@ async fn serve(
     let mut signals = Signals::new().context("cannot listen for Ctrl-C and SIGTERM")?;
     let path = args.path.display().to_string();
     let upstream = args.upstream.clone().unwrap_or_else(|| "URL".to_owned());
+    // Re-recording keeps the same matching and redaction flags.
+    let flags = option_flags(args);
     let mut builder = ReelServer::builder()
         .bind(addr)
         .on_exchange(log)
+        .options(|reel| options(reel, args))
         .record_command(move |mode| {
-            format!("reel serve {path} --mode {mode} --upstream {upstream}")
+            format!("reel serve {path} --mode {mode} --upstream {upstream}{flags}")
         });
     if let Some(mode) = args.mode {
         builder = builder.mode(mode.into());
@@ -74,6 +83,106 @@ async fn serve(
             eprintln!("reel: stopped at a second signal; responses still in flight were cut off and not recorded");
             Ok(Outcome::Found)
         }
+    }
+}
+
+/// The JSON pointer flags with an example each, for the message on a bad pointer.
+const POINTER_FLAGS: [(&str, &str); 2] = [
+    ("--ignore-json-field", "/user or /messages/*/id"),
+    (
+        "--redact-json-field",
+        "/user/api_key or /messages/*/api_key",
+    ),
+];
+
+/// Refuses, with exit code 2, a JSON pointer that does not start with `/` and a
+/// `--match-header` that is not a header name: `ignore_json_field` and
+/// `match_header` would panic on them, and such a `redact_json_field` pointer
+/// would redact the wrong field (`api_key`: the whole body).
+fn check_options(args: &ServeArgs) -> anyhow::Result<()> {
+    let pointers = [&args.ignore_json_field, &args.redact_json_field];
+    for ((flag, example), pointers) in POINTER_FLAGS.into_iter().zip(pointers) {
+        if let Some(pointer) = pointers.iter().find(|p| !p.starts_with('/')) {
+            bail!("{flag} {pointer}: a JSON pointer starts with `/` (for example {example})");
+        }
+    }
+    if let Some(name) = args.match_header.iter().find(|n| !is_header_name(n)) {
+        bail!(
+            "--match-header {name}: not a valid HTTP header name (letters, digits and \
+             !#$%&'*+-.^_`|~ only, for example x-tenant)"
+        );
+    }
+    Ok(())
+}
+
+/// What `http::HeaderName::from_bytes` accepts: 1 to 65535 RFC 9110 token
+/// characters, in any case.
+fn is_header_name(name: &str) -> bool {
+    (1..=usize::from(u16::MAX)).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// The matching and redaction flags applied to the server's `ReelBuilder`, once
+/// `check_options` has accepted them.
+fn options(mut reel: ReelBuilder, args: &ServeArgs) -> ReelBuilder {
+    for pointer in &args.ignore_json_field {
+        reel = reel.ignore_json_field(pointer);
+    }
+    for name in &args.ignore_query_param {
+        reel = reel.ignore_query_param(name);
+    }
+    for name in &args.ignore_form_part {
+        reel = reel.ignore_form_part(name);
+    }
+    if args.ignore_body {
+        reel = reel.ignore_body();
+    }
+    for name in &args.match_header {
+        reel = reel.match_header(name);
+    }
+    for name in &args.keep_header {
+        reel = reel.keep_header(name);
+    }
+    for pointer in &args.redact_json_field {
+        reel = reel.redact_json_field(pointer);
+    }
+    reel
+}
+
+/// The matching and redaction flags as given, for the re-record command: ` --flag
+/// VALUE` each, values quoted for a POSIX shell where needed.
+fn option_flags(args: &ServeArgs) -> String {
+    let mut flags = String::new();
+    let mut push = |flag: &str, values: &[String]| {
+        for value in values {
+            flags.push_str(&format!(" {flag} {}", shell_quoted(value)));
+        }
+    };
+    push("--ignore-json-field", &args.ignore_json_field);
+    push("--ignore-query-param", &args.ignore_query_param);
+    push("--ignore-form-part", &args.ignore_form_part);
+    push("--match-header", &args.match_header);
+    push("--keep-header", &args.keep_header);
+    push("--redact-json-field", &args.redact_json_field);
+    if args.ignore_body {
+        flags.push_str(" --ignore-body");
+    }
+    flags
+}
+
+/// `value` as one POSIX shell word: as it is when it holds only characters no
+/// shell treats specially, else in single quotes.
+fn shell_quoted(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
     }
 }
 
@@ -145,5 +254,31 @@ impl Signals {
             // When no handler can be installed, Ctrl-C ends the process as usual.
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_are_http_tokens() {
+        for name in ["x-tenant", "X-Tenant", "a", "!#$%&'*+-.^_`|~09az"] {
+            assert!(is_header_name(name), "{name:?}");
+        }
+        for name in ["", "bad name", "x-tenant:", "caf\u{e9}", "a\tb", "(x)"] {
+            assert!(!is_header_name(name), "{name:?}");
+        }
+        assert!(is_header_name(&"a".repeat(65535)));
+        assert!(!is_header_name(&"a".repeat(65536)));
+    }
+
+    #[test]
+    fn flag_values_are_quoted_only_when_a_shell_needs_it() {
+        assert_eq!(shell_quoted("/user"), "/user");
+        assert_eq!(shell_quoted("x-tenant"), "x-tenant");
+        assert_eq!(shell_quoted("/messages/*/id"), "'/messages/*/id'");
+        assert_eq!(shell_quoted("it's"), r"'it'\''s'");
+        assert_eq!(shell_quoted(""), "''");
     }
 }

@@ -1,3 +1,4 @@
+use crate::show::{form_body, upload_cassette, FormPart};
 use crate::support::{assert_pinned, dir_with, reel, repo_root, seed_text, SEED};
 
 /// The seed split before its second interaction.
@@ -191,6 +192,90 @@ fn diff_names_method_url_and_status_changes_and_sizes_of_binary_bodies() {
   -Content-Type: application/json
   +Content-Type: application/vnd.amazon.eventstream
   response body: JSON -> binary, 16 bytes, 1 frame
+1 interaction in a.yaml, 1 in b.yaml: 1 changed
+"
+    );
+}
+
+/// An upload of a text field, a binary file and a JSON part, with `boundary`.
+fn upload(boundary: &str, model: &str, file: &[u8], meta: &str) -> String {
+    let parts: [FormPart<'_>; 3] = [
+        ("model", None, None, model.as_bytes()),
+        (
+            "file",
+            Some("a.bin"),
+            Some("application/octet-stream"),
+            file,
+        ),
+        ("meta", None, Some("application/json"), meta.as_bytes()),
+    ];
+    upload_cassette(boundary, form_body(boundary, &parts))
+}
+
+#[test]
+fn diff_of_uploads_that_differ_only_in_their_boundary_says_so() {
+    let file: Vec<u8> = (0..=255).collect();
+    let dir = dir_with(&[
+        (
+            "a.yaml",
+            &upload("aaaa", "whisper-1", &file, r#"{"a":1,"b":2}"#),
+        ),
+        (
+            "b.yaml",
+            &upload("bbbb", "whisper-1", &file, r#"{"a":1,"b":2}"#),
+        ),
+    ]);
+    let run = reel(&["diff", "a.yaml", "b.yaml"], dir.path());
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+~ 0 POST https://api.openai.com/v1/audio/transcriptions (request headers, request body)
+  --- a.yaml #0 request headers
+  +++ b.yaml #0 request headers
+  @@ -1 +1 @@
+  -Content-Type: multipart/form-data; boundary=aaaa
+  +Content-Type: multipart/form-data; boundary=bbbb
+  request body: the bytes differ only in layout (multipart boundary, JSON whitespace or key order, line endings)
+1 interaction in a.yaml, 1 in b.yaml: 1 changed
+"
+    );
+}
+
+#[test]
+fn diff_shows_changed_parts_with_the_size_and_hash_of_binary_content() {
+    let file: Vec<u8> = (0..=255).collect();
+    let reversed: Vec<u8> = file.iter().rev().copied().collect();
+    let dir = dir_with(&[
+        (
+            "a.yaml",
+            &upload("XyZ", "whisper-1", &file, r#"{"a":1,"b":2}"#),
+        ),
+        (
+            "b.yaml",
+            &upload("XyZ", "whisper-2", &reversed, r#"{"a":1,"b":3}"#),
+        ),
+    ]);
+    let run = reel(&["diff", "a.yaml", "b.yaml"], dir.path());
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+~ 0 POST https://api.openai.com/v1/audio/transcriptions (request body)
+  --- a.yaml #0 request body
+  +++ b.yaml #0 request body
+  @@ -1,8 +1,8 @@
+   part \"model\" (9 bytes, text)
+  -  whisper-1
+  -part \"file\" (filename \"a.bin\", application/octet-stream, 256 bytes, sha256 40aff2e9)
+  +  whisper-2
+  +part \"file\" (filename \"a.bin\", application/octet-stream, 256 bytes, sha256 cd6816b7)
+   part \"meta\" (application/json, 13 bytes, JSON)
+     {
+       \"a\": 1,
+  -    \"b\": 2
+  +    \"b\": 3
+     }
 1 interaction in a.yaml, 1 in b.yaml: 1 changed
 "
     );

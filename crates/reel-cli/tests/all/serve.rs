@@ -1,7 +1,9 @@
 //! `reel serve`: the first stdout line, replay to a plain client, one stderr line
 //! per request, SIGTERM stops with exit code 0; recording through `--upstream`
-//! replays with the middleware; bad usage exits 2; every corpus cassette, served,
-//! answers its recorded requests byte for byte, one HTTP chunk per event.
+//! replays with the middleware; the matching flags (`--ignore-json-field`,
+//! `--ignore-query-param`, `--match-header`) change what matches; bad usage exits
+//! 2; every corpus cassette, served, answers its recorded requests byte for byte,
+//! one HTTP chunk per event.
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
@@ -211,10 +213,111 @@ async fn serve_records_through_an_upstream_and_the_middleware_replays_the_casset
     assert_eq!(upstream.requests().len(), 2, "replay sent nothing upstream");
 }
 
+/// The seed's first recorded request body.
+fn seed_body() -> reel::cassette::Bytes {
+    let seed = Cassette::load(repo_root().join(SEED)).unwrap();
+    seed.interactions[0].request.body.clone()
+}
+
+/// Serves the seed in mode `none` with `flags`, sends one JSON `POST` to `target`
+/// with `headers`, stops the server: the status, the response body and stderr.
+async fn serve_one(
+    flags: &[&str],
+    target: &str,
+    headers: &[(&str, &str)],
+    body: reel::cassette::Bytes,
+) -> (u16, String, String) {
+    let mut args = vec![SEED, "--mode", "none"];
+    args.extend_from_slice(flags);
+    let serve = Serve::start(&args, &repo_root());
+    let mut request = reqwest::Client::new()
+        .post(format!("{}{target}", serve.base_url))
+        .header("Content-Type", "application/json")
+        .body(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    if status == 404 {
+        assert_eq!(response.headers()["x-reel-error"], "no-match");
+    }
+    let text = response.text().await.unwrap();
+    let (code, _, stderr) = serve.terminate();
+    assert_eq!(code, 0, "{flags:?}: {stderr}");
+    (status, text, stderr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_ignore_json_field_replays_a_body_that_differs_only_there() {
+    let recorded = String::from_utf8(seed_body().to_vec()).unwrap();
+    let with_user = recorded.replacen('{', r#"{"user":"alice","#, 1);
+    assert_ne!(with_user, recorded);
+    let target = "/v1/chat/completions";
+
+    let (status, report, _) = serve_one(&[], target, &[], with_user.clone().into()).await;
+    assert_eq!(status, 404, "{report}");
+    assert!(
+        report.contains("/user"),
+        "the report names the field: {report}"
+    );
+
+    let flags = ["--ignore-json-field", "/user"];
+    let (status, _, stderr) = serve_one(&flags, target, &[], with_user.into()).await;
+    assert_eq!(status, 200, "{stderr}");
+    assert_eq!(
+        requests_logged(&stderr),
+        ["POST /v1/chat/completions -> 200 (replayed #0)"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_ignore_query_param_replays_a_url_with_that_parameter_added() {
+    let target = "/v1/chat/completions?trace=on";
+    let (status, report, _) = serve_one(&[], target, &[], seed_body()).await;
+    assert_eq!(status, 404, "{report}");
+    assert!(report.contains("trace"), "{report}");
+
+    let flags = ["--ignore-query-param", "trace"];
+    let (status, _, stderr) = serve_one(&flags, target, &[], seed_body()).await;
+    assert_eq!(status, 200, "{stderr}");
+    assert_eq!(
+        requests_logged(&stderr),
+        ["POST /v1/chat/completions?trace=on -> 200 (replayed #0)"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_match_header_refuses_a_header_value_the_recording_lacks() {
+    let target = "/v1/chat/completions";
+    let tenant = [("x-tenant", "acme")];
+    let (status, _, stderr) = serve_one(&[], target, &tenant, seed_body()).await;
+    assert_eq!(status, 200, "headers are not compared by default: {stderr}");
+
+    let flags = ["--match-header", "x-tenant"];
+    let (status, report, stderr) = serve_one(&flags, target, &tenant, seed_body()).await;
+    assert_eq!(status, 404, "{stderr}");
+    assert!(
+        report.contains("header x-tenant: differs: recorded no value, received \"acme\""),
+        "{report}"
+    );
+    // Re-recording keeps the flag, so the new cassette matches the same way.
+    assert!(
+        report.ends_with(&format!(
+            "\nto re-record this cassette, run: reel serve {SEED} --mode all --upstream URL \
+             --match-header x-tenant\n"
+        )),
+        "{report}"
+    );
+
+    let (status, _, stderr) = serve_one(&flags, target, &[], seed_body()).await;
+    assert_eq!(status, 200, "absent matches absent: {stderr}");
+}
+
 #[test]
 fn serve_refuses_what_it_cannot_serve_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["missing.yaml", "--mode", "none"],
             "reel: cassette missing.yaml does not exist (looked in ",
@@ -248,6 +351,22 @@ fn serve_refuses_what_it_cannot_serve_with_exit_code_2() {
                 "http://127.0.0.1:1",
             ],
             "reel: --host no such host: not an IP address or a known host name",
+        ),
+        // Checked before the cassette is looked at, and before anything panics.
+        (
+            &["missing.yaml", "--ignore-json-field", "metadata"],
+            "reel: --ignore-json-field metadata: a JSON pointer starts with `/` (for \
+             example /user or /messages/*/id)\n",
+        ),
+        (
+            &["missing.yaml", "--redact-json-field", "api_key"],
+            "reel: --redact-json-field api_key: a JSON pointer starts with `/` (for \
+             example /user/api_key or /messages/*/api_key)\n",
+        ),
+        (
+            &["missing.yaml", "--match-header", "bad name"],
+            "reel: --match-header bad name: not a valid HTTP header name (letters, \
+             digits and !#$%&'*+-.^_`|~ only, for example x-tenant)\n",
         ),
     ];
     for (args, message) in cases {

@@ -1,3 +1,5 @@
+use reel_cassette::{Cassette, Interaction, Request, Response};
+
 use crate::support::{assert_pinned, dir_with, reel, repo_root, SEED};
 
 /// A cassette with a form, a trailer, a text body with a tab, a content_length
@@ -159,5 +161,131 @@ fn show_of_a_missing_or_broken_cassette_exits_2_with_the_reason() {
         run.stderr,
         "reel: nope.yaml: cannot read cassette: No such file or directory (os error 2) \
          (check the path; to record a new cassette run the test with REEL_RECORD=once)\n"
+    );
+}
+
+/// One part of a form: name, file name, content type, content.
+pub type FormPart<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+/// `parts` written as reqwest 0.13's `multipart::Form` writes them.
+pub fn form_body(boundary: &str, parts: &[FormPart<'_>]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, filename, content_type, content) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("Content-Disposition: form-data; name=\"{name}\"").as_bytes(),
+        );
+        if let Some(filename) = filename {
+            body.extend_from_slice(format!("; filename=\"{filename}\"").as_bytes());
+        }
+        if let Some(content_type) = content_type {
+            body.extend_from_slice(format!("\r\nContent-Type: {content_type}").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n\r\n");
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+/// A cassette with one upload: a POST of `body` as multipart/form-data with `boundary`.
+pub fn upload_cassette(boundary: &str, body: Vec<u8>) -> String {
+    let request = Request::new("POST", "https://api.openai.com/v1/audio/transcriptions")
+        .with_header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .with_body(body);
+    let response = Response::new(200)
+        .with_header("Content-Type", "application/json")
+        .with_body(r#"{"text":"hello"}"#);
+    let mut cassette = Cassette::new();
+    cassette
+        .interactions
+        .push(Interaction::new(request, response));
+    cassette.to_yaml()
+}
+
+#[test]
+fn show_prints_multipart_bodies_part_by_part_and_binary_parts_by_size_and_hash() {
+    let file: Vec<u8> = (0..=255).collect();
+    let body = form_body(
+        "5a3f0c1e9b2d4876-0f1e2d3c4b5a6978-8796a5b4c3d2e1f0-13579bdf2468ace0",
+        &[
+            ("model", None, None, b"whisper-1"),
+            (
+                "file",
+                Some("a.bin"),
+                Some("application/octet-stream"),
+                &file,
+            ),
+            (
+                "meta",
+                None,
+                Some("application/json"),
+                br#"{"temperature":0,"language":"en"}"#,
+            ),
+            (
+                "notes",
+                Some("notes.txt"),
+                Some("text/plain"),
+                b"first line\r\nsecond\tline\r\n",
+            ),
+            ("empty", None, None, b""),
+        ],
+    );
+    let dir = dir_with(&[(
+        "upload.yaml",
+        &upload_cassette(
+            "5a3f0c1e9b2d4876-0f1e2d3c4b5a6978-8796a5b4c3d2e1f0-13579bdf2468ace0",
+            body,
+        ),
+    )]);
+    let run = reel(&["show", "upload.yaml"], dir.path());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+interaction 0 of 1
+request: POST https://api.openai.com/v1/audio/transcriptions HTTP/1.1
+  Content-Type: multipart/form-data; boundary=5a3f0c1e9b2d4876-0f1e2d3c4b5a6978-8796a5b4c3d2e1f0-13579bdf2468ace0
+  body: 1137 bytes, multipart, 5 parts
+    [0] part \"model\" (9 bytes, text)
+      whisper-1
+    [1] part \"file\" (filename \"a.bin\", application/octet-stream, 256 bytes, sha256 40aff2e9)
+    [2] part \"meta\" (application/json, 33 bytes, JSON)
+      {
+        \"language\": \"en\",
+        \"temperature\": 0
+      }
+    [3] part \"notes\" (filename \"notes.txt\", text/plain, 25 bytes, text)
+      first line
+      second\\tline
+    [4] part \"empty\" (empty)
+response: HTTP/2.0 200 OK, headers after 0s
+  Content-Type: application/json
+  body: 16 bytes, JSON
+    {
+      \"text\": \"hello\"
+    }
+"
+    );
+}
+
+#[test]
+fn show_falls_back_to_the_body_kind_when_a_multipart_body_does_not_parse() {
+    let dir = dir_with(&[(
+        "upload.yaml",
+        &upload_cassette("XyZ", b"--XyZ\r\nno blank line\r\n--XyZ--\r\n".to_vec()),
+    )]);
+    let run = reel(&["show", "upload.yaml"], dir.path());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert!(
+        run.stdout.contains(
+            "  body: 31 bytes, text\n    --XyZ\n    no blank line\n    --XyZ--\nresponse:"
+        ),
+        "{}",
+        run.stdout
     );
 }

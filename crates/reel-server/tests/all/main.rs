@@ -4,3 +4,4 @@ mod corpus; // every cassette under ../shared/corpus served to a raw HTTP/1.1 cl
 mod record; // reverse proxy to a local upstream: recordings replay with the middleware
 mod replay; // the seed byte for byte, one chunk per event, misses, repeats, pacing
 mod support; // helpers: temp cassettes, a log that keeps exchanges, a raw HTTP client
+mod uploads; // multipart uploads matched part by part, whatever the boundary

@@ -501,3 +501,21 @@ async fn a_recorded_compressed_body_matches_with_or_without_its_header() {
         "with header"
     );
 }
+
+#[tokio::test]
+async fn form_parameters_in_the_body_and_in_the_query_are_not_confused() {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let mut recorded = post(&format!("{URL}?b=2"), "a=1", "recorded");
+    recorded.request = recorded.request.with_header("Content-Type", FORM);
+    let file = cassette(vec![recorded]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    // The same parameters, each on the other side: no match.
+    let err = send(&client, &format!("{URL}?a=1"), Some(FORM), "b=2")
+        .await
+        .unwrap_err();
+    assert!(err.contains("url: differs"), "{err}");
+    assert!(err.contains("body: differs"), "{err}");
+    // As recorded, in another order and spelling: a match.
+    let answer = send(&client, &format!("{URL}?b=2"), Some(FORM), "a=%31").await;
+    assert_eq!(answer.unwrap(), "recorded");
+}
