@@ -130,6 +130,11 @@ impl std::error::Error for MultipartError {}
 /// assert_eq!(boundary("multipart/form-data"), None);
 /// ```
 pub fn boundary(content_type: &str) -> Option<String> {
+    // Most bodies are not multipart: decide on the type before splitting anything.
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
     let pieces = split_params(content_type);
     let mut pieces = pieces.into_iter();
     let essence = pieces.next()?.trim();
