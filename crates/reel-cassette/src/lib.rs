@@ -53,7 +53,9 @@ pub use digest::short_sha256;
 pub use error::{Error, Location, Result};
 pub use headers::Headers;
 pub use redact::{Redaction, REDACTED};
-pub use save::{lock_cassette, update_locked, write_atomically, CassetteLock};
+pub use save::{
+    lock_cassette, update_locked, update_locked_in_run, write_atomically, CassetteLock,
+};
 pub use secrets::{Finding, SecretScanner};
 pub use stream_events::{stream_events, StreamEvents, StreamKind};
 pub use verify::{first_difference, verify_file, LineDifference, Problem, Verified};

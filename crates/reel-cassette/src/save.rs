@@ -78,7 +78,7 @@ fn remove_stale_temporaries(dir: &Path, file_name: &str) {
 #[derive(Debug)]
 #[must_use = "the lock is released when this guard is dropped"]
 pub struct CassetteLock {
-    _file: std::fs::File,
+    file: std::fs::File,
 }
 
 /// Waits for, then takes, the lock on the cassette at `path`.
@@ -98,11 +98,63 @@ pub fn lock_cassette(path: &Path) -> Result<CassetteLock> {
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(dir.join(format!("{:016x}.lock", hasher.finish())))
         .map_err(io_error)?;
     file.lock().map_err(io_error)?;
-    Ok(CassetteLock { _file: file })
+    Ok(CassetteLock { file })
+}
+
+impl CassetteLock {
+    /// The run that last replaced the cassette, as [`update_locked_in_run`]
+    /// noted it in the lock file.
+    fn run(&mut self) -> String {
+        use std::io::{Read as _, Seek as _};
+        let mut run = String::new();
+        let _ = self.file.rewind();
+        let _ = self.file.read_to_string(&mut run);
+        run
+    }
+
+    /// Notes `run` as the run that replaced the cassette.
+    fn set_run(&mut self, run: &str) -> std::io::Result<()> {
+        use std::io::{Seek as _, Write as _};
+        self.file.set_len(0)?;
+        self.file.rewind()?;
+        self.file.write_all(run.as_bytes())
+    }
+}
+
+/// [`update_locked`] for a recording run that replaces the cassette: `change`
+/// also learns whether this is the run's first write to the cassette (then it
+/// replaces what the file held; later writes of the same run append). A run is
+/// any id that processes share (a test runner's run id), so several processes
+/// re-recording one cassette together end with all of their interactions and
+/// none of the old ones. The run that last replaced the cassette is noted in
+/// its lock file.
+pub fn update_locked_in_run(
+    path: &Path,
+    run: &str,
+    change: impl FnOnce(&mut crate::Cassette, bool) -> Result<()>,
+) -> Result<()> {
+    let mut lock = lock_cassette(path)?;
+    let first = lock.run() != run;
+    let mut cassette = if path.exists() {
+        crate::Cassette::load(path)?
+    } else {
+        crate::Cassette::new()
+    };
+    change(&mut cassette, first)?;
+    write_atomically(path, cassette.to_yaml().as_bytes())?;
+    if first {
+        lock.set_run(run).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            action: "cannot note the recording run in the cassette's lock file",
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 /// Read, change, write under the lock: loads the cassette at `path` (an empty one
@@ -136,4 +188,44 @@ pub fn update_locked(
     };
     change(&mut cassette)?;
     write_atomically(path, cassette.to_yaml().as_bytes())
+}
+
+#[cfg(test)]
+mod run_tests {
+    use super::*;
+    use crate::{Interaction, Request, Response};
+
+    fn add(path: &Path, run: &str, url: &str) {
+        update_locked_in_run(path, run, |cassette, first| {
+            if first {
+                cassette.interactions.clear();
+            }
+            cassette.interactions.push(Interaction::new(
+                Request::new("GET", url),
+                Response::new(200),
+            ));
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn the_first_write_of_a_run_replaces_and_later_ones_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        let urls = |path: &Path| -> Vec<String> {
+            crate::Cassette::load(path)
+                .unwrap()
+                .interactions
+                .into_iter()
+                .map(|i| i.request.url)
+                .collect()
+        };
+        add(&path, "run-1", "https://x/old");
+        add(&path, "run-2", "https://x/a");
+        add(&path, "run-2", "https://x/b");
+        assert_eq!(urls(&path), ["https://x/a", "https://x/b"]);
+        add(&path, "run-3", "https://x/c");
+        assert_eq!(urls(&path), ["https://x/c"]);
+    }
 }

@@ -153,7 +153,9 @@ impl ReelServerBuilder {
     pub async fn start(self, path: impl AsRef<Path>) -> Result<ReelServer> {
         let path = path.as_ref();
         let upstream = self.upstream.as_deref().map(parse_upstream).transpose()?;
-        let reel = self.options.ignore_host().open(path)?;
+        // A server has no test outcome to wait for: each interaction is written as
+        // soon as its body ends.
+        let reel = self.options.ignore_host().save_as_recorded().open(path)?;
         let client = match (&upstream, reel.behaviour().sends_upstream()) {
             (_, false) => None,
             (Some(_), true) => Some(upstream_client()?),

@@ -45,6 +45,10 @@ pub struct ReelBuilder {
     pub(crate) drain_timeout: Duration,
     pub(crate) commands: RecordCommand,
     pub(crate) max_body_size: u64,
+    pub(crate) expect_all_played: bool,
+    pub(crate) record_on_error: bool,
+    pub(crate) save_as_recorded: bool,
+    pub(crate) drop_unused: bool,
 }
 
 /// The largest request body adapters read by default: 512 MiB.
@@ -63,6 +67,10 @@ impl Default for ReelBuilder {
             drain_timeout: Duration::from_secs(30),
             commands: RecordCommand::default(),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
+            expect_all_played: false,
+            record_on_error: false,
+            save_as_recorded: false,
+            drop_unused: false,
         }
     }
 }
@@ -254,6 +262,45 @@ impl ReelBuilder {
     /// Default: 512 MiB ([`DEFAULT_MAX_BODY_SIZE`]).
     pub fn max_body_size(mut self, bytes: u64) -> ReelBuilder {
         self.max_body_size = bytes;
+        self
+    }
+
+    /// Fails the test when the last handle drops (unless it is already panicking)
+    /// with interactions the cassette replays that were not replayed: a report
+    /// lists each one (method, URL, a body preview) and the command that
+    /// re-records. An agent loop that makes fewer model calls than were recorded
+    /// fails instead of passing. [`crate::Reel::assert_all_played`] checks at any
+    /// moment. Default: off, since a cassette can be replayed by several tests or
+    /// hold more than one test needs; turn it on where a test replays the whole
+    /// cassette.
+    pub fn expect_all_played(mut self) -> ReelBuilder {
+        self.expect_all_played = true;
+        self
+    }
+
+    /// Writes what was recorded even when the test panics. Default: a test that
+    /// panics while recording writes nothing, so a half re-recorded cassette is
+    /// never left behind (the old file stays byte for byte as it was).
+    pub fn record_on_error(mut self, keep: bool) -> ReelBuilder {
+        self.record_on_error = keep;
+        self
+    }
+
+    /// Writes each recorded interaction as soon as its body ends, instead of
+    /// when the last handle drops (or on [`crate::Reel::flush`]). For servers
+    /// and other long-lived processes, which have no test outcome to wait for;
+    /// `reel-server` turns it on. Default: off.
+    pub fn save_as_recorded(mut self) -> ReelBuilder {
+        self.save_as_recorded = true;
+        self
+    }
+
+    /// In mode `new_episodes`, removes from the cassette the interactions that
+    /// were there when it opened and were not replayed, when the last handle
+    /// drops (not when the test panicked): the cassette keeps what this test
+    /// used and what it recorded. Default: off (`new_episodes` keeps everything).
+    pub fn drop_unused(mut self) -> ReelBuilder {
+        self.drop_unused = true;
         self
     }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use reel_cassette::{Redaction, SecretScanner};
+use tracing::Instrument as _;
 
 use crate::cassette_path::current_test_name;
 use crate::env::RecordCommand;
@@ -13,9 +14,9 @@ use crate::matcher::Rules;
 use crate::normalize::NormalRequest;
 use crate::pacing::Pacing;
 use crate::policy::{self, Behaviour};
-use crate::record::Recorder;
+use crate::record::{Recorder, Setup};
 use crate::recordings::{normalize_received, Recordings};
-use crate::report::{report, Context};
+use crate::report::{report, unplayed_report, Context};
 use crate::{capture, env, Decision, Mode, Received, Recording, ReelBuilder, Result};
 
 /// An open cassette: it answers requests from the recordings, and records the
@@ -55,6 +56,9 @@ struct Inner {
     full_diff: bool,
     commands: RecordCommand,
     max_body_size: u64,
+    expect_all_played: bool,
+    record_on_error: bool,
+    drop_unused: bool,
 }
 
 impl Reel {
@@ -98,17 +102,39 @@ impl Reel {
         self.inner.max_body_size
     }
 
-    /// Waits until every recording completed so far is in the cassette file.
+    /// Writes every interaction recorded so far (those whose body has ended)
+    /// and waits until they are in the cassette file.
     ///
-    /// Recordings are saved on a background thread as soon as their body ends;
-    /// dropping the last clone of the `Reel` (the client that holds it, at the end
-    /// of a test) waits for them too. Call this to read the file while the client
-    /// is still in use. Errors with the first save that failed since the last call.
-    /// Does nothing when not recording.
+    /// Recordings wait for the test's outcome: they are written when the last
+    /// clone of the `Reel` drops (the client that holds it, at the end of a test),
+    /// and not at all when the test panicked (see
+    /// [`ReelBuilder::record_on_error`]). Call this to read the file while the
+    /// client is still in use. Errors with the first save that failed since the
+    /// last call. Does nothing when not recording.
     pub fn flush(&self) -> Result<()> {
         match &self.inner.recorder {
-            Some(recorder) => recorder.wait_saved(),
+            Some(recorder) => recorder.flush(),
             None => Ok(()),
+        }
+    }
+
+    /// Waits until every response body the caller stopped reading early has been
+    /// read to its end for the cassette (an SDK that stops at `[DONE]` drops the
+    /// rest), then [`flush`](Reel::flush)es. Does not block the thread: use it in
+    /// an async test before reading the file, or before the runtime ends.
+    pub async fn settle(&self) -> Result<()> {
+        if let Some(recorder) = &self.inner.recorder {
+            recorder.drains_done().await;
+        }
+        self.flush()
+    }
+
+    /// Panics with a report when interactions the cassette replays have not been
+    /// replayed: each one's method, URL and a body preview, and the command that
+    /// re-records. See [`ReelBuilder::expect_all_played`] for the check at drop.
+    pub fn assert_all_played(&self) {
+        if let Some(report) = self.inner.unplayed_report() {
+            panic!("{report}");
         }
     }
 
@@ -134,14 +160,23 @@ impl Reel {
                         scanner.allow(value.as_bytes())
                     })
             });
-            Arc::new(Recorder::new(
-                path.clone(),
-                builder.redaction.clone(),
+            Arc::new(Recorder::new(Setup {
+                path: path.clone(),
+                redaction: builder.redaction.clone(),
                 scanner,
-                builder.drain_timeout,
-                mode == Mode::All,
-            ))
+                drain_timeout: builder.drain_timeout,
+                eager: builder.save_as_recorded,
+                run: (mode == Mode::All).then(env::run_id),
+            }))
         });
+        tracing::debug!(
+            target: "reel",
+            cassette = %path.display(),
+            mode = %mode,
+            behaviour = ?behaviour,
+            interactions = recordings.len(),
+            "cassette opened"
+        );
         Ok(Reel {
             inner: Arc::new(Inner {
                 path,
@@ -156,6 +191,9 @@ impl Reel {
                 full_diff,
                 commands: builder.commands,
                 max_body_size: builder.max_body_size,
+                expect_all_played: builder.expect_all_played,
+                record_on_error: builder.record_on_error,
+                drop_unused: builder.drop_unused && mode == Mode::NewEpisodes,
             }),
         })
     }
@@ -185,8 +223,23 @@ impl Reel {
     /// # }
     /// ```
     pub async fn decide(&self, received: Received) -> Decision {
+        let span = tracing::debug_span!(
+            target: "reel",
+            "reel",
+            cassette = %self.inner.path.display()
+        );
+        self.decide_in_span(received).instrument(span).await
+    }
+
+    async fn decide_in_span(&self, received: Received) -> Decision {
         let inner = &*self.inner;
         if inner.behaviour == Behaviour::Forward {
+            tracing::debug!(
+                target: "reel",
+                method = %received.method(),
+                url = %received.url(),
+                "forwarded"
+            );
             return Decision::Forward(received);
         }
         // `all` records every request: nothing to match against.
@@ -199,18 +252,35 @@ impl Reel {
                     .recordings
                     .choose_fast(&inner.rules, &inner.redaction, &received)
             };
-            let chosen = fast.or_else(|| {
-                let norm = normalize_received(&inner.rules, &inner.redaction, &received);
-                let chosen = inner.recordings.choose(&inner.rules, &received, &norm);
-                normal = Some(norm);
-                chosen
-            });
+            let (chosen, path) = match fast {
+                Some(i) => (Some(i), "exact text"),
+                None => {
+                    let norm = normalize_received(&inner.rules, &inner.redaction, &received);
+                    let chosen = inner.recordings.choose(&inner.rules, &received, &norm);
+                    normal = Some(norm);
+                    (chosen, "normalized")
+                }
+            };
             if let Some(i) = chosen {
+                tracing::debug!(
+                    target: "reel",
+                    method = %received.method(),
+                    url = %received.url(),
+                    interaction = i,
+                    matched_by = path,
+                    "replayed"
+                );
                 return Decision::Replay(self.play(i).await);
             }
         }
         match &inner.recorder {
             Some(recorder) => {
+                tracing::debug!(
+                    target: "reel",
+                    method = %received.method(),
+                    url = %received.url(),
+                    "recording"
+                );
                 let recorded = capture::request(&received, &inner.redaction);
                 Decision::Record {
                     request: received,
@@ -221,7 +291,15 @@ impl Reel {
                 let normal = normal.unwrap_or_else(|| {
                     normalize_received(&inner.rules, &inner.redaction, &received)
                 });
-                Decision::Miss(Box::new(self.miss(&received, &normal)))
+                let report = self.miss(&received, &normal);
+                tracing::debug!(
+                    target: "reel",
+                    method = %received.method(),
+                    url = %received.url(),
+                    closest = ?report.closest(),
+                    "no match"
+                );
+                Decision::Miss(Box::new(report))
             }
         }
     }
@@ -253,6 +331,91 @@ impl Reel {
             full_diff: inner.full_diff,
         };
         report(&cx, received, normal)
+    }
+}
+
+impl Inner {
+    /// The report on the interactions this cassette replays that were not
+    /// replayed; `None` when every one was (or the mode replays nothing).
+    fn unplayed_report(&self) -> Option<String> {
+        if !self.behaviour.replays() {
+            return None;
+        }
+        let unplayed = self.recordings.unplayed();
+        if unplayed.is_empty() {
+            return None;
+        }
+        let played = self.recordings.played();
+        let record_command = self.commands.render(Mode::All, self.test.as_deref());
+        let cx = Context {
+            path: &self.path,
+            mode: self.mode,
+            record_command: &record_command,
+            rules: &self.rules,
+            interactions: &self.recordings.interactions,
+            normal: &self.recordings.normal,
+            played: &played,
+            full_diff: self.full_diff,
+        };
+        Some(unplayed_report(&cx, &unplayed))
+    }
+
+    /// `drop_unused`: the cassette without the interactions it opened with that
+    /// were not replayed (the ones recorded since are kept).
+    fn drop_unused(&self) -> Result<()> {
+        let unplayed = self.recordings.unplayed();
+        if unplayed.is_empty() {
+            return Ok(());
+        }
+        let dropped: Vec<&reel_cassette::Interaction> = unplayed
+            .iter()
+            .map(|&i| &self.recordings.interactions[i])
+            .collect();
+        reel_cassette::update_locked(&self.path, |cassette| {
+            cassette.interactions.retain(|kept| {
+                !dropped
+                    .iter()
+                    .any(|gone| gone.request == kept.request && gone.response == kept.response)
+            });
+            Ok(())
+        })?;
+        tracing::debug!(
+            target: "reel",
+            cassette = %self.path.display(),
+            dropped = dropped.len(),
+            "dropped unused interactions"
+        );
+        Ok(())
+    }
+}
+
+impl Drop for Inner {
+    /// The last handle: the test's outcome decides whether its recordings are
+    /// written, and an unplayed interaction fails a test that expects all played.
+    fn drop(&mut self) {
+        let panicking = std::thread::panicking();
+        if let Some(recorder) = &self.recorder {
+            if let Err(err) = recorder.close(!panicking || self.record_on_error) {
+                if panicking {
+                    eprintln!("reel: warning: {err}");
+                } else {
+                    panic!("{err}");
+                }
+            }
+        }
+        if panicking {
+            return;
+        }
+        if self.drop_unused {
+            if let Err(err) = self.drop_unused() {
+                panic!("{err}");
+            }
+        }
+        if self.expect_all_played {
+            if let Some(report) = self.unplayed_report() {
+                panic!("{report}");
+            }
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 //! - `REEL_RECORD`: the mode, overriding the one set in code (`none`, `once`,
 //!   `new_episodes`, `all`, `passthrough`; empty means unset).
 //! - `CI`: set to anything but `false`, `0` or empty, the default mode is `none`.
+//! - `REEL_RUN_ID` (else `NEXTEST_RUN_ID`): the re-recording run processes share;
+//!   in mode `all` its first write replaces the cassette, the others append.
 
 use crate::{Error, Mode, Result};
 
@@ -17,6 +19,30 @@ pub(crate) const RECORD: &str = "REEL_RECORD";
 
 /// The variable continuous-integration services set.
 pub(crate) const CI: &str = "CI";
+
+/// The variable that names a recording run shared by several processes.
+pub(crate) const RUN_ID: &str = "REEL_RUN_ID";
+
+/// The run this process records in, for mode `all`: `REEL_RUN_ID` if set, else
+/// cargo nextest's `NEXTEST_RUN_ID` (the same for every test process of one
+/// `cargo nextest run`), else this process alone. The first write of a run
+/// replaces the cassette; later writes of the same run, from any process, append.
+pub(crate) fn run_id() -> String {
+    static PROCESS_RUN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    for name in [RUN_ID, "NEXTEST_RUN_ID"] {
+        if let Some(id) = std::env::var(name).ok().filter(|id| !id.is_empty()) {
+            return format!("{name}={id}");
+        }
+    }
+    PROCESS_RUN
+        .get_or_init(|| {
+            let started = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            format!("process {} started {started}", std::process::id())
+        })
+        .clone()
+}
 
 /// `REEL_RECORD`: the mode it names, `None` when unset or empty, an error naming
 /// the variable and the known modes for anything else.

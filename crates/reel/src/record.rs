@@ -1,18 +1,20 @@
-//! Recording: the live response streams to the caller while reel keeps a copy, and
-//! each completed interaction is saved at once.
+//! Recording: the live response streams to the caller while reel keeps a copy;
+//! completed interactions wait for the test's outcome before they are written.
 //!
 //! Interactions are written in the order their requests started, whatever order
-//! they complete in, so a deterministic test writes a deterministic file. Saving
-//! goes through [`reel_cassette::update_locked`]: an advisory lock shared by every
-//! process, then read, append, atomic rename — so tests in several processes
-//! (cargo nextest) recording into one cassette never lose each other's work, and a
-//! crash leaves the old file or the new one.
+//! they complete in, so a deterministic test writes a deterministic file. They
+//! are written when the last handle closes (the end of a test) or on
+//! [`crate::Reel::flush`], and not at all when the test panicked (unless
+//! `record_on_error`): a failed re-record leaves the old cassette as it was, and
+//! so does a process killed mid-test. A server (`save_as_recorded`) writes each
+//! interaction as soon as its body ends instead.
 //!
-//! The secret scan runs when the body ends, so a refusal reaches the caller; the
-//! save itself runs on a saver thread, so the caller's last read does not wait for
-//! the disk and saves that pile up are written together. Dropping the last clone
-//! of the [`crate::Reel`] (the end of a test) waits for every save, and
-//! [`crate::Reel::flush`] waits on demand.
+//! Saving goes through [`reel_cassette::update_locked_in_run`]: an advisory lock
+//! shared by every process, then read, append (or, for the first write of a
+//! re-recording run, replace), atomic rename — so tests in several processes
+//! (cargo nextest) recording into one cassette never lose each other's work, and a
+//! crash leaves the old file or the new one. Writes run on a saver thread; the
+//! last handle's close waits for them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,7 +23,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use reel_cassette::{update_locked, Interaction, Redaction, SecretScanner};
+use reel_cassette::{update_locked, update_locked_in_run, Interaction, Redaction, SecretScanner};
 
 use crate::{Error, Result};
 
@@ -31,8 +33,15 @@ pub(crate) struct Recorder {
     redaction: Redaction,
     scanner: Option<SecretScanner>,
     pub(crate) drain_timeout: Duration,
+    /// Whether each interaction is written as soon as its body ends.
+    eager: bool,
+    /// The recording run, when this run replaces the cassette (`all`).
+    run: Option<String>,
     state: Mutex<State>,
     saver: Saver,
+    /// Bodies the caller dropped early that are still being read to their end.
+    draining: (Mutex<usize>, Condvar),
+    drained: tokio::sync::Notify,
 }
 
 /// The saver thread: batches of interactions in, one locked save per batch.
@@ -42,10 +51,9 @@ struct Saver {
     progress: Arc<(Mutex<Progress>, Condvar)>,
 }
 
-/// Interactions to append, in order; `replace` clears the file first (`all`).
+/// Interactions to append, in order.
 struct Batch {
     interactions: Vec<Interaction>,
-    replace: bool,
 }
 
 #[derive(Default)]
@@ -60,33 +68,105 @@ struct State {
     next: u64,
     /// Requests in flight or finished, by start order; `None` until finished.
     slots: BTreeMap<u64, Option<Interaction>>,
-    /// `all` mode: the first save replaces what the file held.
-    replace_on_first_save: bool,
+    /// Finished interactions, in start order, not handed to the saver yet.
+    ready: Vec<Interaction>,
+    /// Set when the last handle closed: whether what completes later is saved.
+    closed: Option<bool>,
+}
+
+/// How a recorder is set up.
+pub(crate) struct Setup {
+    pub(crate) path: Arc<Path>,
+    pub(crate) redaction: Redaction,
+    pub(crate) scanner: Option<SecretScanner>,
+    pub(crate) drain_timeout: Duration,
+    /// Write each interaction as soon as its body ends.
+    pub(crate) eager: bool,
+    /// The run id, when this run replaces the cassette (`all`).
+    pub(crate) run: Option<String>,
 }
 
 impl Recorder {
-    pub(crate) fn new(
-        path: Arc<Path>,
-        redaction: Redaction,
-        scanner: Option<SecretScanner>,
-        drain_timeout: Duration,
-        replace: bool,
-    ) -> Recorder {
+    pub(crate) fn new(setup: Setup) -> Recorder {
         Recorder {
-            path,
-            redaction,
-            scanner,
-            drain_timeout,
+            path: setup.path,
+            redaction: setup.redaction,
+            scanner: setup.scanner,
+            drain_timeout: setup.drain_timeout,
+            eager: setup.eager,
+            run: setup.run,
             state: Mutex::new(State {
                 next: 0,
                 slots: BTreeMap::new(),
-                replace_on_first_save: replace,
+                ready: Vec::new(),
+                closed: None,
             }),
             saver: Saver {
                 jobs: Mutex::new(None),
                 thread: Mutex::new(None),
                 progress: Arc::new((Mutex::new(Progress::default()), Condvar::new())),
             },
+            draining: (Mutex::new(0), Condvar::new()),
+            drained: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Writes every interaction completed so far and waits for the write; the
+    /// first save error since the last call, if any.
+    pub(crate) fn flush(&self) -> Result<()> {
+        let ready = std::mem::take(&mut self.lock().ready);
+        self.enqueue(ready)?;
+        self.wait_saved()
+    }
+
+    /// The last handle closed: writes what has completed if `save` (else drops
+    /// it, saying so), and decides the same for bodies still being read.
+    pub(crate) fn close(&self, save: bool) -> Result<()> {
+        let ready = {
+            let mut state = self.lock();
+            state.closed = Some(save);
+            std::mem::take(&mut state.ready)
+        };
+        if save {
+            self.enqueue(ready)?;
+            return self.wait_saved();
+        }
+        if !ready.is_empty() {
+            eprintln!(
+                "reel: not writing {} recorded interaction{} to {}: the test panicked, and a \
+                 failed test saves nothing (ReelBuilder::record_on_error(true) keeps them)",
+                ready.len(),
+                if ready.len() == 1 { "" } else { "s" },
+                self.path.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// A body the caller dropped early is being read to its end.
+    pub(crate) fn drain_started(&self) {
+        *lock(&self.draining.0) += 1;
+    }
+
+    /// A body read after the caller dropped it has ended (recorded or not).
+    pub(crate) fn drain_ended(&self) {
+        let mut draining = lock(&self.draining.0);
+        *draining = draining.saturating_sub(1);
+        if *draining == 0 {
+            self.draining.1.notify_all();
+            self.drained.notify_waiters();
+        }
+    }
+
+    /// Waits, without blocking the thread, until no dropped body is still being
+    /// read.
+    pub(crate) async fn drains_done(&self) {
+        loop {
+            let notified = self.drained.notified();
+            if *lock(&self.draining.0) == 0 {
+                return;
+            }
+            notified.await;
         }
     }
 
@@ -107,16 +187,21 @@ impl Recorder {
         }
     }
 
-    /// Hands a batch to the saver thread, starting it the first time.
-    fn enqueue(&self, batch: Batch) -> Result<()> {
+    /// Hands interactions to the saver thread, starting it the first time.
+    fn enqueue(&self, interactions: Vec<Interaction>) -> Result<()> {
+        if interactions.is_empty() {
+            return Ok(());
+        }
+        let batch = Batch { interactions };
         let mut jobs = lock(&self.saver.jobs);
         if jobs.is_none() {
             let (sender, receiver) = mpsc::channel::<Batch>();
             let path = self.path.clone();
+            let run = self.run.clone();
             let progress = self.saver.progress.clone();
             let thread = std::thread::Builder::new()
                 .name("reel-saver".to_owned())
-                .spawn(move || save_batches(&path, &receiver, &progress))
+                .spawn(move || save_batches(&path, run.as_deref(), &receiver, &progress))
                 .map_err(|err| Error::Save {
                     path: self.path.to_path_buf(),
                     message: format!("cannot start the saver thread: {err}"),
@@ -154,7 +239,7 @@ impl Recorder {
     pub(crate) fn abandon(&self, seq: u64) {
         let mut state = self.lock();
         state.slots.remove(&seq);
-        if let Err(err) = self.flush(&mut state) {
+        if let Err(err) = self.advance(&mut state) {
             eprintln!("reel: warning: {err}");
         }
     }
@@ -180,26 +265,28 @@ impl Recorder {
         }
         let mut state = self.lock();
         state.slots.insert(seq, Some(interaction));
-        self.flush(&mut state)
+        self.advance(&mut state)
     }
 
-    /// Saves the finished interactions at the front of the order.
-    fn flush(&self, state: &mut State) -> Result<()> {
-        let mut ready = Vec::new();
+    /// Moves the finished interactions at the front of the order to the ready
+    /// list, and hands them to the saver when they are to be written now (a
+    /// server, or a body that ended after the last handle closed).
+    fn advance(&self, state: &mut State) -> Result<()> {
         while let Some(entry) = state.slots.first_entry() {
             if entry.get().is_none() {
                 break;
             }
-            ready.extend(entry.remove());
+            state.ready.extend(entry.remove());
         }
-        if ready.is_empty() {
-            return Ok(());
+        match state.closed {
+            Some(false) => {
+                state.ready.clear();
+                Ok(())
+            }
+            Some(true) => self.enqueue(std::mem::take(&mut state.ready)),
+            None if self.eager => self.enqueue(std::mem::take(&mut state.ready)),
+            None => Ok(()),
         }
-        let replace = std::mem::take(&mut state.replace_on_first_save);
-        self.enqueue(Batch {
-            interactions: ready,
-            replace,
-        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -208,7 +295,7 @@ impl Recorder {
 }
 
 impl Drop for Recorder {
-    /// The end of a test: every recording reaches the file before it goes on.
+    /// Every write handed to the saver reaches the file before it goes on.
     fn drop(&mut self) {
         drop(lock(&self.saver.jobs).take());
         if let Some(thread) = lock(&self.saver.thread).take() {
@@ -225,20 +312,43 @@ impl Drop for Recorder {
 }
 
 /// The saver thread's loop: everything queued so far goes out in one save.
-fn save_batches(path: &Path, jobs: &mpsc::Receiver<Batch>, progress: &(Mutex<Progress>, Condvar)) {
+fn save_batches(
+    path: &Path,
+    run: Option<&str>,
+    jobs: &mpsc::Receiver<Batch>,
+    progress: &(Mutex<Progress>, Condvar),
+) {
     while let Ok(first) = jobs.recv() {
         let mut batches = vec![first];
         batches.extend(jobs.try_iter());
         let count = batches.len() as u64;
-        let saved = update_locked(path, |cassette| {
+        let interactions: usize = batches.iter().map(|b| b.interactions.len()).sum();
+        let append = |cassette: &mut reel_cassette::Cassette, batches: Vec<Batch>| {
             for batch in batches {
-                if batch.replace {
-                    cassette.interactions.clear();
-                }
                 cassette.interactions.extend(batch.interactions);
             }
-            Ok(())
-        });
+        };
+        let saved = match run {
+            // A re-recording run: its first write replaces what the file held.
+            Some(run) => update_locked_in_run(path, run, |cassette, first| {
+                if first {
+                    cassette.interactions.clear();
+                }
+                append(cassette, batches);
+                Ok(())
+            }),
+            None => update_locked(path, |cassette| {
+                append(cassette, batches);
+                Ok(())
+            }),
+        };
+        tracing::debug!(
+            target: "reel",
+            cassette = %path.display(),
+            interactions,
+            ok = saved.is_ok(),
+            "saved"
+        );
         let (state, changed) = progress;
         let mut state = lock(state);
         state.saved += count;

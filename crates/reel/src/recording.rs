@@ -162,6 +162,15 @@ impl fmt::Debug for RecordingBody {
     }
 }
 
+/// Tells the recorder a drain ended, however its task ends (even cancelled).
+struct DrainEnded(Arc<Recorder>);
+
+impl Drop for DrainEnded {
+    fn drop(&mut self) {
+        self.0.drain_ended();
+    }
+}
+
 impl Drop for RecordingBody {
     fn drop(&mut self) {
         let (Some(mut upstream), Some(pending)) = (self.upstream.take(), self.pending.take())
@@ -177,8 +186,11 @@ impl Drop for RecordingBody {
             return;
         };
         let timeout = pending.recorder.drain_timeout;
+        let recorder = pending.recorder.clone();
+        recorder.drain_started();
         // The caller stopped reading; finish reading for the cassette.
         runtime.spawn(async move {
+            let _ended = DrainEnded(recorder);
             let drained = tokio::time::timeout(timeout, async {
                 while let Some(chunk) = upstream.next().await {
                     copy.extend_from_slice(&chunk?);

@@ -608,6 +608,36 @@ fn clip_line(line: &str, focus: usize, max: usize) -> (String, bool) {
     (out, true)
 }
 
+/// The report on interactions a test did not replay: how many, the cassette and
+/// mode, one line each (method, URL, a body preview), and the command that
+/// re-records.
+pub(crate) fn unplayed_report(cx: &Context<'_>, unplayed: &[usize]) -> String {
+    let total = cx.interactions.len();
+    let mut text = format!(
+        "reel: {} of {total} recorded interaction{} {} not replayed, and this test expects \
+         every one to be (expect_all_played)\n",
+        unplayed.len(),
+        plural(total),
+        if unplayed.len() == 1 { "was" } else { "were" },
+    );
+    let _ = writeln!(text, "  cassette: {}", cx.path.display());
+    let _ = writeln!(text, "  mode:     {} ({})", cx.mode, cx.mode.summary());
+    text.push_str("\nnot replayed:\n");
+    for &i in unplayed.iter().take(MAX_OTHERS) {
+        let _ = writeln!(text, "  {}", summary(cx, i));
+    }
+    if unplayed.len() > MAX_OTHERS {
+        let _ = writeln!(text, "  ... and {} more", unplayed.len() - MAX_OTHERS);
+    }
+    let _ = write!(
+        text,
+        "\nthe code made fewer requests than were recorded; if that is what it should do \
+         now, re-record this cassette: {}",
+        cx.record_command
+    );
+    text
+}
+
 /// One line about interaction `i`:
 /// `#1 POST https://... (JSON body, 1284 bytes): {"messages":[...`.
 fn summary(cx: &Context<'_>, i: usize) -> String {

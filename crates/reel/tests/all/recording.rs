@@ -306,7 +306,8 @@ async fn an_upstream_that_dies_mid_stream_fails_the_caller_and_leaves_the_casset
 async fn a_caller_that_stops_reading_early_still_gets_the_whole_body_recorded() {
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
-    let client = client(Reel::builder().mode(Mode::All).open(&path).unwrap());
+    let reel = Reel::builder().mode(Mode::All).open(&path).unwrap();
+    let client = client(reel.clone());
     let response = client
         .get(upstream.url("/sse?events=5&delay_ms=5"))
         .send()
@@ -316,16 +317,12 @@ async fn a_caller_that_stops_reading_early_still_gets_the_whole_body_recorded() 
     let first = body.next().await.unwrap().unwrap();
     assert_eq!(&first[..], b"data: {\"i\":0}\n\n");
     drop(body);
-    let recorded = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            if let Ok(cassette) = Cassette::load(&path) {
-                return cassette;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("the rest of the body is read and saved");
+    // `settle` waits for the rest of the body to be read, then writes it.
+    tokio::time::timeout(Duration::from_secs(10), reel.settle())
+        .await
+        .expect("the rest of the body is read")
+        .unwrap();
+    let recorded = Cassette::load(&path).unwrap();
     let body = &recorded.interactions[0].response.body;
     assert!(body.starts_with(b"data: {\"i\":0}\n\n") && body.ends_with(b"data: [DONE]\n\n"));
     assert_eq!(
