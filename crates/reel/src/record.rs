@@ -115,8 +115,23 @@ impl Recorder {
     /// first save error since the last call, if any.
     pub(crate) fn flush(&self) -> Result<()> {
         let ready = std::mem::take(&mut self.lock().ready);
+        let count = ready.len();
         self.enqueue(ready)?;
-        self.wait_saved()
+        self.wait_saved()?;
+        self.saved(count);
+        Ok(())
+    }
+
+    /// The `saved` event, on the caller's thread (where its subscriber is).
+    fn saved(&self, interactions: usize) {
+        if interactions > 0 {
+            tracing::debug!(
+                target: "reel",
+                cassette = %self.path.display(),
+                interactions,
+                "saved"
+            );
+        }
     }
 
     /// The last handle closed: writes what has completed if `save` (else drops
@@ -128,8 +143,11 @@ impl Recorder {
             std::mem::take(&mut state.ready)
         };
         if save {
+            let count = ready.len();
             self.enqueue(ready)?;
-            return self.wait_saved();
+            self.wait_saved()?;
+            self.saved(count);
+            return Ok(());
         }
         if !ready.is_empty() {
             eprintln!(
@@ -198,10 +216,11 @@ impl Recorder {
             let (sender, receiver) = mpsc::channel::<Batch>();
             let path = self.path.clone();
             let run = self.run.clone();
+            let eager = self.eager;
             let progress = self.saver.progress.clone();
             let thread = std::thread::Builder::new()
                 .name("reel-saver".to_owned())
-                .spawn(move || save_batches(&path, run.as_deref(), &receiver, &progress))
+                .spawn(move || save_batches(&path, run.as_deref(), eager, &receiver, &progress))
                 .map_err(|err| Error::Save {
                     path: self.path.to_path_buf(),
                     message: format!("cannot start the saver thread: {err}"),
@@ -315,6 +334,7 @@ impl Drop for Recorder {
 fn save_batches(
     path: &Path,
     run: Option<&str>,
+    eager: bool,
     jobs: &mpsc::Receiver<Batch>,
     progress: &(Mutex<Progress>, Condvar),
 ) {
@@ -342,13 +362,15 @@ fn save_batches(
                 Ok(())
             }),
         };
-        tracing::debug!(
-            target: "reel",
-            cassette = %path.display(),
-            interactions,
-            ok = saved.is_ok(),
-            "saved"
-        );
+        if saved.is_ok() && eager {
+            // Written as recorded (a server): no caller waits to say so.
+            tracing::debug!(
+                target: "reel",
+                cassette = %path.display(),
+                interactions,
+                "saved"
+            );
+        }
         let (state, changed) = progress;
         let mut state = lock(state);
         state.saved += count;

@@ -13,4 +13,5 @@ mod report; // the mismatch report and other error texts, pinned
 mod seed; // the bundled OpenAI cassette, end to end
 mod streaming; // one chunk per SSE event or event-stream frame, one for anything else
 mod support; // helpers: cassettes in temp dirs, clients, chunk collection
+mod truth; // unplayed interactions fail, failed tests write nothing, runs, drop_unused, tracing
 mod uploads; // multipart uploads part by part, streamed request bodies
