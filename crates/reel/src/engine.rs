@@ -395,7 +395,11 @@ impl Drop for Inner {
     fn drop(&mut self) {
         let panicking = std::thread::panicking();
         if let Some(recorder) = &self.recorder {
-            if let Err(err) = recorder.close(!panicking || self.record_on_error) {
+            let save = !panicking || self.record_on_error;
+            if save {
+                recorder.wait_drains_at_close();
+            }
+            if let Err(err) = recorder.close(save) {
                 if panicking {
                     eprintln!("reel: warning: {err}");
                 } else {

@@ -176,6 +176,35 @@ impl Recorder {
         }
     }
 
+    /// At the last handle's close: waits (up to the drain timeout) for bodies
+    /// still being read after the caller dropped them, where blocking cannot stop
+    /// them; says so where it would (a current-thread runtime runs them on this
+    /// very thread).
+    pub(crate) fn wait_drains_at_close(&self) {
+        let draining = *lock(&self.draining.0);
+        if draining == 0 {
+            return;
+        }
+        let current_thread = tokio::runtime::Handle::try_current().is_ok_and(|handle| {
+            handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread
+        });
+        if current_thread {
+            eprintln!(
+                "reel: warning: {draining} response bod{} the code stopped reading {} still \
+                 being read for {}; if the runtime ends first, {} not recorded (await \
+                 `reel.settle()` before the end of the test)",
+                if draining == 1 { "y" } else { "ies" },
+                if draining == 1 { "is" } else { "are" },
+                self.path.display(),
+                if draining == 1 { "it is" } else { "they are" },
+            );
+            return;
+        }
+        let (count, ended) = &self.draining;
+        let guard = lock(count);
+        let _ = ended.wait_timeout_while(guard, self.drain_timeout, |draining| *draining > 0);
+    }
+
     /// Waits, without blocking the thread, until no dropped body is still being
     /// read.
     pub(crate) async fn drains_done(&self) {
