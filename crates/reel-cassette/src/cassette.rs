@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::{Headers, Result};
+use crate::{ByteString, Headers, Result};
 
 /// The cassette format version reel reads and writes (go-vcr v4).
 pub const FORMAT_VERSION: u32 = 2;
@@ -64,31 +64,60 @@ impl Cassette {
     }
 }
 
-/// The two layouts Go writes cassettes in. Both are ordinary YAML; they differ in
-/// indentation only.
+/// The layouts Go writes cassettes in. All are ordinary YAML; they differ in
+/// indentation, in line folding, and in a few quoting rules of the Go encoder's
+/// release. Each Go layout is re-saved byte for byte in its own dialect.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Dialect {
-    /// Indent 2, list items at their key's column (`interactions:\n- id: 0`).
-    /// Written by charm's go-vcr wrapper, used by most LLM client suites.
+    /// Indent 2, list items at their key's column (`interactions:\n- id: 0`), no
+    /// line folding: charm's x/vcr marshaler (an Encoder with `SetIndent(2)` and
+    /// compact sequences) on go.yaml.in/yaml/v4 up to v4.0.0-rc.4. Used by most
+    /// LLM client suites, and the dialect of new cassettes.
     #[default]
     Charm,
-    /// Indent 4, list items indented (`interactions:\n    - id: 0`): go-vcr's own default.
+    /// Indent 4, list items indented (`interactions:\n    - id: 0`): go-vcr's own
+    /// default, `yaml.Marshal`.
     GoVcr,
+    /// Charm's layout as yaml/v4 v4.0.0-rc.5 and later write it: long scalars
+    /// folded at 80 columns, YAML 1.1-only words (`no`, `off`, `12:30`, `<<`)
+    /// single-quoted, and no indentation digit on a literal block that starts
+    /// with a line break (where the block still reads back the same).
+    CharmFolded,
+    /// Indent 2, list items indented two spaces under their key
+    /// (`interactions:\n  - id: 0`): an Encoder with `SetIndent(2)` but without
+    /// compact sequences.
+    Indent2,
 }
 
 impl Dialect {
     /// The indentation step.
     pub(crate) fn indent(self) -> usize {
         match self {
-            Dialect::Charm => 2,
             Dialect::GoVcr => 4,
+            Dialect::Charm | Dialect::CharmFolded | Dialect::Indent2 => 2,
         }
     }
 
     /// Whether a list inside a mapping starts at its key's column.
     pub(crate) fn compact_lists(self) -> bool {
-        self == Dialect::Charm
+        matches!(self, Dialect::Charm | Dialect::CharmFolded)
+    }
+
+    /// Whether the encoder is yaml/v4 rc.5 or later: folding at 80 columns,
+    /// YAML 1.1 words single-quoted, rc.4's literal block indicators.
+    pub(crate) fn rc5(self) -> bool {
+        self == Dialect::CharmFolded
+    }
+
+    /// The name `reel fmt --dialect` takes: `charm`, `go-vcr`, `charm-folded`, `indent2`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Charm => "charm",
+            Dialect::GoVcr => "go-vcr",
+            Dialect::CharmFolded => "charm-folded",
+            Dialect::Indent2 => "indent2",
+        }
     }
 }
 
@@ -120,15 +149,15 @@ pub struct Request {
     /// Body length as sent: 0 for none, -1 when unknown.
     pub content_length: i64,
     /// Transfer encodings, such as `chunked`.
-    pub transfer_encoding: Vec<String>,
+    pub transfer_encoding: Vec<ByteString>,
     /// Trailer headers.
     pub trailer: Headers,
     /// Go's `Request.Host` override; usually empty.
-    pub host: String,
+    pub host: ByteString,
     /// Server-side remote address; usually empty.
-    pub remote_addr: String,
+    pub remote_addr: ByteString,
     /// Server-side request URI; usually empty.
-    pub request_uri: String,
+    pub request_uri: ByteString,
     /// The body, as bytes.
     pub body: Bytes,
     /// Query parameters and urlencoded body parameters.
@@ -141,6 +170,9 @@ pub struct Request {
     pub method: String,
     /// Keys that were written although empty (older go-vcr wrote every key).
     pub(crate) kept_empty: KeptEmpty,
+    /// The bytes of `proto`, `url` or `method` when a file held them as
+    /// `!!binary` that is not UTF-8 (the fields then hold the lossy text).
+    pub(crate) non_utf8: NonUtf8,
 }
 
 impl Default for Request {
@@ -152,15 +184,16 @@ impl Default for Request {
             content_length: 0,
             transfer_encoding: Vec::new(),
             trailer: Headers::new(),
-            host: String::new(),
-            remote_addr: String::new(),
-            request_uri: String::new(),
+            host: ByteString::new(),
+            remote_addr: ByteString::new(),
+            request_uri: ByteString::new(),
             body: Bytes::new(),
             form: Headers::new(),
             headers: Headers::new(),
             url: String::new(),
             method: String::new(),
             kept_empty: KeptEmpty::default(),
+            non_utf8: NonUtf8::default(),
         }
     }
 }
@@ -185,7 +218,7 @@ impl Request {
 
     /// Adds a header value.
     #[must_use = "with_header returns the changed request"]
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<ByteString>) -> Request {
         self.headers.append(name, value);
         self
     }
@@ -201,7 +234,7 @@ pub struct Response {
     /// Protocol minor version.
     pub proto_minor: u32,
     /// Transfer encodings, such as `chunked`.
-    pub transfer_encoding: Vec<String>,
+    pub transfer_encoding: Vec<ByteString>,
     /// Trailer headers.
     pub trailer: Headers,
     /// Body length as announced: -1 when unknown.
@@ -220,6 +253,9 @@ pub struct Response {
     pub duration: Duration,
     /// Keys that were written although empty (older go-vcr wrote every key).
     pub(crate) kept_empty: KeptEmpty,
+    /// The bytes of `proto` or `status` when a file held them as `!!binary`
+    /// that is not UTF-8 (the fields then hold the lossy text).
+    pub(crate) non_utf8: NonUtf8,
 }
 
 impl Default for Response {
@@ -246,6 +282,7 @@ impl Response {
             code,
             duration: Duration::ZERO,
             kept_empty: KeptEmpty::default(),
+            non_utf8: NonUtf8::default(),
         }
     }
 
@@ -258,7 +295,11 @@ impl Response {
 
     /// Adds a header value.
     #[must_use = "with_header returns the changed response"]
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Response {
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<ByteString>,
+    ) -> Response {
         self.headers.append(name, value);
         self
     }
@@ -331,5 +372,48 @@ impl KeptEmpty {
 
     pub(crate) fn has(self, key: u8) -> bool {
         self.0 & key != 0
+    }
+}
+
+/// The bytes of text fields (`proto`, `url`, `method`, `status`) that a file held
+/// as `!!binary` that is not UTF-8. These fields are `String`s, as the engine
+/// matches and replays them as text: such a field holds the lossy text, and these
+/// bytes are written back in its place while it still holds that text, so the
+/// file re-saves unchanged.
+///
+/// Layout, not content: it never makes two requests or responses unequal.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NonUtf8 {
+    pub(crate) proto: Option<Box<[u8]>>,
+    pub(crate) url: Option<Box<[u8]>>,
+    pub(crate) method: Option<Box<[u8]>>,
+    pub(crate) status: Option<Box<[u8]>>,
+}
+
+impl PartialEq for NonUtf8 {
+    fn eq(&self, _: &NonUtf8) -> bool {
+        true
+    }
+}
+
+impl NonUtf8 {
+    /// Splits loaded bytes into the field's text and the bytes to keep.
+    pub(crate) fn split(bytes: Vec<u8>) -> (String, Option<Box<[u8]>>) {
+        match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(err) => (
+                String::from_utf8_lossy(err.as_bytes()).into_owned(),
+                Some(err.into_bytes().into_boxed_slice()),
+            ),
+        }
+    }
+
+    /// The bytes to write for a field: the kept bytes while the field still
+    /// holds their lossy text, else the field's text.
+    pub(crate) fn bytes<'a>(text: &'a str, kept: Option<&'a [u8]>) -> &'a [u8] {
+        match kept {
+            Some(raw) if String::from_utf8_lossy(raw) == text => raw,
+            _ => text.as_bytes(),
+        }
     }
 }

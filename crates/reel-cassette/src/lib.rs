@@ -21,17 +21,21 @@
 //! response headers is a real [`std::time::Duration`].
 //!
 //! # Loading
-//! [`Cassette::load`] accepts both layouts Go writes ([`Dialect`]), files with or
+//! [`Cassette::load`] accepts every layout Go writes ([`Dialect`]), files with or
 //! without the leading `---`, files from older go-vcr versions that spell out every
 //! key, and unknown keys (ignored, as Go does). Errors name the file, the line and
 //! column, what is wrong and what to do.
 //!
 //! # Saving
 //! [`Cassette::save`] writes the text Go's encoder would write, in the dialect the
-//! cassette was loaded in, atomically.
+//! cassette was loaded in, atomically. Strings that are not UTF-8 ([`ByteString`]s,
+//! bodies) are written `!!binary`, as Go does. [`format`](mod@format) says how the writer
+//! follows Go's encoder, and the three places where it deliberately does not
+//! (literal blocks Go would write unreadably).
 
 #![deny(unsafe_code)]
 
+mod byte_string;
 mod cassette;
 mod digest;
 mod error;
@@ -41,12 +45,17 @@ mod read;
 mod redact;
 mod save;
 mod secrets;
+mod sidecar;
 mod stream_events;
 mod verify;
 
 pub mod go_duration;
 pub mod multipart;
 
+#[doc = include_str!("../FORMAT.md")]
+pub mod format {}
+
+pub use byte_string::ByteString;
 pub use bytes::Bytes;
 pub use cassette::{Cassette, Dialect, Interaction, Request, Response, FORMAT_VERSION};
 pub use digest::short_sha256;
@@ -57,5 +66,6 @@ pub use save::{
     lock_cassette, update_locked, update_locked_in_run, write_atomically, CassetteLock,
 };
 pub use secrets::{Finding, SecretScanner};
+pub use sidecar::{pending_path, timing_path, update_pending_in_run, EventTimes, Timing};
 pub use stream_events::{stream_events, StreamEvents, StreamKind};
 pub use verify::{first_difference, verify_file, LineDifference, Problem, Verified};

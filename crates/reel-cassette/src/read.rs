@@ -14,10 +14,11 @@ use base64::Engine as _;
 use bytes::Bytes;
 use serde::de::{self, Deserialize, Deserializer, EnumAccess, IgnoredAny, VariantAccess, Visitor};
 
-use crate::cassette::{KeptEmpty, FORMAT_VERSION};
+use crate::cassette::{KeptEmpty, NonUtf8, FORMAT_VERSION};
 use crate::error::Location;
 use crate::{
-    go_duration, Cassette, Dialect, Error, Headers, Interaction, Request, Response, Result,
+    go_duration, ByteString, Cassette, Dialect, Error, Headers, Interaction, Request, Response,
+    Result,
 };
 
 /// Reads and parses a cassette file.
@@ -200,7 +201,8 @@ fn position_of(bytes: &[u8], index: usize) -> (usize, usize) {
     (line, index - line_start + 1)
 }
 
-/// The dialect is told by how the first interaction's `- ` is indented.
+/// The dialect is told by how the first interaction's `- ` is indented, and, for
+/// charm's layout, by the marks yaml/v4 rc.5 and later leave (see [`rc5_marks`]).
 fn detect_dialect(text: &str) -> Dialect {
     let Some(i) = text.find("\ninteractions:\n") else {
         return Dialect::Charm;
@@ -208,8 +210,154 @@ fn detect_dialect(text: &str) -> Dialect {
     let next = &text[i + "\ninteractions:\n".len()..];
     if next.starts_with("    - ") {
         Dialect::GoVcr
+    } else if next.starts_with("  - ") {
+        Dialect::Indent2
+    } else if rc5_marks(text) == Some(true) {
+        Dialect::CharmFolded
     } else {
         Dialect::Charm
+    }
+}
+
+/// Whether a charm-layout file was written by yaml/v4 rc.5 or later (`Some(true)`),
+/// by an earlier release (`Some(false)`), or cannot tell (`None`: then both write
+/// the same bytes). Marks of rc.5+: a scalar folded past column 80 (a line over 80
+/// characters followed by a more indented line, which no other construct of the
+/// layout makes outside literal blocks); a YAML 1.1 word single-quoted (`'no'`);
+/// a literal block without indentation digit whose first line is not indented
+/// (the value starts with a line break). Marks of
+/// earlier releases: such a word double-quoted (`"no"`); `|2` over a first empty
+/// line followed by a line without leading space. Earlier marks win.
+fn rc5_marks(text: &str) -> Option<bool> {
+    use crate::go_yaml::is_yaml11_only;
+
+    let (mut newer, mut older) = (false, false);
+    let indentation = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let lines: Vec<&str> = text.split('\n').collect();
+    // The indentation of the line that opened the literal block we are in.
+    let mut block: Option<usize> = None;
+    for (n, &line) in lines.iter().enumerate() {
+        let ind = indentation(line);
+        if let Some(header) = block {
+            if line.is_empty() || ind > header {
+                continue;
+            }
+            block = None;
+        }
+        let rest = &line[ind..];
+        // A literal block header: `key: |2+`, `- |-`, `? !!binary |`.
+        if let Some(at) = rest
+            .rfind(" |")
+            .or_else(|| rest.starts_with('|').then_some(0))
+        {
+            let hint = rest[at..].trim_start_matches(' ');
+            let tail = &hint[1..];
+            let digit = tail.starts_with(|c: char| c.is_ascii_digit());
+            let tail = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+            if matches!(tail, "" | "-" | "+") {
+                block = Some(ind);
+                // rc.4+ drops the digit of a block that starts with a line break:
+                // its first line is then empty (or starts with a raw U+2028).
+                let unindented = lines.get(n + 1).is_some_and(|l| !l.starts_with(' '));
+                if !digit && unindented {
+                    newer = true;
+                }
+                if lines.get(n + 1) == Some(&"") {
+                    let first = lines[n + 1..].iter().find(|l| !l.is_empty());
+                    let flush = first.is_some_and(|l| {
+                        let i = indentation(l);
+                        i > ind && !l[i..].starts_with('\t')
+                    });
+                    if digit && flush {
+                        // rc.3's `|2` where rc.4+ writes a bare `|`: the first
+                        // content line has no space of its own past the block's
+                        // indentation (the block's own indentation is ind + 2).
+                        let i = first.map_or(0, |l| indentation(l));
+                        if i == ind + 2 {
+                            older = true;
+                        }
+                    }
+                }
+                continue;
+            }
+        }
+        // A folded scalar: the next line sits where its continuation would.
+        if line.len() > 80 && line.chars().count() > 80 {
+            if let Some(next) = lines.get(n + 1) {
+                if !next.is_empty() && Some(indentation(next)) == continuation_column(line) {
+                    newer = true;
+                }
+            }
+        }
+        // YAML 1.1 words: `'no'` (rc.5+) or `"no"` (earlier), as a value, a list
+        // item or a key.
+        let mut item = rest;
+        while let Some(r) = ["- ", "? ", ": "].iter().find_map(|p| item.strip_prefix(p)) {
+            item = r;
+        }
+        let mut candidates = vec![item];
+        candidates.extend(rest.match_indices(": ").map(|(i, _)| &rest[i + 2..]));
+        for candidate in candidates {
+            for (quote, mark) in [('\'', &mut newer), ('"', &mut older)] {
+                let Some(inner) = candidate.strip_prefix(quote) else {
+                    continue;
+                };
+                let Some(end) = inner.find(quote) else {
+                    continue;
+                };
+                let after = &inner[end + 1..];
+                if (after.is_empty() || after.starts_with(':')) && is_yaml11_only(&inner[..end]) {
+                    *mark = true;
+                }
+            }
+        }
+    }
+    if older {
+        Some(false)
+    } else if newer {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// Where rc.5+ charm continues the scalar that `line` holds when it folds it: the
+/// content column of a list item (`- `, `? `, `: ` are 2 columns each), or the
+/// key's column plus the indent step for a mapping value. `None` for a line that
+/// ends in a key (`key:`).
+fn continuation_column(line: &str) -> Option<usize> {
+    let mut col = line.len() - line.trim_start_matches(' ').len();
+    let mut rest = &line[col..];
+    while let Some(r) = ["- ", "? ", ": "].iter().find_map(|p| rest.strip_prefix(p)) {
+        rest = r;
+        col += 2;
+    }
+    // The end of a leading quoted scalar, if the line starts with one.
+    let quoted_end = |quote: u8| {
+        let b = rest.as_bytes();
+        let mut i = 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' if quote == b'"' => i += 2,
+                b'\'' if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+                c if c == quote => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
+    };
+    // Where the key ends, if the line holds one (`key:` or `key: value`).
+    let key_end = match rest.as_bytes().first() {
+        Some(&q @ (b'\'' | b'"')) => quoted_end(q).filter(|&end| rest[end..].starts_with(':')),
+        // A plain scalar holds no `: ` and does not end in `:`.
+        _ => rest
+            .find(": ")
+            .or_else(|| rest.ends_with(':').then(|| rest.len() - 1)),
+    };
+    match key_end {
+        Some(end) if rest[end + 1..].trim().is_empty() => None,
+        Some(_) => Some(col + 2),
+        None => Some(col),
     }
 }
 
@@ -287,20 +435,20 @@ impl<'de> Deserialize<'de> for Interaction {
 #[derive(serde::Deserialize, Default)]
 #[serde(default, expecting = "a request: a map of go-vcr request fields")]
 struct RawRequest {
-    proto: Option<String>,
+    proto: Option<ByteString>,
     proto_major: Option<u32>,
     proto_minor: Option<u32>,
     content_length: Option<i64>,
-    transfer_encoding: Option<Vec<String>>,
+    transfer_encoding: Option<Vec<ByteString>>,
     trailer: Option<Headers>,
-    host: Option<String>,
-    remote_addr: Option<String>,
-    request_uri: Option<String>,
+    host: Option<ByteString>,
+    remote_addr: Option<ByteString>,
+    request_uri: Option<ByteString>,
     body: Option<Body>,
     form: Option<Headers>,
     headers: Option<Headers>,
-    url: Option<String>,
-    method: Option<String>,
+    url: Option<ByteString>,
+    method: Option<ByteString>,
 }
 
 impl From<RawRequest> for Request {
@@ -316,8 +464,15 @@ impl From<RawRequest> for Request {
         kept_empty.set(KeptEmpty::BODY, raw.body.is_some());
         kept_empty.set(KeptEmpty::FORM, raw.form.is_some());
         kept_empty.set(KeptEmpty::HEADERS, raw.headers.is_some());
+        let mut non_utf8 = NonUtf8::default();
+        let (proto, kept) = NonUtf8::split(raw.proto.unwrap_or_default().into_bytes());
+        non_utf8.proto = kept;
+        let (url, kept) = NonUtf8::split(raw.url.unwrap_or_default().into_bytes());
+        non_utf8.url = kept;
+        let (method, kept) = NonUtf8::split(raw.method.unwrap_or_default().into_bytes());
+        non_utf8.method = kept;
         Request {
-            proto: raw.proto.unwrap_or_default(),
+            proto,
             proto_major: raw.proto_major.unwrap_or_default(),
             proto_minor: raw.proto_minor.unwrap_or_default(),
             content_length: raw.content_length.unwrap_or_default(),
@@ -329,9 +484,10 @@ impl From<RawRequest> for Request {
             body: raw.body.map(|b| b.0).unwrap_or_default(),
             form: raw.form.unwrap_or_default(),
             headers: raw.headers.unwrap_or_default(),
-            url: raw.url.unwrap_or_default(),
-            method: raw.method.unwrap_or_default(),
+            url,
+            method,
             kept_empty,
+            non_utf8,
         }
     }
 }
@@ -339,16 +495,16 @@ impl From<RawRequest> for Request {
 #[derive(serde::Deserialize, Default)]
 #[serde(default, expecting = "a response: a map of go-vcr response fields")]
 struct RawResponse {
-    proto: Option<String>,
+    proto: Option<ByteString>,
     proto_major: Option<u32>,
     proto_minor: Option<u32>,
-    transfer_encoding: Option<Vec<String>>,
+    transfer_encoding: Option<Vec<ByteString>>,
     trailer: Option<Headers>,
     content_length: Option<i64>,
     uncompressed: Option<bool>,
     body: Option<Body>,
     headers: Option<Headers>,
-    status: Option<String>,
+    status: Option<ByteString>,
     code: Option<u16>,
     duration: Option<GoDuration>,
 }
@@ -362,8 +518,13 @@ impl From<RawResponse> for Response {
         );
         kept_empty.set(KeptEmpty::TRAILER, raw.trailer.is_some());
         kept_empty.set(KeptEmpty::UNCOMPRESSED, raw.uncompressed.is_some());
+        let mut non_utf8 = NonUtf8::default();
+        let (proto, kept) = NonUtf8::split(raw.proto.unwrap_or_default().into_bytes());
+        non_utf8.proto = kept;
+        let (status, kept) = NonUtf8::split(raw.status.unwrap_or_default().into_bytes());
+        non_utf8.status = kept;
         Response {
-            proto: raw.proto.unwrap_or_default(),
+            proto,
             proto_major: raw.proto_major.unwrap_or_default(),
             proto_minor: raw.proto_minor.unwrap_or_default(),
             transfer_encoding: raw.transfer_encoding.unwrap_or_default(),
@@ -372,10 +533,11 @@ impl From<RawResponse> for Response {
             uncompressed: raw.uncompressed.unwrap_or_default(),
             body: raw.body.map(|b| b.0).unwrap_or_default(),
             headers: raw.headers.unwrap_or_default(),
-            status: raw.status.unwrap_or_default(),
+            status,
             code: raw.code.unwrap_or_default(),
             duration: raw.duration.map(|d| d.0).unwrap_or_default(),
             kept_empty,
+            non_utf8,
         }
     }
 }
@@ -532,5 +694,39 @@ mod tests {
             detect_dialect("---\nversion: 2\ninteractions: []\n"),
             Dialect::Charm
         );
+        assert_eq!(
+            detect_dialect("---\nversion: 2\ninteractions:\n  - id: 0\n"),
+            Dialect::Indent2
+        );
+    }
+
+    #[test]
+    fn yaml_v4_rc5_is_told_by_its_marks() {
+        let charm =
+            |body: &str| format!("---\nversion: 2\ninteractions:\n- id: 0\n  response:\n{body}");
+        let long = "x ".repeat(45);
+        for (body, expected) in [
+            ("    body: 'no'\n", Dialect::CharmFolded),
+            ("    body: \"no\"\n", Dialect::Charm),
+            (
+                "    headers:\n      X:\n      - '12:30'\n",
+                Dialect::CharmFolded,
+            ),
+            ("    headers:\n      'off': []\n", Dialect::CharmFolded),
+            ("    body: |+\n\n      x\n\n", Dialect::CharmFolded),
+            ("    body: |2+\n\n      x\n\n", Dialect::Charm),
+            ("    body: |2+\n\n        x\n\n", Dialect::Charm),
+            (
+                &format!("    body: {long}\n      folded\n"),
+                Dialect::CharmFolded,
+            ),
+            (
+                &format!("    body: {long}\n    code: 200\n"),
+                Dialect::Charm,
+            ),
+            ("    body: hello\n", Dialect::Charm),
+        ] {
+            assert_eq!(detect_dialect(&charm(body)), expected, "{body}");
+        }
     }
 }

@@ -109,7 +109,7 @@ pub fn lock_cassette(path: &Path) -> Result<CassetteLock> {
 impl CassetteLock {
     /// The run that last replaced the cassette, as [`update_locked_in_run`]
     /// noted it in the lock file.
-    fn run(&mut self) -> String {
+    pub(crate) fn run(&mut self) -> String {
         use std::io::{Read as _, Seek as _};
         let mut run = String::new();
         let _ = self.file.rewind();
@@ -118,7 +118,7 @@ impl CassetteLock {
     }
 
     /// Notes `run` as the run that replaced the cassette.
-    fn set_run(&mut self, run: &str) -> std::io::Result<()> {
+    pub(crate) fn set_run(&mut self, run: &str) -> std::io::Result<()> {
         use std::io::{Seek as _, Write as _};
         self.file.set_len(0)?;
         self.file.rewind()?;

@@ -18,6 +18,7 @@ Examples:
   reel scrub --check cassettes
   reel fmt --check cassettes
   reel serve cassettes/openai/multi_tool_streaming.yaml --port 8080
+  reel review cassettes
 
 Colour is used only on a terminal; NO_COLOR turns it off.
 
@@ -46,7 +47,8 @@ Examples:
 
 Problems: a cassette that does not load, an interaction that makes no sense,
 a file that saving would change, a credential (token shapes, and the values of
-environment variables named like *KEY*, *TOKEN*, *SECRET*, *PASSWORD*).
+environment variables named like *KEY*, *TOKEN*, *SECRET*, *PASSWORD*), a
+re-record waiting for review (NAME.yaml.pending: run reel review).
 Warnings (exit code unchanged): a content_length that disagrees with the body.
 
 Exit codes: 0 every cassette is clean, 1 a cassette has a problem, 2 bad usage.")]
@@ -70,6 +72,10 @@ Exit codes: 0 listed, 2 bad usage or a cassette that does not load.")]
 Examples:
   reel show cassettes/openai/multi_tool_streaming.yaml
   reel show cassettes/openai/multi_tool_streaming.yaml 1 --full
+
+When the timing file a recording left beside the cassette (NAME.yaml.timing)
+still fits an interaction, each event shows when it arrived, in milliseconds
+after the response headers: `[3] 50.2ms data: {...}`.
 
 Exit codes: 0 shown, 2 bad usage, an unknown ID or a cassette that does not load.")]
     Show(ShowArgs),
@@ -110,7 +116,9 @@ Examples:
   reel fmt --check cassettes
   reel fmt --dialect go-vcr cassettes/openai/multi_tool_streaming.yaml
 
-Without --dialect each file keeps its layout (charm: indent 2, go-vcr: indent 4).
+Without --dialect each file keeps its layout (charm: indent 2; go-vcr: indent 4;
+charm-folded: charm's as yaml/v4 rc.5+ writes it, folded at 80 columns; indent2:
+indent 2 with list items indented).
 
 Exit codes: 0 formatted (or, with --check, already canonical), 1 with --check a
 cassette would change, 2 bad usage or a cassette that does not load.")]
@@ -147,6 +155,10 @@ none, a mode that records without --upstream, an unusable --upstream URL,
 --host or --port, a JSON pointer without its leading / or an invalid header
 name.")]
     Serve(ServeArgs),
+
+    /// Review re-recorded cassettes (REEL_REVIEW=1): show each change, accept or reject it.
+    #[command(after_help = crate::cmd::review::HELP)]
+    Review(ReviewArgs),
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +166,20 @@ pub struct CheckArgs {
     /// Cassette files, or directories to search for *.yaml and *.yml files.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Cassettes, pending files (NAME.yaml.pending), or directories to search for
+    /// *.pending files. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Accept every pending file found, without showing or asking.
+    #[arg(long, conflicts_with = "reject")]
+    pub accept: bool,
+    /// Reject (delete) every pending file found, without showing or asking.
+    #[arg(long)]
+    pub reject: bool,
 }
 
 #[derive(Debug, Args)]
@@ -233,6 +259,12 @@ pub enum DialectArg {
     /// Indent 4, list items indented (go-vcr's own default).
     #[value(name = "go-vcr")]
     GoVcr,
+    /// Charm's layout as yaml/v4 rc.5 and later write it: long values folded at 80 columns.
+    #[value(name = "charm-folded")]
+    CharmFolded,
+    /// Indent 2, list items indented (an Encoder with SetIndent(2), no compact sequences).
+    #[value(name = "indent2")]
+    Indent2,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,7 @@ fn main() -> ExitCode {
         cli::Command::Scrub(args) => cmd::scrub::run(args, &mut out),
         cli::Command::Fmt(args) => cmd::fmt::run(args, &mut out),
         cli::Command::Serve(args) => cmd::serve::run(args, &mut out),
+        cli::Command::Review(args) => cmd::review::run(args, &mut out),
     }
     .and_then(|outcome| {
         out.flush()?;

@@ -65,6 +65,19 @@ pub fn one_line(text: &str) -> String {
     out
 }
 
+/// [`one_line`] for a Go string that may not be UTF-8 (a Latin-1 header value):
+/// bytes that are not UTF-8 are written `\xE9`.
+pub fn one_line_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&one_line(chunk.valid()));
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02X}");
+        }
+    }
+    out
+}
+
 /// `line` cut to `max` characters, saying how long it was when cut.
 pub fn excerpt(line: &str, max: usize) -> String {
     match line.char_indices().nth(max) {

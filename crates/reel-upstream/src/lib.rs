@@ -9,6 +9,10 @@
 //! - `ANY /gated-sse[?events=N]`: the first event at once, the rest only after
 //!   [`Upstream::release`], so a test can prove its client saw the first event
 //!   while the upstream still held the last;
+//! - `ANY /sse-gaps?ms=A,B,C`: one server-sent event after each wait (A ms after
+//!   the headers, then B ms, ...), then `data: [DONE]` at once;
+//! - `ANY /latin1-header`: JSON with a header `X-Name: caf\xe9` whose value is
+//!   Latin-1, not UTF-8;
 //! - `ANY /gzip`: gzip-encoded JSON with `Content-Encoding: gzip`;
 //! - `ANY /status/CODE`: that status with a JSON error body;
 //! - `ANY /slow[?delay_ms=D]`: JSON after D ms (default 200) before the headers;
@@ -265,6 +269,42 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Bo
                     event(i)
                 };
                 Some((Ok::<_, Broken>(Frame::data(piece)), i + 1))
+            });
+            respond(
+                StatusCode::OK,
+                "text/event-stream",
+                BodyExt::boxed(StreamBody::new(pieces)),
+            )
+        }
+        "/latin1-header" => {
+            let mut response = respond(StatusCode::OK, json, full(r#"{"ok":true}"#));
+            response.headers_mut().insert(
+                "x-name",
+                hyper::header::HeaderValue::from_bytes(b"caf\xe9").expect("a valid header value"),
+            );
+            response
+        }
+        "/sse-gaps" => {
+            let gaps: Vec<u64> = uri
+                .query()
+                .and_then(|q| q.strip_prefix("ms="))
+                .map(|list| list.split(',').filter_map(|ms| ms.parse().ok()).collect())
+                .unwrap_or_default();
+            let pieces = stream::unfold(0usize, move |i| {
+                let gaps = gaps.clone();
+                async move {
+                    if i > gaps.len() {
+                        return None;
+                    }
+                    let piece = match gaps.get(i) {
+                        Some(&ms) => {
+                            tokio::time::sleep(Duration::from_millis(ms)).await;
+                            event(i as u64)
+                        }
+                        None => Bytes::from_static(b"data: [DONE]\n\n"),
+                    };
+                    Some((Ok::<_, Broken>(Frame::data(piece)), i + 1))
+                }
             });
             respond(
                 StatusCode::OK,

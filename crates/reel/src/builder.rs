@@ -49,6 +49,8 @@ pub struct ReelBuilder {
     pub(crate) record_on_error: bool,
     pub(crate) save_as_recorded: bool,
     pub(crate) drop_unused: bool,
+    pub(crate) review: Option<bool>,
+    pub(crate) record_timing: Option<bool>,
 }
 
 /// The largest request body adapters read by default: 512 MiB.
@@ -71,6 +73,8 @@ impl Default for ReelBuilder {
             record_on_error: false,
             save_as_recorded: false,
             drop_unused: false,
+            review: None,
+            record_timing: None,
         }
     }
 }
@@ -174,7 +178,11 @@ impl ReelBuilder {
     }
 
     /// The wait between stream events (server-sent events or event-stream frames;
-    /// not before the first). Default: [`Delay::None`].
+    /// not before the first). Default: [`Delay::None`]. When the cassette has a
+    /// timing file (see [`ReelBuilder::record_timing`]), [`Delay::Recorded`]
+    /// waits each recorded gap (the first since the headers) and
+    /// [`Delay::Scaled`] scales them; `REEL_PACE=0.1` multiplies every wait taken
+    /// from the recording (ten times faster; `0`: none).
     pub fn event_delay(mut self, delay: Delay) -> ReelBuilder {
         self.pacing.events = delay;
         self
@@ -301,6 +309,26 @@ impl ReelBuilder {
     /// used and what it recorded. Default: off (`new_episodes` keeps everything).
     pub fn drop_unused(mut self) -> ReelBuilder {
         self.drop_unused = true;
+        self
+    }
+
+    /// Writes what a run records to the pending file `NAME.yaml.pending` (the
+    /// cassette it would become), leaving the cassette untouched, for `reel
+    /// review` to accept or reject — as insta's `.snap.new` files. Default: off;
+    /// `REEL_REVIEW=1` turns it on for a whole run and takes precedence.
+    pub fn review(mut self, review: bool) -> ReelBuilder {
+        self.review = Some(review);
+        self
+    }
+
+    /// Keeps when each event of a recorded stream (server-sent event,
+    /// event-stream frame) reached the recorder, in the timing file
+    /// `NAME.yaml.timing` beside the cassette (the cassette itself stays go-vcr's
+    /// shape), so that [`Delay::Recorded`] replays the real rhythm. Default: off,
+    /// since the file changes with network jitter on every re-record;
+    /// `REEL_RECORD_TIMING=1` turns it on and takes precedence.
+    pub fn record_timing(mut self, keep: bool) -> ReelBuilder {
+        self.record_timing = Some(keep);
         self
     }
 

@@ -21,16 +21,37 @@ pub(crate) fn request(live: &Received, redaction: &Redaction) -> Request {
     let mut form = Headers::new();
     let body_method = matches!(live.method().as_str(), "POST" | "PUT" | "PATCH");
     if body_method && content_type.starts_with("application/x-www-form-urlencoded") {
-        for (name, value) in url::form_urlencoded::parse(body) {
-            form.append(name, value);
+        for (name, value) in form_pairs(body) {
+            form.append_bytes(name, value);
         }
     }
-    for (name, value) in live.url().query_pairs() {
-        form.append(name, value);
+    for (name, value) in form_pairs(live.url().query().unwrap_or("").as_bytes()) {
+        form.append_bytes(name, value);
     }
     request.form = form;
     redaction.apply_to_request(&mut request);
     request
+}
+
+/// `application/x-www-form-urlencoded` pairs decoded to bytes, as Go's
+/// `url.ParseQuery` decodes them: `+` is a space, `%XX` any byte (`q=%FF` is the
+/// byte 0xFF, not U+FFFD), empty pieces skipped.
+fn form_pairs(encoded: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let decode = |piece: &[u8]| -> Vec<u8> {
+        let spaced: Vec<u8> = piece
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        percent_encoding::percent_decode(&spaced).collect()
+    };
+    encoded
+        .split(|&b| b == b'&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| match piece.iter().position(|&b| b == b'=') {
+            Some(at) => (decode(&piece[..at]), decode(&piece[at + 1..])),
+            None => (decode(piece), Vec::new()),
+        })
+        .collect()
 }
 
 /// The response head as it will be recorded; the body and redaction come when
@@ -100,10 +121,9 @@ pub(crate) fn finish_response(
 fn headers(live: &http::HeaderMap) -> Headers {
     let mut headers = Headers::new();
     for (name, value) in live {
-        headers.append(
-            canonical_name(name.as_str()),
-            String::from_utf8_lossy(value.as_bytes()),
-        );
+        // The value's bytes as they came: a Latin-1 value is recorded (and
+        // replayed) as itself, and Go's encoder writes it `!!binary`.
+        headers.append(canonical_name(name.as_str()), value.as_bytes());
     }
     headers
 }
@@ -150,6 +170,13 @@ mod tests {
         let live = Received::from_http(live).unwrap();
         let recorded = request(&live, &Redaction::default());
         assert_eq!(recorded.form.get_all("a"), ["1", "2"]);
+        // Bytes, as Go keeps them: `%E9` is the byte 0xE9.
+        let query = http::Request::get("https://x/v1?q=caf%E9&r=a+b")
+            .body(Bytes::new())
+            .unwrap();
+        let latin1 = request(&Received::from_http(query).unwrap(), &Redaction::default());
+        assert_eq!(latin1.form.get_all("q")[0].as_bytes(), b"caf\xe9");
+        assert_eq!(latin1.form.get_all("r"), ["a b"]);
         assert_eq!(recorded.form.get_all("b"), ["x y"]);
         assert_eq!(recorded.form.get_all("alt"), ["sse"]);
         assert_eq!(recorded.content_length, 9);
@@ -172,5 +199,16 @@ mod tests {
         assert_eq!(&done.body[..], b"{\"a\":1}");
         assert!(done.uncompressed);
         assert!(!done.headers.contains("Content-Encoding"));
+    }
+
+    #[test]
+    fn header_values_are_recorded_as_their_bytes() {
+        let live = http::Request::get("https://x/")
+            .header("x-name", http::HeaderValue::from_bytes(b"caf\xe9").unwrap())
+            .body(Bytes::new())
+            .unwrap();
+        let live = Received::from_http(live).unwrap();
+        let recorded = request(&live, &Redaction::default().keep_all_headers());
+        assert_eq!(recorded.headers.get_all("X-Name")[0].as_bytes(), b"caf\xe9");
     }
 }

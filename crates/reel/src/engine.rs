@@ -14,7 +14,7 @@ use crate::matcher::Rules;
 use crate::normalize::NormalRequest;
 use crate::pacing::Pacing;
 use crate::policy::{self, Behaviour};
-use crate::record::{Recorder, Setup};
+use crate::record::{Recorder, Setup, Target};
 use crate::recordings::{normalize_received, Recordings};
 use crate::report::{report, unplayed_report, Context};
 use crate::{capture, env, Decision, Mode, Received, Recording, ReelBuilder, Result};
@@ -151,6 +151,14 @@ impl Reel {
         let mut rules = builder.rules;
         rules.normalizer.decode_limit = builder.max_body_size;
         let recordings = Recordings::build(cassette, &path, &rules, &builder.redaction)?;
+        let mut pacing = builder.pacing;
+        if let Some(pace) = env::pace()? {
+            pacing.pace = pace;
+        }
+        let review = env::flag(env::REVIEW)?.or(builder.review).unwrap_or(false);
+        let record_timing = env::flag(env::RECORD_TIMING)?
+            .or(builder.record_timing)
+            .unwrap_or(false);
         let recorder = behaviour.records().then(|| {
             let scanner = builder.scan_secrets.then(|| {
                 builder
@@ -166,7 +174,12 @@ impl Reel {
                 scanner,
                 drain_timeout: builder.drain_timeout,
                 eager: builder.save_as_recorded,
-                run: (mode == Mode::All).then(env::run_id),
+                target: Target {
+                    run: env::run_id(),
+                    replace: mode == Mode::All,
+                    review,
+                },
+                record_timing,
             }))
         });
         tracing::debug!(
@@ -187,7 +200,7 @@ impl Reel {
                 rules,
                 redaction: builder.redaction,
                 recorder,
-                pacing: builder.pacing,
+                pacing,
                 full_diff,
                 commands: builder.commands,
                 max_body_size: builder.max_body_size,
@@ -308,7 +321,7 @@ impl Reel {
     async fn play(&self, i: usize) -> http::Response<crate::ReplayBody> {
         let inner = &*self.inner;
         let prepared = &inner.recordings.responses[i];
-        let wait = inner.pacing.headers.after(prepared.duration());
+        let wait = inner.pacing.headers_wait(prepared.duration());
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }

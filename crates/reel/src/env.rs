@@ -6,6 +6,11 @@
 //! - `REEL_RECORD`: the mode, overriding the one set in code (`none`, `once`,
 //!   `new_episodes`, `all`, `passthrough`; empty means unset).
 //! - `CI`: set to anything but `false`, `0` or empty, the default mode is `none`.
+//! - `REEL_REVIEW`: `1`/`true` writes recordings to `NAME.yaml.pending` for
+//!   `reel review`, leaving the cassette untouched.
+//! - `REEL_RECORD_TIMING`: `1`/`true` keeps when each event of a recorded stream
+//!   arrived, in `NAME.yaml.timing`.
+//! - `REEL_PACE`: scales recorded waits during replay (`0.1`, `0`).
 //! - `REEL_RUN_ID` (else `NEXTEST_RUN_ID`): the re-recording run processes share;
 //!   in mode `all` its first write replaces the cassette, the others append.
 
@@ -77,6 +82,39 @@ pub(crate) fn resolve_mode(in_code: Option<Mode>) -> Result<Mode> {
     Ok(record_mode()?
         .or(in_code)
         .unwrap_or(if is_ci() { Mode::None } else { Mode::Once }))
+}
+
+/// The variable that sends recordings to a pending file for `reel review`.
+pub(crate) const REVIEW: &str = "REEL_REVIEW";
+
+/// The variable that keeps when each event of a recorded stream arrived.
+pub(crate) const RECORD_TIMING: &str = "REEL_RECORD_TIMING";
+
+/// The variable that scales recorded waits during replay.
+pub(crate) const PACE: &str = "REEL_PACE";
+
+/// A boolean variable: `Some(true)` for `1`/`true`, `Some(false)` for
+/// `0`/`false`, `None` when unset or empty, an error for anything else.
+pub(crate) fn flag(name: &'static str) -> Result<Option<bool>> {
+    parse_flag(name, std::env::var(name).ok().as_deref())
+}
+
+/// `REEL_PACE`: the factor recorded waits are scaled by (`0.1` is ten times
+/// faster, `0` none); `None` when unset or empty.
+pub(crate) fn pace() -> Result<Option<f64>> {
+    match std::env::var(PACE).ok().as_deref() {
+        None | Some("") => Ok(None),
+        Some(value) => value
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(Some)
+            .ok_or_else(|| Error::Env {
+                name: PACE,
+                value: value.to_owned(),
+                accepted: "a factor of 0 or more, such as 1, 0.5 or 0",
+            }),
+    }
 }
 
 /// `REEL_FULL_DIFF`: `Some(true)` for `1`/`true`, `Some(false)` for `0`/`false`,

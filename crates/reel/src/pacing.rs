@@ -52,10 +52,55 @@ impl Delay {
 }
 
 /// The waits of one replay.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Pacing {
     /// Before the response headers.
     pub(crate) headers: Delay,
     /// Between stream events (not before the first).
     pub(crate) events: Delay,
+    /// `REEL_PACE`: what waits taken from the recording are multiplied by.
+    pub(crate) pace: f64,
+}
+
+impl Default for Pacing {
+    fn default() -> Pacing {
+        Pacing {
+            headers: Delay::None,
+            events: Delay::None,
+            pace: 1.0,
+        }
+    }
+}
+
+impl Pacing {
+    /// The wait before the headers of an interaction whose recorded duration is
+    /// `recorded`.
+    pub(crate) fn headers_wait(&self, recorded: Duration) -> Duration {
+        self.scaled(self.headers, recorded)
+    }
+
+    /// The uniform wait between events (no timing file).
+    pub(crate) fn events_wait(&self, recorded: Duration) -> Duration {
+        self.scaled(self.events, recorded)
+    }
+
+    /// The factor recorded event gaps are replayed at, when the event delay is
+    /// taken from the recording (`Recorded` or `Scaled`).
+    pub(crate) fn recorded_factor(&self) -> Option<f64> {
+        match self.events {
+            Delay::Recorded => Some(self.pace),
+            Delay::Scaled(factor) => Some(factor.max(0.0) * self.pace),
+            _ => None,
+        }
+    }
+
+    fn scaled(&self, delay: Delay, recorded: Duration) -> Duration {
+        match delay {
+            Delay::Recorded | Delay::Scaled(_) => {
+                Duration::try_from_secs_f64(delay.after(recorded).as_secs_f64() * self.pace)
+                    .unwrap_or(Duration::ZERO)
+            }
+            other => other.after(recorded),
+        }
+    }
 }

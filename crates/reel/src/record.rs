@@ -35,8 +35,10 @@ pub(crate) struct Recorder {
     pub(crate) drain_timeout: Duration,
     /// Whether each interaction is written as soon as its body ends.
     eager: bool,
-    /// The recording run, when this run replaces the cassette (`all`).
-    run: Option<String>,
+    /// Whether streams keep when each event arrived (the timing file).
+    pub(crate) record_timing: bool,
+    /// Where and how interactions are written.
+    target: Arc<Target>,
     state: Mutex<State>,
     saver: Saver,
     /// Bodies the caller dropped early that are still being read to their end.
@@ -51,9 +53,27 @@ struct Saver {
     progress: Arc<(Mutex<Progress>, Condvar)>,
 }
 
-/// Interactions to append, in order.
+/// Interactions to append, in order, each with when its events arrived (for a
+/// stream whose timing is recorded).
 struct Batch {
-    interactions: Vec<Interaction>,
+    interactions: Vec<Recorded>,
+}
+
+/// A completed interaction and its event times, if recorded.
+pub(crate) struct Recorded {
+    pub(crate) interaction: Interaction,
+    pub(crate) events_ms: Option<Vec<f64>>,
+}
+
+/// Where and how a recorder writes.
+pub(crate) struct Target {
+    /// The recording run (shared by processes; see `env::run_id`).
+    pub(crate) run: String,
+    /// Whether the run's first write replaces what the cassette held (`all`).
+    pub(crate) replace: bool,
+    /// Whether writes go to the pending file for `reel review`, leaving the
+    /// cassette untouched.
+    pub(crate) review: bool,
 }
 
 #[derive(Default)]
@@ -67,9 +87,9 @@ struct Progress {
 struct State {
     next: u64,
     /// Requests in flight or finished, by start order; `None` until finished.
-    slots: BTreeMap<u64, Option<Interaction>>,
+    slots: BTreeMap<u64, Option<Recorded>>,
     /// Finished interactions, in start order, not handed to the saver yet.
-    ready: Vec<Interaction>,
+    ready: Vec<Recorded>,
     /// Set when the last handle closed: whether what completes later is saved.
     closed: Option<bool>,
 }
@@ -82,8 +102,10 @@ pub(crate) struct Setup {
     pub(crate) drain_timeout: Duration,
     /// Write each interaction as soon as its body ends.
     pub(crate) eager: bool,
-    /// The run id, when this run replaces the cassette (`all`).
-    pub(crate) run: Option<String>,
+    /// Where and how to write.
+    pub(crate) target: Target,
+    /// Keep when each event of a stream arrived.
+    pub(crate) record_timing: bool,
 }
 
 impl Recorder {
@@ -94,7 +116,8 @@ impl Recorder {
             scanner: setup.scanner,
             drain_timeout: setup.drain_timeout,
             eager: setup.eager,
-            run: setup.run,
+            record_timing: setup.record_timing,
+            target: Arc::new(setup.target),
             state: Mutex::new(State {
                 next: 0,
                 slots: BTreeMap::new(),
@@ -235,7 +258,7 @@ impl Recorder {
     }
 
     /// Hands interactions to the saver thread, starting it the first time.
-    fn enqueue(&self, interactions: Vec<Interaction>) -> Result<()> {
+    fn enqueue(&self, interactions: Vec<Recorded>) -> Result<()> {
         if interactions.is_empty() {
             return Ok(());
         }
@@ -244,12 +267,12 @@ impl Recorder {
         if jobs.is_none() {
             let (sender, receiver) = mpsc::channel::<Batch>();
             let path = self.path.clone();
-            let run = self.run.clone();
+            let target = self.target.clone();
             let eager = self.eager;
             let progress = self.saver.progress.clone();
             let thread = std::thread::Builder::new()
                 .name("reel-saver".to_owned())
-                .spawn(move || save_batches(&path, run.as_deref(), eager, &receiver, &progress))
+                .spawn(move || save_batches(&path, &target, eager, &receiver, &progress))
                 .map_err(|err| Error::Save {
                     path: self.path.to_path_buf(),
                     message: format!("cannot start the saver thread: {err}"),
@@ -294,16 +317,17 @@ impl Recorder {
 
     /// Records a completed interaction: refuses it if it holds a credential, else
     /// saves it with every earlier one that has completed.
-    pub(crate) fn finish(&self, seq: u64, interaction: Interaction) -> Result<()> {
+    pub(crate) fn finish(&self, seq: u64, recorded: Recorded) -> Result<()> {
+        let interaction = &recorded.interaction;
         if let Some(scanner) = &self.scanner {
             let mut findings = Vec::new();
-            scanner.scan_interaction(0, &interaction, &mut findings);
+            scanner.scan_interaction(0, interaction, &mut findings);
             if !findings.is_empty() {
                 self.abandon(seq);
                 return Err(Error::SecretsFound {
                     path: self.path.to_path_buf(),
-                    method: interaction.request.method,
-                    url: interaction.request.url,
+                    method: interaction.request.method.to_string(),
+                    url: interaction.request.url.to_string(),
                     findings: findings
                         .iter()
                         .map(|f| format!("{}: {} `{}`", f.field, f.kind, f.masked))
@@ -312,7 +336,7 @@ impl Recorder {
             }
         }
         let mut state = self.lock();
-        state.slots.insert(seq, Some(interaction));
+        state.slots.insert(seq, Some(recorded));
         self.advance(&mut state)
     }
 
@@ -362,7 +386,7 @@ impl Drop for Recorder {
 /// The saver thread's loop: everything queued so far goes out in one save.
 fn save_batches(
     path: &Path,
-    run: Option<&str>,
+    target: &Target,
     eager: bool,
     jobs: &mpsc::Receiver<Batch>,
     progress: &(Mutex<Progress>, Condvar),
@@ -371,26 +395,9 @@ fn save_batches(
         let mut batches = vec![first];
         batches.extend(jobs.try_iter());
         let count = batches.len() as u64;
-        let interactions: usize = batches.iter().map(|b| b.interactions.len()).sum();
-        let append = |cassette: &mut reel_cassette::Cassette, batches: Vec<Batch>| {
-            for batch in batches {
-                cassette.interactions.extend(batch.interactions);
-            }
-        };
-        let saved = match run {
-            // A re-recording run: its first write replaces what the file held.
-            Some(run) => update_locked_in_run(path, run, |cassette, first| {
-                if first {
-                    cassette.interactions.clear();
-                }
-                append(cassette, batches);
-                Ok(())
-            }),
-            None => update_locked(path, |cassette| {
-                append(cassette, batches);
-                Ok(())
-            }),
-        };
+        let recorded: Vec<Recorded> = batches.into_iter().flat_map(|b| b.interactions).collect();
+        let interactions = recorded.len();
+        let saved = save(path, target, recorded);
         if saved.is_ok() && eager {
             // Written as recorded (a server): no caller waits to say so.
             tracing::debug!(
@@ -409,6 +416,67 @@ fn save_batches(
         }
         changed.notify_all();
     }
+}
+
+/// Appends `recorded` to the cassette at `path` (or its pending file, or in
+/// place of what the run's first write found), with their event times in the
+/// timing file beside it.
+fn save(path: &Path, target: &Target, recorded: Vec<Recorded>) -> reel_cassette::Result<()> {
+    // The timing of what the file holds before this write, when it had any.
+    let destination = if target.review {
+        reel_cassette::pending_path(path)
+    } else {
+        path.to_path_buf()
+    };
+    let any_timed = recorded.iter().any(|r| r.events_ms.is_some());
+    let change = |cassette: &mut reel_cassette::Cassette, first: bool| {
+        if first && target.replace {
+            cassette.interactions.clear();
+        }
+        let source = if target.review && first {
+            path
+        } else {
+            destination.as_path()
+        };
+        let old = reel_cassette::Timing::load_for(source).ok().flatten();
+        if old.is_some() || any_timed {
+            let mut entries: Vec<Option<reel_cassette::EventTimes>> = match old {
+                Some(old) => old.interactions,
+                None => Vec::new(),
+            };
+            entries.resize(cassette.interactions.len(), None);
+            for r in &recorded {
+                entries.push(
+                    r.events_ms
+                        .as_ref()
+                        .map(|events_ms| reel_cassette::EventTimes {
+                            method: r.interaction.request.method.to_string(),
+                            url: r.interaction.request.url.to_string(),
+                            body_sha256: reel_cassette::short_sha256(&r.interaction.response.body),
+                            events_ms: events_ms.clone(),
+                        }),
+                );
+            }
+            // Under the cassette's lock, like the cassette.
+            let timing = reel_cassette::Timing {
+                reel_timing: 1,
+                interactions: entries,
+            };
+            timing.save_for(&destination)?;
+        }
+        cassette
+            .interactions
+            .extend(recorded.iter().map(|r| r.interaction.clone()));
+        Ok(())
+    };
+    if target.review {
+        reel_cassette::update_pending_in_run(path, &target.run, change)?;
+    } else if target.replace {
+        update_locked_in_run(path, &target.run, change)?;
+    } else {
+        update_locked(path, |cassette| change(cassette, false))?;
+    }
+    Ok(())
 }
 
 /// Locks, ignoring poisoning: a panic elsewhere leaves consistent data here.

@@ -9,9 +9,9 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt as _, TryStreamExt as _};
-use reel_cassette::{Interaction, Request, Response};
+use reel_cassette::{stream_events, Interaction, Request, Response, StreamKind};
 
-use crate::record::Recorder;
+use crate::record::{Recorded, Recorder};
 use crate::{capture, BoxError, Result};
 
 /// A request reel is recording: the adapter sends the request (handed out with
@@ -56,10 +56,22 @@ impl Recording {
             request,
             head: capture::response_head(head, self.started.elapsed()),
         });
+        let timed = self.recorder.record_timing
+            && pending.as_ref().is_some_and(|p| {
+                p.head
+                    .headers
+                    .get("Content-Type")
+                    .map(StreamKind::from_content_type)
+                    .is_some_and(|kind| kind != StreamKind::Whole)
+            });
         RecordingBody {
             upstream: Some(Box::pin(body.map_err(Into::into))),
             copy: BytesMut::new(),
             pending,
+            arrivals: timed.then(|| Arrivals {
+                head: Instant::now(),
+                chunks: Vec::new(),
+            }),
         }
     }
 }
@@ -90,10 +102,16 @@ struct Pending {
 }
 
 impl Pending {
-    fn complete(self, body: Bytes) -> Result<()> {
+    fn complete(self, body: Bytes, arrivals: Option<Arrivals>) -> Result<()> {
+        let events_ms = arrivals.map(|arrivals| arrivals.event_times(&body, &self.head));
         let response = capture::finish_response(self.head, body, self.recorder.redaction());
-        self.recorder
-            .finish(self.seq, Interaction::new(self.request, response))
+        self.recorder.finish(
+            self.seq,
+            Recorded {
+                interaction: Interaction::new(self.request, response),
+                events_ms,
+            },
+        )
     }
 
     fn fail(self, bytes: usize, err: &dyn fmt::Display) {
@@ -110,6 +128,43 @@ impl Pending {
 
 type Upstream = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>;
 
+/// When each chunk of a streamed body reached the recorder.
+struct Arrivals {
+    /// When the response headers arrived.
+    head: Instant,
+    /// The body's length after each chunk, and when that chunk arrived.
+    chunks: Vec<(usize, Instant)>,
+}
+
+impl Arrivals {
+    fn note(&mut self, length: usize) {
+        self.chunks.push((length, Instant::now()));
+    }
+
+    /// When each event of `body` was complete, in whole milliseconds after the
+    /// headers (the resolution of tokio's timer, which replays them): the
+    /// arrival of the chunk that brought its last byte.
+    fn event_times(&self, body: &Bytes, head: &Response) -> Vec<f64> {
+        let kind = head
+            .headers
+            .get("Content-Type")
+            .map_or(StreamKind::Whole, StreamKind::from_content_type);
+        let mut end = 0;
+        let mut chunk = 0;
+        stream_events(body, kind)
+            .map(|event| {
+                end += event.len();
+                while chunk + 1 < self.chunks.len() && self.chunks[chunk].0 < end {
+                    chunk += 1;
+                }
+                self.chunks.get(chunk).map_or(0.0, |(_, at)| {
+                    (at.saturating_duration_since(self.head).as_secs_f64() * 1000.0).round()
+                })
+            })
+            .collect()
+    }
+}
+
 /// The body the caller reads while reel records: each upstream chunk as it
 /// arrives, with a copy kept for the cassette. An error ends it: the upstream's,
 /// or reel's when the finished interaction cannot be recorded (a credential found
@@ -118,6 +173,8 @@ pub struct RecordingBody {
     upstream: Option<Upstream>,
     copy: BytesMut,
     pending: Option<Pending>,
+    /// Chunk arrival times, when the recorder keeps event timing.
+    arrivals: Option<Arrivals>,
 }
 
 impl Stream for RecordingBody {
@@ -132,6 +189,9 @@ impl Stream for RecordingBody {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(chunk))) => {
                 this.copy.extend_from_slice(&chunk);
+                if let Some(arrivals) = &mut this.arrivals {
+                    arrivals.note(this.copy.len());
+                }
                 Poll::Ready(Some(Ok(chunk)))
             }
             Poll::Ready(Some(Err(err))) => {
@@ -144,7 +204,12 @@ impl Stream for RecordingBody {
             Poll::Ready(None) => {
                 this.upstream = None;
                 let body = std::mem::take(&mut this.copy).freeze();
-                match this.pending.take().map(|pending| pending.complete(body)) {
+                let arrivals = this.arrivals.take();
+                match this
+                    .pending
+                    .take()
+                    .map(|pending| pending.complete(body, arrivals))
+                {
                     Some(Err(err)) => Poll::Ready(Some(Err(Box::new(err)))),
                     _ => Poll::Ready(None),
                 }
@@ -178,6 +243,7 @@ impl Drop for RecordingBody {
             return;
         };
         let mut copy = std::mem::take(&mut self.copy);
+        let mut arrivals = self.arrivals.take();
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             pending.fail(
                 copy.len(),
@@ -194,13 +260,16 @@ impl Drop for RecordingBody {
             let drained = tokio::time::timeout(timeout, async {
                 while let Some(chunk) = upstream.next().await {
                     copy.extend_from_slice(&chunk?);
+                    if let Some(arrivals) = &mut arrivals {
+                        arrivals.note(copy.len());
+                    }
                 }
                 Ok::<_, BoxError>(())
             })
             .await;
             match drained {
                 Ok(Ok(())) => {
-                    if let Err(err) = pending.complete(copy.freeze()) {
+                    if let Err(err) = pending.complete(copy.freeze(), arrivals) {
                         eprintln!("reel: warning: {err}");
                     }
                 }

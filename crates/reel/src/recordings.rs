@@ -35,6 +35,8 @@ impl Recordings {
         redaction: &Redaction,
     ) -> Result<Recordings> {
         let interactions = cassette.interactions;
+        // When each event of a stream arrived, where the recording kept it.
+        let timing = reel_cassette::Timing::load_for(path)?;
         let normal: Vec<NormalRequest> = interactions
             .iter()
             .map(|interaction| normalize_recorded(rules, redaction, &interaction.request))
@@ -43,11 +45,22 @@ impl Recordings {
             .iter()
             .enumerate()
             .map(|(index, interaction)| {
-                Prepared::new(&interaction.response).map_err(|message| Error::InvalidRecording {
-                    path: path.to_path_buf(),
-                    index,
-                    message,
-                })
+                let prepared = Prepared::new(&interaction.response).map_err(|message| {
+                    Error::InvalidRecording {
+                        path: path.to_path_buf(),
+                        index,
+                        message,
+                    }
+                })?;
+                Ok(
+                    match timing
+                        .as_ref()
+                        .and_then(|timing| timing.for_interaction(index, interaction))
+                    {
+                        Some(times) => prepared.with_event_times(&times.events_ms),
+                        None => prepared,
+                    },
+                )
             })
             .collect::<Result<Vec<Prepared>>>()?;
         let raw: Vec<Option<RawRoute>> = interactions

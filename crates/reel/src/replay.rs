@@ -49,6 +49,8 @@ pub(crate) struct Prepared {
     body: Bytes,
     kind: StreamKind,
     duration: Duration,
+    /// When each event arrived while recording (the timing file), when known.
+    event_times: Option<Arc<[f64]>>,
     /// Where each event ends, once a replay has split the whole body: later
     /// replays slice the body without searching it again.
     ends: Arc<OnceLock<Arc<[usize]>>>,
@@ -82,8 +84,16 @@ impl Prepared {
             body: response.body.clone(),
             kind,
             duration: response.duration,
+            event_times: None,
             ends: Arc::default(),
         })
+    }
+
+    /// Replays the recorded rhythm of the events: `events_ms` from the timing
+    /// file.
+    pub(crate) fn with_event_times(mut self, events_ms: &[f64]) -> Prepared {
+        self.event_times = Some(events_ms.into());
+        self
     }
 
     /// How long the recorded server took to send the headers.
@@ -114,7 +124,14 @@ impl Prepared {
                         cache: self.ends.clone(),
                     },
                 };
-                ReplayBody::events(events, pacing.events.after(self.duration))
+                let waits = match (&self.event_times, pacing.recorded_factor()) {
+                    (Some(times), Some(factor)) => Waits::Recorded {
+                        times: times.clone(),
+                        factor,
+                    },
+                    _ => Waits::Uniform(pacing.events_wait(self.duration)),
+                };
+                ReplayBody::events(events, waits)
             }
         };
         let mut response = http::Response::new(body);
@@ -144,11 +161,42 @@ enum BodyState {
     Whole(Option<Bytes>),
     Events {
         events: Box<Events>,
-        gap: Duration,
-        /// The next event, while its gap is being waited.
+        waits: Waits,
+        /// The next event, while its wait is being waited.
         waiting: Option<(Bytes, Pin<Box<tokio::time::Sleep>>)>,
-        first: bool,
+        /// How many events have been yielded.
+        yielded: usize,
     },
+}
+
+/// The waits before events.
+enum Waits {
+    /// The same wait before each event but the first.
+    Uniform(Duration),
+    /// The recorded gaps (from the timing file): before event `i`, the time
+    /// between events `i - 1` and `i` (for the first, since the headers), times
+    /// `factor`.
+    Recorded { times: Arc<[f64]>, factor: f64 },
+}
+
+impl Waits {
+    /// The wait before event `i`.
+    fn before(&self, i: usize) -> Duration {
+        match self {
+            Waits::Uniform(gap) if i > 0 => *gap,
+            Waits::Uniform(_) => Duration::ZERO,
+            Waits::Recorded { times, factor } => {
+                let at = times.get(i).copied().unwrap_or(0.0);
+                let previous = i
+                    .checked_sub(1)
+                    .and_then(|p| times.get(p))
+                    .copied()
+                    .unwrap_or(0.0);
+                Duration::try_from_secs_f64((at - previous).max(0.0) * factor / 1000.0)
+                    .unwrap_or(Duration::ZERO)
+            }
+        }
+    }
 }
 
 impl ReplayBody {
@@ -158,13 +206,13 @@ impl ReplayBody {
         }
     }
 
-    fn events(events: Events, gap: Duration) -> ReplayBody {
+    fn events(events: Events, waits: Waits) -> ReplayBody {
         ReplayBody {
             state: BodyState::Events {
                 events: Box::new(events),
-                gap,
+                waits,
                 waiting: None,
-                first: true,
+                yielded: 0,
             },
         }
     }
@@ -184,24 +232,28 @@ impl ReplayBody {
             BodyState::Whole(body) => Poll::Ready(body.take().filter(|b| !b.is_empty())),
             BodyState::Events {
                 events,
-                gap,
+                waits,
                 waiting,
-                first,
+                yielded,
             } => {
                 if let Some((_, sleep)) = waiting {
                     if sleep.as_mut().poll(cx).is_pending() {
                         return Poll::Pending;
                     }
+                    *yielded += 1;
                     return Poll::Ready(waiting.take().map(|(event, _)| event));
                 }
                 let Some(event) = events.next() else {
                     return Poll::Ready(None);
                 };
-                if std::mem::take(first) || gap.is_zero() {
+                let wait = waits.before(*yielded);
+                if wait.is_zero() {
+                    *yielded += 1;
                     return Poll::Ready(Some(event));
                 }
-                let mut sleep = Box::pin(tokio::time::sleep(*gap));
+                let mut sleep = Box::pin(tokio::time::sleep(wait));
                 if sleep.as_mut().poll(cx).is_ready() {
+                    *yielded += 1;
                     return Poll::Ready(Some(event));
                 }
                 *waiting = Some((event, sleep));
@@ -244,10 +296,10 @@ impl fmt::Debug for ReplayBody {
                 .debug_struct("ReplayBody")
                 .field("whole", &body.as_ref().map_or(0, Bytes::len))
                 .finish(),
-            BodyState::Events { gap, .. } => f
+            BodyState::Events { yielded, .. } => f
                 .debug_struct("ReplayBody")
                 .field("events", &true)
-                .field("gap", gap)
+                .field("yielded", yielded)
                 .finish(),
         }
     }
@@ -352,5 +404,17 @@ mod tests {
         assert_eq!(prepared.ends.get().map(|ends| ends.len()), Some(4));
         assert_eq!(replay(), first);
         assert_eq!(replay(), first);
+    }
+
+    /// A Latin-1 header value (Go's `!!binary` in the file) replays as its bytes.
+    #[test]
+    fn a_header_value_that_is_not_utf8_replays_as_the_same_bytes() {
+        let text = "---\nversion: 2\ninteractions:\n- id: 0\n  request:\n    url: https://x/\n    method: GET\n  response:\n    headers:\n      X:\n      - !!binary Y2Fm6Q==\n    code: 200\n";
+        let cassette = reel_cassette::Cassette::from_yaml(text).unwrap();
+        let recorded = &cassette.interactions[0].response;
+        assert_eq!(recorded.headers.get_all("X")[0].as_bytes(), b"caf\xe9");
+        let prepared = Prepared::new(recorded).unwrap();
+        let response = prepared.respond(0, Arc::from(Path::new("c.yaml")), Pacing::default());
+        assert_eq!(response.headers()["x"].as_bytes(), b"caf\xe9");
     }
 }

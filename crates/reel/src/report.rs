@@ -217,11 +217,11 @@ fn write_closest(
             Rule::Url => write_url_difference(text, &recorded_norm.url, &received_norm.url),
             Rule::Body => write_body_difference(text, cx, i, received_norm),
             Rule::Header(name) => {
-                let received_values: Vec<String> = received
+                let received_values: Vec<reel_cassette::ByteString> = received
                     .headers()
                     .get_all(&name)
                     .iter()
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .map(|v| v.as_bytes().into())
                     .collect();
                 let _ = writeln!(
                     text,
@@ -240,7 +240,8 @@ fn write_closest(
     }
 }
 
-fn values(values: &[String]) -> String {
+/// `"a"`, or `["a", "b"]`; a value that is not UTF-8 shows as `b"caf\xe9"`.
+fn values(values: &[reel_cassette::ByteString]) -> String {
     match values {
         [] => "no value".to_owned(),
         [one] => format!("{one:?}"),

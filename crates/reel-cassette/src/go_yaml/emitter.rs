@@ -4,13 +4,15 @@
 //!
 //! The state kept is libyaml's: the column, whether the line so far is only
 //! indentation (`indention`), whether the last thing written was whitespace, and
-//! the current indent. Lines are never folded (yaml.v3 sets an unlimited width).
+//! the current indent. Lines are folded at 80 columns only in the dialect of
+//! yaml/v4 rc.5 and later ([`Dialect::CharmFolded`]); the others never fold.
 
 use std::borrow::Cow;
 
 use base64::Engine as _;
 
-use super::resolve::can_be_plain;
+use super::resolve::{can_be_plain, is_yaml11_only};
+use crate::Dialect;
 
 /// A value to encode, as Go's encoder sees it.
 pub(crate) enum Node<'a> {
@@ -20,8 +22,8 @@ pub(crate) enum Node<'a> {
     Plain(Cow<'a, str>),
     /// A list.
     Seq(Vec<Node<'a>>),
-    /// A mapping with string keys, in the order to write them.
-    Map(Vec<(Cow<'a, str>, Node<'a>)>),
+    /// A mapping with Go string keys (any bytes), in the order to write them.
+    Map(Vec<(Cow<'a, [u8]>, Node<'a>)>),
 }
 
 /// Where a node stands; decides its indentation and style constraints.
@@ -51,21 +53,29 @@ pub(crate) struct Emitter {
     best_indent: usize,
     compact_sequences: bool,
     mapping_context: bool,
+    /// The line width past which scalars fold, when they do.
+    width: Option<usize>,
+    /// yaml/v4 rc.5 and later: YAML 1.1 words single-quoted, rc.4's literal hints.
+    rc5: bool,
 }
 
+/// yaml/v4's Encoder width from rc.5 on.
+const FOLD_WIDTH: usize = 80;
+
 impl Emitter {
-    /// An emitter with the given indentation step; `compact_sequences` puts a list
-    /// inside a mapping at its key's column.
-    pub(crate) fn new(out: String, best_indent: usize, compact_sequences: bool) -> Emitter {
+    /// An emitter writing in `dialect`.
+    pub(crate) fn new(out: String, dialect: Dialect) -> Emitter {
         Emitter {
             out,
             column: 0,
             indention: true,
             whitespace: true,
             indent: -1,
-            best_indent,
-            compact_sequences,
+            best_indent: dialect.indent(),
+            compact_sequences: dialect.compact_lists(),
             mapping_context: false,
+            width: dialect.rc5().then_some(FOLD_WIDTH),
+            rc5: dialect.rc5(),
         }
     }
 
@@ -105,7 +115,7 @@ impl Emitter {
         indent
     }
 
-    fn mapping(&mut self, entries: &[(Cow<'_, str>, Node<'_>)], context: Context) {
+    fn mapping(&mut self, entries: &[(Cow<'_, [u8]>, Node<'_>)], context: Context) {
         if entries.is_empty() {
             self.write_indicator("{", true, true, false);
             self.write_indicator("}", false, false, false);
@@ -115,14 +125,17 @@ impl Emitter {
         self.indent = self.increased_indent(context, false, false);
         for (key, value) in entries {
             self.write_indent();
-            // libyaml writes a key as a simple key when it is one line of at most 128 bytes.
-            let simple = key.len() <= 128 && !key.chars().any(is_break);
+            // libyaml writes a key as a simple key when it is one line of at most
+            // 128 bytes, counting a `!!binary` tag's handle and suffix.
+            let (text, tag, _) = go_string(key, self.rc5);
+            let tag_len = tag.map_or(0, |t| "!!".len() + t.len());
+            let simple = tag_len + text.len() <= 128 && !text.chars().any(is_break);
             if simple {
-                self.string(key.as_bytes(), Context::MappingKey { simple: true });
+                self.string(key, Context::MappingKey { simple: true });
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.string(key.as_bytes(), Context::MappingKey { simple: false });
+                self.string(key, Context::MappingKey { simple: false });
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
@@ -151,31 +164,8 @@ impl Emitter {
 
     /// A Go string: the style Go's `stringv` asks for, then the emitter's choice.
     fn string(&mut self, bytes: &[u8], context: Context) {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => {
-                let requested = if text.contains('\n') {
-                    if should_use_literal(text) {
-                        Style::Literal
-                    } else {
-                        Style::DoubleQuoted
-                    }
-                } else if can_be_plain(text) {
-                    Style::Plain
-                } else {
-                    Style::DoubleQuoted
-                };
-                self.scalar(text, None, requested, context);
-            }
-            Err(_) => {
-                let base64 = encode_base64(bytes);
-                let requested = if should_use_literal(&base64) {
-                    Style::Literal
-                } else {
-                    Style::Plain
-                };
-                self.scalar(&base64, Some("binary"), requested, context);
-            }
-        }
+        let (text, tag, requested) = go_string(bytes, self.rc5);
+        self.scalar(&text, tag, requested, context);
     }
 
     fn scalar(&mut self, value: &str, tag: Option<&str>, requested: Style, context: Context) {
@@ -192,10 +182,12 @@ impl Emitter {
         }
         let saved = self.indent;
         self.indent = self.increased_indent(context, true, false);
+        // Simple keys never fold; values and `? ` keys may.
+        let fold = if simple_key { None } else { self.width };
         match style {
-            Style::Plain => self.write_plain(value),
-            Style::SingleQuoted => self.write_single_quoted(value),
-            Style::DoubleQuoted => self.write_double_quoted(value),
+            Style::Plain => self.write_plain(value, fold),
+            Style::SingleQuoted => self.write_single_quoted(value, fold),
+            Style::DoubleQuoted => self.write_double_quoted(value, fold),
             Style::Literal => self.write_literal(value, (self.indent - saved.max(0)) as usize),
         }
         self.indent = saved;
@@ -254,13 +246,41 @@ impl Emitter {
         self.indention = self.indention && is_indention;
     }
 
-    fn write_plain(&mut self, value: &str) {
+    /// A plain scalar; with `fold`, a space past that column (not after another
+    /// space, nor before one) becomes a line break and the indentation.
+    fn write_plain(&mut self, value: &str, fold: Option<usize>) {
         if !value.is_empty() && !self.whitespace {
             self.put(' ');
         }
-        // Plain scalars never hold line breaks (analysis forbids it), and lines are
-        // never folded, so the text goes out as it is.
-        self.write_str(value);
+        // Plain scalars never hold line breaks (analysis forbids it).
+        match fold {
+            None => self.write_str(value),
+            Some(width) => {
+                let bytes = value.as_bytes();
+                let mut spaces = false;
+                let mut start = 0;
+                for (i, &b) in bytes.iter().enumerate() {
+                    if b != b' ' {
+                        continue;
+                    }
+                    if start < i {
+                        self.write_run(&value[start..i]);
+                        self.indention = false;
+                        spaces = false;
+                    }
+                    start = i + 1;
+                    if !spaces && self.column > width && bytes.get(i + 1) != Some(&b' ') {
+                        self.write_indent();
+                    } else {
+                        self.put(' ');
+                    }
+                    spaces = true;
+                }
+                if start < bytes.len() {
+                    self.write_run(&value[start..]);
+                }
+            }
+        }
         if !value.is_empty() {
             self.whitespace = false;
         }
@@ -277,14 +297,16 @@ impl Emitter {
         };
     }
 
-    fn write_single_quoted(&mut self, value: &str) {
+    fn write_single_quoted(&mut self, value: &str, fold: Option<usize>) {
         self.write_indicator("'", true, false, false);
         let mut breaks = false;
+        let mut spaces = false;
         let mut rest = value;
         while !rest.is_empty() {
-            // Runs up to the next quote or line break go out in one piece.
+            // Runs up to the next quote or line break (or space, when folding) go
+            // out in one piece.
             let end = rest
-                .find(|c: char| c == '\'' || is_break(c))
+                .find(|c: char| c == '\'' || is_break(c) || (c == ' ' && fold.is_some()))
                 .unwrap_or(rest.len());
             if end > 0 {
                 if breaks {
@@ -296,12 +318,27 @@ impl Emitter {
                     self.indention = false;
                 }
                 breaks = false;
+                spaces = false;
                 rest = &rest[end..];
                 continue;
             }
             let c = rest.chars().next().unwrap_or_default();
+            let at = value.len() - rest.len();
             rest = &rest[c.len_utf8()..];
-            if is_break(c) {
+            if c == ' ' {
+                let width = fold.unwrap_or(usize::MAX);
+                if !spaces
+                    && self.column > width
+                    && at > 0
+                    && at < value.len() - 1
+                    && !rest.starts_with(' ')
+                {
+                    self.write_indent();
+                } else {
+                    self.put(' ');
+                }
+                spaces = true;
+            } else if is_break(c) {
                 if !breaks && c == '\n' {
                     self.put_break();
                 }
@@ -314,6 +351,7 @@ impl Emitter {
                 self.write_run("''");
                 self.indention = false;
                 breaks = false;
+                spaces = false;
             }
         }
         self.write_indicator("'", false, false, false);
@@ -321,13 +359,42 @@ impl Emitter {
         self.indention = false;
     }
 
-    fn write_double_quoted(&mut self, value: &str) {
+    fn write_double_quoted(&mut self, value: &str, fold: Option<usize>) {
         self.write_indicator("\"", true, false, false);
+        // libyaml's BOM test in this loop reads the value's first three bytes, not
+        // those at the current position: a value that starts with U+FEFF has every
+        // character escaped (`"\uFEFF\x7B\"\x61..."`).
+        let escape_all = value.starts_with('\u{feff}');
         let mut run_start = 0;
+        let mut spaces = false;
         for (i, c) in value.char_indices() {
-            if is_printable(c) && c != '\u{feff}' && !is_break(c) && c != '"' && c != '\\' {
+            if !escape_all
+                && is_printable(c)
+                && c != '\u{feff}'
+                && !is_break(c)
+                && c != '"'
+                && c != '\\'
+            {
+                if c != ' ' {
+                    spaces = false;
+                    continue;
+                }
+                let Some(width) = fold else { continue };
+                // The column as if the pending run were written.
+                let column = self.column + value[run_start..i].chars().count();
+                if !spaces && column > width && i > 0 && i < value.len() - 1 {
+                    self.write_run(&value[run_start..i]);
+                    run_start = i + 1;
+                    self.write_indent();
+                    // A space at the start of the next line would be folded away.
+                    if value.as_bytes().get(i + 1) == Some(&b' ') {
+                        self.put('\\');
+                    }
+                }
+                spaces = true;
                 continue;
             }
+            spaces = false;
             self.write_run(&value[run_start..i]);
             run_start = i + c.len_utf8();
             let escape = match c {
@@ -375,10 +442,28 @@ impl Emitter {
     /// back. reel writes the real offset there, so the file stays loadable; in every
     /// case Go gets right the two agree. Likewise a block starting with a tab gets
     /// an indicator: without one, readers stop at the tab while finding the indent.
+    ///
+    /// yaml/v4 rc.4 and later drop the indicator when the block starts with a
+    /// line break; readers then take the indentation from the first line with
+    /// content, so where that line starts with a space (or a tab) the block would
+    /// not read back as it was: there reel keeps rc.3's indicator.
     fn write_literal(&mut self, value: &str, step: usize) {
         self.write_indicator("|", true, false, false);
         let first = value.chars().next();
-        if first.is_some_and(|c| c == ' ' || c == '\t' || is_break(c)) {
+        let needs_hint = |c: char| c == ' ' || c == '\t';
+        let hint = match first {
+            Some(c) if needs_hint(c) => true,
+            Some(c) if is_break(c) => {
+                !self.rc5
+                    || value
+                        .trim_start_matches(is_break)
+                        .chars()
+                        .next()
+                        .is_some_and(needs_hint)
+            }
+            _ => false,
+        };
+        if hint {
             let hint = char::from_digit(step as u32, 10).unwrap_or('2');
             self.write_indicator(hint.encode_utf8(&mut [0; 4]), false, false, false);
         }
@@ -413,6 +498,39 @@ impl Emitter {
                 breaks = true;
                 rest = &rest[c.len_utf8()..];
             }
+        }
+    }
+}
+
+/// Go's `stringv`: the text to write, its tag, and the style it asks for. Bytes
+/// that are not UTF-8 are written `!!binary` base64.
+/// From rc.5 on, YAML 1.1-only words ask for single quotes, not double.
+fn go_string(bytes: &[u8], rc5: bool) -> (Cow<'_, str>, Option<&'static str>, Style) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            let requested = if text.contains('\n') {
+                if should_use_literal(text) {
+                    Style::Literal
+                } else {
+                    Style::DoubleQuoted
+                }
+            } else if can_be_plain(text) {
+                Style::Plain
+            } else if rc5 && is_yaml11_only(text) {
+                Style::SingleQuoted
+            } else {
+                Style::DoubleQuoted
+            };
+            (Cow::Borrowed(text), None, requested)
+        }
+        Err(_) => {
+            let base64 = encode_base64(bytes);
+            let requested = if should_use_literal(&base64) {
+                Style::Literal
+            } else {
+                Style::Plain
+            };
+            (Cow::Owned(base64), Some("binary"), requested)
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - [`emitter`] chooses each scalar's style and writes the text.
 
 mod emitter;
+mod go_unicode;
 mod natural_order;
 mod resolve;
 mod tree;
@@ -18,6 +19,8 @@ mod tree;
 mod tests;
 
 use crate::Cassette;
+
+pub(crate) use resolve::is_yaml11_only;
 
 /// Encodes `cassette` as Go would: `---\n`, then the document.
 pub(crate) fn encode(cassette: &Cassette) -> String {
@@ -29,6 +32,5 @@ pub(crate) fn encode(cassette: &Cassette) -> String {
     let mut out = String::with_capacity(estimate + 64);
     out.push_str("---\n");
     let dialect = cassette.dialect;
-    emitter::Emitter::new(out, dialect.indent(), dialect.compact_lists())
-        .document(&tree::cassette(cassette))
+    emitter::Emitter::new(out, dialect).document(&tree::cassette(cassette))
 }

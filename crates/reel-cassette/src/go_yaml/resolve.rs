@@ -4,7 +4,14 @@
 /// True when `s` written plain would read back as a string, by yaml.v3's rules.
 /// When false, Go asks for a double-quoted scalar (`""`, `"true"`, `"1"`, `"1:20"`).
 pub(crate) fn can_be_plain(s: &str) -> bool {
-    !resolves_to_non_string(s) && !is_base60_float(s) && !is_old_bool(s) && s != "<<"
+    !resolves_to_non_string(s) && !is_yaml11_only(s)
+}
+
+/// Strings that only a YAML 1.1 reader would read as something else: the old
+/// booleans (`yes`, `Off`), base-60 numbers (`1:20`) and the merge key `<<`.
+/// yaml/v4 rc.5 and later single-quote these; earlier releases double-quote them.
+pub(crate) fn is_yaml11_only(s: &str) -> bool {
+    is_base60_float(s) || is_old_bool(s) || s == "<<"
 }
 
 fn resolves_to_non_string(s: &str) -> bool {

@@ -12,10 +12,10 @@ fn body_text(body: &[u8], dialect: Dialect) -> String {
         Response::new(200).with_body(body.to_vec()),
     ));
     let text = cassette.to_yaml();
-    let indent = if dialect == Dialect::Charm {
-        "    "
-    } else {
-        "        "
+    let indent = match dialect {
+        Dialect::GoVcr => "        ",
+        Dialect::Indent2 => "      ",
+        _ => "    ",
     };
     let start = text.find(&format!("\n{indent}body:")).unwrap() + 1 + indent.len();
     let end = text.find(&format!("\n{indent}headers:")).unwrap();
@@ -111,7 +111,7 @@ fn double_quoted_with_escapes_for_tabs_controls_and_astral_characters() {
         ("\u{0}\u{7}\u{8}\u{b}\u{c}\u{1b}", r#"body: "\0\a\b\v\f\e""#),
         ("\u{1}\u{7f}", r#"body: "\x01\x7F""#),
         ("\u{85}x", r#"body: "\Nx""#),
-        ("\u{feff}x", r#"body: "\uFEFFx""#),
+        ("\u{feff}x", r#"body: "\uFEFF\x78""#),
         ("\u{fffe}", r#"body: "\uFFFE""#),
         ("q\"\\\t", r#"body: "q\"\\\t""#),
         ("\u{2028}\t", r#"body: "\L\t""#),
@@ -382,6 +382,188 @@ fn long_and_multiline_header_names_are_written_as_complex_keys_that_read_back() 
         text.contains(&format!("      ? {long}\n      : - v\n")),
         "{text}"
     );
+    let back = Cassette::from_yaml(&text).unwrap();
+    assert_eq!(back, cassette);
+    assert_eq!(back.to_yaml(), text);
+}
+
+/// `go-encoder/minimal/bom-body.yaml`: a value that starts with U+FEFF has every
+/// character escaped, printable ASCII and spaces included.
+#[test]
+fn a_value_starting_with_a_bom_has_every_character_escaped() {
+    assert_eq!(
+        charm("\u{feff}{\"a\":1}"),
+        r#"body: "\uFEFF\x7B\"\x61\"\x3A\x31\x7D""#
+    );
+    assert_eq!(
+        charm("\u{feff}a b\u{a0}é\n😀"),
+        r#"body: "\uFEFF\x61\x20\x62\_\xE9\n\U0001F600""#
+    );
+    // A BOM later in the value is escaped alone.
+    assert_eq!(charm("a\u{feff}b"), r#"body: "a\uFEFFb""#);
+}
+
+fn folded(body: &str) -> String {
+    body_text(body.as_bytes(), Dialect::CharmFolded)
+}
+
+/// FORMAT.md 2.1 (1): rc.5+ folds at the first eligible space with more than 80
+/// code points before it; the continuation sits one indent step deeper.
+#[test]
+fn rc5_folds_long_values_at_80_columns() {
+    let json = r#"{"prompt":"Write a haiku about the sea and the sky and the wind over the water at dawn"}"#;
+    assert_eq!(
+        folded(json),
+        "body: '{\"prompt\":\"Write a haiku about the sea and the sky and the wind over the\n      water at dawn\"}'"
+    );
+    // Plain: the same rule; no break before another space.
+    let words = "word ".repeat(20) + "end";
+    let text = folded(&words);
+    let first = text.lines().next().unwrap();
+    // `    body: ` and 15 words: the 15th ends at column 84, the first past 80.
+    assert_eq!(4 + first.chars().count(), 84);
+    assert!(text.lines().nth(1).unwrap().starts_with("      word"));
+    // Double-quoted: a space after the break is kept with `\`.
+    let tab = "a\t".to_owned() + &"x".repeat(80) + "  c";
+    let text = folded(&tab);
+    assert!(text.contains("\n      \\ c\""), "{text}");
+    // Values without an eligible space are never folded; nor are rc.3's.
+    let url = "https://x/".to_owned() + &"a".repeat(100);
+    assert_eq!(folded(&url), format!("body: {url}"));
+    assert_eq!(charm(json), format!("body: '{json}'"));
+    for value in [json, words.as_str(), tab.as_str(), url.as_str()] {
+        let mut cassette = Cassette::new();
+        cassette.dialect = Dialect::CharmFolded;
+        cassette.interactions.push(Interaction::new(
+            Request::new("GET", "http://x/"),
+            Response::new(200).with_body(value.to_owned()),
+        ));
+        let text = cassette.to_yaml();
+        let back = Cassette::from_yaml(&text).unwrap();
+        assert_eq!(&back.interactions[0].response.body[..], value.as_bytes());
+        // Folded text tells the dialect; unfolded text is rc.3's too.
+        let told = if value == url {
+            Dialect::Charm
+        } else {
+            Dialect::CharmFolded
+        };
+        assert_eq!(back.dialect, told);
+        assert_eq!(back.to_yaml(), text);
+    }
+}
+
+/// FORMAT.md 2.1 (2): YAML 1.1-only words are single-quoted from rc.5 on.
+#[test]
+fn rc5_single_quotes_yaml_1_1_words() {
+    for (value, rc3, rc5) in [
+        ("no", "body: \"no\"", "body: 'no'"),
+        ("Off", "body: \"Off\"", "body: 'Off'"),
+        ("12:30", "body: \"12:30\"", "body: '12:30'"),
+        ("<<", "body: \"<<\"", "body: '<<'"),
+        ("true", "body: \"true\"", "body: \"true\""),
+        ("1e3", "body: \"1e3\"", "body: \"1e3\""),
+        ("", "body: \"\"", "body: \"\""),
+    ] {
+        assert_eq!(charm(value), rc3, "{value:?}");
+        assert_eq!(folded(value), rc5, "{value:?}");
+    }
+}
+
+/// FORMAT.md 2.1 (3) and reel's deviations from Go: rc.4+ writes no indentation
+/// digit when a block starts with a line break, except where the block would
+/// then not read back (its first line with content starts with a space or tab),
+/// where reel keeps rc.3's digit.
+#[test]
+fn rc4_literal_blocks_drop_the_digit_where_that_reads_back() {
+    assert_eq!(folded("\nx\n\n"), "body: |+\n\n      x\n");
+    assert_eq!(charm("\nx\n\n"), "body: |2+\n\n      x\n");
+    assert_eq!(folded(" lead\nx"), "body: |2-\n       lead\n      x");
+    // Go rc.4+ writes `|` here, which reads back without the leading spaces.
+    assert_eq!(folded("\n  {\"a\": 1}\n"), "body: |2\n\n        {\"a\": 1}");
+    for value in ["\n  {\"a\": 1}\n", "\n  indented\nflush\n", "\n\tx\ny"] {
+        let mut cassette = Cassette::new();
+        cassette.dialect = Dialect::CharmFolded;
+        cassette.interactions.push(Interaction::new(
+            Request::new("GET", "http://x/"),
+            Response::new(200).with_body(value.to_owned()),
+        ));
+        let back = Cassette::from_yaml(&cassette.to_yaml()).unwrap();
+        assert_eq!(&back.interactions[0].response.body[..], value.as_bytes());
+    }
+}
+
+/// reel's deviation in the go-vcr layout: libyaml writes the indent step (`|4`)
+/// as the indicator of a block in a sequence item, over content indented 2, which
+/// no reader loads; reel writes the real offset.
+#[test]
+fn a_literal_block_in_a_go_vcr_list_gets_the_real_offset() {
+    let mut cassette = Cassette::new();
+    cassette.dialect = Dialect::GoVcr;
+    let mut response = Response::new(200);
+    response.headers.append("X", " a\nb");
+    cassette
+        .interactions
+        .push(Interaction::new(Request::new("GET", "http://x/"), response));
+    let text = cassette.to_yaml();
+    assert!(
+        text.contains(
+            "            X:\n                - |2-\n                   a\n                  b\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(Cassette::from_yaml(&text).unwrap(), cassette);
+}
+
+#[test]
+fn the_indent2_layout_indents_lists_two_spaces() {
+    let mut cassette = Cassette::new();
+    cassette.dialect = Dialect::Indent2;
+    let mut response = Response::new(200).with_body("data: 1\n\n");
+    response.headers.append("Content-Type", "text/event-stream");
+    cassette
+        .interactions
+        .push(Interaction::new(Request::new("GET", "http://x/"), response));
+    let text = cassette.to_yaml();
+    assert!(
+        text.starts_with(
+            "---\nversion: 2\ninteractions:\n  - id: 0\n    request:\n      proto: HTTP/1.1\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("      body: |+\n        data: 1\n\n      headers:\n        Content-Type:\n          - text/event-stream\n"),
+        "{text}"
+    );
+    let back = Cassette::from_yaml(&text).unwrap();
+    assert_eq!(back.dialect, Dialect::Indent2);
+    assert_eq!(back.to_yaml(), text);
+}
+
+/// `go-encoder/minimal/binary-*.yaml`: strings that are not UTF-8, in header and
+/// form names and values and the other string fields, are written `!!binary` and
+/// read back as their bytes.
+#[test]
+fn strings_that_are_not_utf8_are_binary_in_every_field() {
+    let mut request = Request::new("GET", "https://x/?q=%FF");
+    request.form.append("q", b"\xff".to_vec());
+    request.form.append_bytes(b"n\xe9".to_vec(), "v");
+    request.host = b"h\xe9".to_vec().into();
+    request.transfer_encoding.push(b"\xff".to_vec().into());
+    let mut response = Response::new(200);
+    response.headers.append("X", b"caf\xe9".to_vec());
+    let mut cassette = Cassette::new();
+    cassette
+        .interactions
+        .push(Interaction::new(request, response));
+    let text = cassette.to_yaml();
+    for line in [
+        "    transfer_encoding:\n    - !!binary /w==\n",
+        "    host: !!binary aOk=\n",
+        "      !!binary buk=:\n      - v\n      q:\n      - !!binary /w==\n",
+        "      X:\n      - !!binary Y2Fm6Q==\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
     let back = Cassette::from_yaml(&text).unwrap();
     assert_eq!(back, cassette);
     assert_eq!(back.to_yaml(), text);

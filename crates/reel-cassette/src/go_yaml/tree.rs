@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use super::emitter::Node;
 use super::natural_order;
-use crate::cassette::KeptEmpty;
-use crate::{go_duration, Cassette, Headers, Request, Response, FORMAT_VERSION};
+use crate::cassette::{KeptEmpty, NonUtf8};
+use crate::{go_duration, ByteString, Cassette, Headers, Request, Response, FORMAT_VERSION};
 
 pub(super) fn cassette(cassette: &Cassette) -> Node<'_> {
     let interactions = cassette
@@ -28,55 +28,55 @@ pub(super) fn cassette(cassette: &Cassette) -> Node<'_> {
 }
 
 fn request(r: &Request) -> Node<'_> {
-    let kept = |flag| r.kept_empty.has(flag);
+    let written = |flag| r.kept_empty.has(flag);
     let mut map = vec![
-        key("proto", text(&r.proto)),
+        key("proto", kept(&r.proto, r.non_utf8.proto.as_deref())),
         key("proto_major", int(i64::from(r.proto_major))),
         key("proto_minor", int(i64::from(r.proto_minor))),
         key("content_length", int(r.content_length)),
     ];
-    if !r.transfer_encoding.is_empty() || kept(KeptEmpty::TRANSFER_ENCODING) {
+    if !r.transfer_encoding.is_empty() || written(KeptEmpty::TRANSFER_ENCODING) {
         map.push(key("transfer_encoding", list(&r.transfer_encoding)));
     }
-    if !r.trailer.is_empty() || kept(KeptEmpty::TRAILER) {
+    if !r.trailer.is_empty() || written(KeptEmpty::TRAILER) {
         map.push(key("trailer", headers(&r.trailer)));
     }
-    map.push(key("host", text(&r.host)));
-    if !r.remote_addr.is_empty() || kept(KeptEmpty::REMOTE_ADDR) {
-        map.push(key("remote_addr", text(&r.remote_addr)));
+    map.push(key("host", bytes(&r.host)));
+    if !r.remote_addr.is_empty() || written(KeptEmpty::REMOTE_ADDR) {
+        map.push(key("remote_addr", bytes(&r.remote_addr)));
     }
-    if !r.request_uri.is_empty() || kept(KeptEmpty::REQUEST_URI) {
-        map.push(key("request_uri", text(&r.request_uri)));
+    if !r.request_uri.is_empty() || written(KeptEmpty::REQUEST_URI) {
+        map.push(key("request_uri", bytes(&r.request_uri)));
     }
-    if !r.body.is_empty() || kept(KeptEmpty::BODY) {
+    if !r.body.is_empty() || written(KeptEmpty::BODY) {
         map.push(key("body", Node::Str(Cow::Borrowed(&r.body))));
     }
-    if !r.form.is_empty() || kept(KeptEmpty::FORM) {
+    if !r.form.is_empty() || written(KeptEmpty::FORM) {
         map.push(key("form", headers(&r.form)));
     }
-    if !r.headers.is_empty() || kept(KeptEmpty::HEADERS) {
+    if !r.headers.is_empty() || written(KeptEmpty::HEADERS) {
         map.push(key("headers", headers(&r.headers)));
     }
-    map.push(key("url", text(&r.url)));
-    map.push(key("method", text(&r.method)));
+    map.push(key("url", kept(&r.url, r.non_utf8.url.as_deref())));
+    map.push(key("method", kept(&r.method, r.non_utf8.method.as_deref())));
     Node::Map(map)
 }
 
 fn response(r: &Response) -> Node<'_> {
-    let kept = |flag| r.kept_empty.has(flag);
+    let written = |flag| r.kept_empty.has(flag);
     let mut map = vec![
-        key("proto", text(&r.proto)),
+        key("proto", kept(&r.proto, r.non_utf8.proto.as_deref())),
         key("proto_major", int(i64::from(r.proto_major))),
         key("proto_minor", int(i64::from(r.proto_minor))),
     ];
-    if !r.transfer_encoding.is_empty() || kept(KeptEmpty::TRANSFER_ENCODING) {
+    if !r.transfer_encoding.is_empty() || written(KeptEmpty::TRANSFER_ENCODING) {
         map.push(key("transfer_encoding", list(&r.transfer_encoding)));
     }
-    if !r.trailer.is_empty() || kept(KeptEmpty::TRAILER) {
+    if !r.trailer.is_empty() || written(KeptEmpty::TRAILER) {
         map.push(key("trailer", headers(&r.trailer)));
     }
     map.push(key("content_length", int(r.content_length)));
-    if r.uncompressed || kept(KeptEmpty::UNCOMPRESSED) {
+    if r.uncompressed || written(KeptEmpty::UNCOMPRESSED) {
         map.push(key(
             "uncompressed",
             Node::Plain(Cow::Borrowed(bool_text(r.uncompressed))),
@@ -84,7 +84,7 @@ fn response(r: &Response) -> Node<'_> {
     }
     map.push(key("body", Node::Str(Cow::Borrowed(&r.body))));
     map.push(key("headers", headers(&r.headers)));
-    map.push(key("status", text(&r.status)));
+    map.push(key("status", kept(&r.status, r.non_utf8.status.as_deref())));
     map.push(key("code", int(i64::from(r.code))));
     let duration = go_duration::format(r.duration);
     map.push(key(
@@ -95,7 +95,7 @@ fn response(r: &Response) -> Node<'_> {
 }
 
 fn headers(h: &Headers) -> Node<'_> {
-    let mut entries: Vec<(&str, &[String])> = h.iter().collect();
+    let mut entries: Vec<(&[u8], &[ByteString])> = h.iter_bytes().collect();
     entries.sort_by(|a, b| natural_order::compare(a.0, b.0));
     Node::Map(
         entries
@@ -105,16 +105,21 @@ fn headers(h: &Headers) -> Node<'_> {
     )
 }
 
-fn list(values: &[String]) -> Node<'_> {
-    Node::Seq(values.iter().map(|v| text(v)).collect())
+fn list(values: &[ByteString]) -> Node<'_> {
+    Node::Seq(values.iter().map(bytes).collect())
 }
 
-fn key<'a>(name: &'static str, value: Node<'a>) -> (Cow<'a, str>, Node<'a>) {
-    (Cow::Borrowed(name), value)
+fn key<'a>(name: &'static str, value: Node<'a>) -> (Cow<'a, [u8]>, Node<'a>) {
+    (Cow::Borrowed(name.as_bytes()), value)
 }
 
-fn text(s: &str) -> Node<'_> {
+fn bytes(s: &ByteString) -> Node<'_> {
     Node::Str(Cow::Borrowed(s.as_bytes()))
+}
+
+/// A text field, or the bytes a file held for it (see [`NonUtf8`]).
+fn kept<'a>(text: &'a str, raw: Option<&'a [u8]>) -> Node<'a> {
+    Node::Str(Cow::Borrowed(NonUtf8::bytes(text, raw)))
 }
 
 fn int<'a>(v: i64) -> Node<'a> {

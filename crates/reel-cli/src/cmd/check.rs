@@ -1,6 +1,6 @@
 //! `reel check PATH...`: parse, validate and re-encode each cassette in memory,
-//! scan it for credentials, and report anything that would change on save.
-//! Only reads.
+//! scan it for credentials, and report anything that would change on save,
+//! and re-records waiting for `reel review` (`NAME.yaml.pending`). Only reads.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -52,6 +52,17 @@ pub fn run(args: &CheckArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
             warnings += 1;
             writeln!(out, "{shown}: {warning}")?;
         }
+    }
+    // A re-record waiting for review is unreviewed work: in CI, a problem.
+    let (pending, _missing) = super::pending_files(&args.paths);
+    for path in &pending {
+        problems += 1;
+        writeln!(
+            out,
+            "{}: pending review (run: reel review {})",
+            path.display(),
+            super::cassette_of(path).display()
+        )?;
     }
     write!(
         out,

@@ -4,12 +4,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use reel_cassette::{Cassette, Headers, Interaction};
+use reel_cassette::{ByteString, Cassette, Headers, Interaction};
 use similar::TextDiff;
 
 use crate::body::Body;
 use crate::cli::DiffArgs;
-use crate::render::{count, more_lines, one_line, BODY_LINES};
+use crate::render::{count, more_lines, one_line, one_line_bytes, BODY_LINES};
 use crate::style::{paint, ADDED, CHANGED, NOTE, REMOVED};
 use crate::Outcome;
 
@@ -78,7 +78,7 @@ pub fn run(args: &DiffArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
 }
 
 /// `POST https://api.openai.com/v1/chat/completions`
-fn title(interaction: &Interaction) -> String {
+pub(super) fn title(interaction: &Interaction) -> String {
     format!(
         "{} {}",
         one_line(&interaction.request.method),
@@ -150,7 +150,7 @@ fn write_changes(
 }
 
 /// `200 OK`, or the code when the status text is missing.
-fn status(response: &reel_cassette::Response) -> String {
+pub(super) fn status(response: &reel_cassette::Response) -> String {
     if response.status.is_empty() {
         response.code.to_string()
     } else {
@@ -159,15 +159,15 @@ fn status(response: &reel_cassette::Response) -> String {
 }
 
 /// Headers as `Name: value` lines, names sorted case-insensitively, values in order.
-fn header_lines(headers: &Headers) -> Vec<String> {
-    let mut names: Vec<(&str, &[String])> = headers.iter().collect();
+pub(super) fn header_lines(headers: &Headers) -> Vec<String> {
+    let mut names: Vec<(&str, &[ByteString])> = headers.iter().collect();
     names.sort_by_key(|(name, _)| name.to_ascii_lowercase());
     names
         .into_iter()
         .flat_map(|(name, values)| {
             values
                 .iter()
-                .map(move |v| one_line(&format!("{name}: {v}")))
+                .map(move |v| format!("{}: {}", one_line(name), one_line_bytes(v.as_bytes())))
         })
         .collect()
 }

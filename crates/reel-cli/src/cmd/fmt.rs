@@ -1,4 +1,4 @@
-//! `reel fmt PATH... [--check] [--dialect charm|go-vcr]`: rewrite cassettes as
+//! `reel fmt PATH... [--check] [--dialect charm|go-vcr|charm-folded|indent2]`: rewrite cassettes as
 //! Go's encoder writes them, atomically, only when a byte changes.
 
 use std::io::Write;
@@ -14,6 +14,8 @@ pub fn run(args: &FmtArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     let dialect = args.dialect.map(|d| match d {
         DialectArg::Charm => Dialect::Charm,
         DialectArg::GoVcr => Dialect::GoVcr,
+        DialectArg::CharmFolded => Dialect::CharmFolded,
+        DialectArg::Indent2 => Dialect::Indent2,
     });
     let (files, mut outcome) = super::existing_files(&args.paths);
     let mut changed = 0;

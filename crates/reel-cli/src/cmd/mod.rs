@@ -4,6 +4,7 @@ pub mod check;
 pub mod diff;
 pub mod fmt;
 pub mod list;
+pub mod review;
 pub mod scrub;
 pub mod serve;
 pub mod show;
@@ -53,6 +54,62 @@ pub fn existing_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Outcome) {
         Outcome::BadUsage
     };
     (files, outcome)
+}
+
+/// The pending re-records (`NAME.yaml.pending`, written by a `REEL_REVIEW=1`
+/// run) a list of paths names: a pending file as given; for a cassette, its
+/// pending file when there is one; directories searched recursively for
+/// `*.pending` files, in sorted order, skipping `.git` and build directories
+/// (those holding a `CACHEDIR.TAG`, as cargo's `target` does). Each is listed
+/// once. Paths that do not exist (and pending files named but missing) are
+/// returned separately.
+pub fn pending_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut missing = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let found = walkdir::WalkDir::new(path)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0
+                        || !e.file_type().is_dir()
+                        || !(e.file_name() == ".git" || e.path().join("CACHEDIR.TAG").exists())
+                })
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file() && is_pending(e.path()))
+                .map(walkdir::DirEntry::into_path);
+            files.extend(found);
+        } else if is_pending(path) {
+            match path.is_file() {
+                true => files.push(path.clone()),
+                false => missing.push(path.clone()),
+            }
+        } else if path.exists() {
+            let pending = reel_cassette::pending_path(path);
+            if pending.is_file() {
+                files.push(pending);
+            }
+        } else if reel_cassette::pending_path(path).is_file() {
+            // A new cassette, recorded for review: only its pending file exists.
+            files.push(reel_cassette::pending_path(path));
+        } else {
+            missing.push(path.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| seen.insert(file.clone()));
+    (files, missing)
+}
+
+/// Whether `path` names a pending re-record: `*.pending`.
+fn is_pending(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "pending")
+}
+
+/// The cassette a pending file belongs to: `a.yaml` for `a.yaml.pending`.
+pub fn cassette_of(pending: &Path) -> PathBuf {
+    pending.with_extension("")
 }
 
 /// Reports an error that stops one file, not the command, on stderr.

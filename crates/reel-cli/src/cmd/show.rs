@@ -4,11 +4,11 @@
 use std::io::Write;
 
 use anyhow::bail;
-use reel_cassette::{go_duration, Cassette, Headers, Interaction};
+use reel_cassette::{go_duration, ByteString, Cassette, EventTimes, Headers, Interaction, Timing};
 
-use crate::body::Body;
+use crate::body::{event_line, Body};
 use crate::cli::ShowArgs;
-use crate::render::{excerpt, more_lines, one_line, BODY_LINES, LINE_CHARS};
+use crate::render::{excerpt, more_lines, one_line, one_line_bytes, BODY_LINES, LINE_CHARS};
 use crate::style::{paint, DIM, HEADING, NOTE};
 use crate::Outcome;
 
@@ -39,11 +39,20 @@ pub fn run(args: &ShowArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
         writeln!(out, "(no interactions)")?;
     }
     let options = Options { full: args.full };
+    // When each event arrived, from the timing file a recording left beside
+    // the cassette; a timing file that does not parse only costs the times.
+    let timing = Timing::load_for(&args.path).unwrap_or_else(|err| {
+        super::error(format_args!("warning: {err}"));
+        None
+    });
     for (n, (id, interaction)) in chosen.into_iter().enumerate() {
         if n > 0 {
             writeln!(out)?;
         }
-        show_interaction(out, id, total, interaction, &options)?;
+        let times = timing
+            .as_ref()
+            .and_then(|timing| timing.for_interaction(id, interaction));
+        show_interaction(out, id, total, interaction, times, &options)?;
     }
     Ok(Outcome::Clean)
 }
@@ -53,6 +62,7 @@ fn show_interaction(
     id: usize,
     total: usize,
     interaction: &Interaction,
+    times: Option<&EventTimes>,
     options: &Options,
 ) -> std::io::Result<()> {
     let (request, response) = (&interaction.request, &interaction.response);
@@ -71,7 +81,7 @@ fn show_interaction(
         paint(DIM, &request.proto)
     )?;
     if !request.host.is_empty() {
-        writeln!(out, "  host: {}", one_line(&request.host))?;
+        writeln!(out, "  host: {}", one_line_bytes(request.host.as_bytes()))?;
     }
     write_list(out, "transfer_encoding", &request.transfer_encoding)?;
     write_headers(out, "", &request.headers)?;
@@ -80,15 +90,20 @@ fn show_interaction(
         let pairs: Vec<String> = request
             .form
             .iter()
-            .flat_map(|(name, values)| values.iter().map(move |v| format!("{name}={v}")))
+            .flat_map(|(name, values)| {
+                values
+                    .iter()
+                    .map(move |v| format!("{}={}", one_line(name), one_line_bytes(v.as_bytes())))
+            })
             .collect();
-        writeln!(out, "  form: {}", one_line(&pairs.join("&")))?;
+        writeln!(out, "  form: {}", pairs.join("&"))?;
     }
     write_length(out, request.content_length, request.body.len())?;
     write_body(
         out,
         &Body::of(&request.body, &request.headers),
         request.body.len(),
+        None,
         options,
     )?;
 
@@ -115,21 +130,28 @@ fn show_interaction(
         out,
         &Body::of(&response.body, &response.headers),
         response.body.len(),
+        times,
         options,
     )
 }
 
-fn write_list(out: &mut impl Write, name: &str, items: &[String]) -> std::io::Result<()> {
+fn write_list(out: &mut impl Write, name: &str, items: &[ByteString]) -> std::io::Result<()> {
     if items.is_empty() {
         return Ok(());
     }
-    writeln!(out, "  {name}: {}", one_line(&items.join(", ")))
+    let items: Vec<String> = items.iter().map(|i| one_line_bytes(i.as_bytes())).collect();
+    writeln!(out, "  {name}: {}", items.join(", "))
 }
 
 fn write_headers(out: &mut impl Write, prefix: &str, headers: &Headers) -> std::io::Result<()> {
     for (name, values) in headers.iter() {
         for value in values {
-            writeln!(out, "  {prefix}{}: {}", one_line(name), one_line(value))?;
+            writeln!(
+                out,
+                "  {prefix}{}: {}",
+                one_line(name),
+                one_line_bytes(value.as_bytes())
+            )?;
         }
     }
     Ok(())
@@ -150,13 +172,36 @@ fn write_body(
     out: &mut impl Write,
     body: &Body<'_>,
     len: usize,
+    times: Option<&EventTimes>,
     options: &Options,
 ) -> std::io::Result<()> {
     match body {
         Body::Empty | Body::Binary { .. } => writeln!(out, "  body: {}", body.kind())?,
         _ => writeln!(out, "  body: {len} bytes, {}", body.kind())?,
     }
-    let lines = body.lines(true);
+    let lines = match (body, times) {
+        // `[3] 50.2ms data: {...}`: when the event arrived, after the headers.
+        (Body::Events(events), Some(times)) if times.events_ms.len() == events.len() => events
+            .iter()
+            .zip(&times.events_ms)
+            .enumerate()
+            .map(|(i, (event, ms))| format!("[{i}] {ms:.1}ms {}", event_line(event)))
+            .collect(),
+        (_, Some(times)) => {
+            let times: Vec<String> = times
+                .events_ms
+                .iter()
+                .map(|ms| format!("{ms:.1}"))
+                .collect();
+            writeln!(
+                out,
+                "  event times (ms after headers): {}",
+                times.join(", ")
+            )?;
+            body.lines(true)
+        }
+        (_, None) => body.lines(true),
+    };
     let shown = if options.full {
         lines.len()
     } else {

@@ -50,6 +50,44 @@ fn fmt_converts_between_dialects_and_back_byte_for_byte() {
 }
 
 #[test]
+fn fmt_converts_to_the_newer_layouts_and_keeps_them() {
+    let dir = dir_with(&[("seed.yaml", &seed_text())]);
+    for (dialect, marker) in [
+        ("indent2", "interactions:\n  - id: 0\n    request:\n"),
+        ("charm-folded", "interactions:\n- id: 0\n  request:\n"),
+    ] {
+        let run = reel(&["fmt", "--dialect", dialect, "seed.yaml"], dir.path());
+        assert_eq!(run.code, 0, "{dialect}: {}", run.stderr);
+        let converted = std::fs::read_to_string(dir.path().join("seed.yaml")).unwrap();
+        assert!(converted.contains(marker), "{dialect}:\n{converted}");
+        if dialect == "charm-folded" {
+            // The seed's long JSON request bodies fold at 80 columns: the line
+            // after `body:` continues the value, two columns deeper.
+            let lines: Vec<&str> = converted.lines().collect();
+            let body = lines
+                .iter()
+                .position(|l| l.starts_with("    body: '{\"messages\""))
+                .unwrap();
+            assert!(lines[body].chars().count() > 80, "{}", lines[body]);
+            assert!(lines[body + 1].starts_with("      "), "{converted}");
+        }
+        // Without --dialect the file keeps the layout it now has.
+        let run = reel(&["fmt", "--check", "seed.yaml"], dir.path());
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (0, "0 of 1 cassette would be reformatted\n"),
+            "{dialect}"
+        );
+    }
+    let run = reel(&["fmt", "--dialect", "charm", "seed.yaml"], dir.path());
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("seed.yaml")).unwrap(),
+        seed_text()
+    );
+}
+
+#[test]
 fn fmt_rewrites_a_hand_edited_cassette_in_go_key_order() {
     let edited = seed_text().replacen("---\n", "", 1).replacen(
         "    proto_major: 1\n    proto_minor: 1\n",
@@ -95,7 +133,8 @@ fn fmt_of_a_broken_or_missing_cassette_formats_the_rest_and_exits_2() {
     let run = reel(&["fmt", "--dialect", "yaml", "seed.yaml"], dir.path());
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("[possible values: charm, go-vcr]"),
+        run.stderr
+            .contains("[possible values: charm, go-vcr, charm-folded, indent2]"),
         "{}",
         run.stderr
     );

@@ -9,7 +9,9 @@ fn top_level_help_lists_the_commands_and_documents_exit_codes() {
 
 #[test]
 fn every_command_has_help_with_an_example_and_its_exit_codes() {
-    for command in ["check", "list", "show", "diff", "scrub", "fmt", "serve"] {
+    for command in [
+        "check", "list", "show", "diff", "scrub", "fmt", "serve", "review",
+    ] {
         let run = reel(&[command, "--help"], &repo_root());
         assert_eq!(run.code, 0, "{command}");
         assert!(

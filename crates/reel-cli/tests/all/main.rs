@@ -4,6 +4,8 @@
 //! - `scrub`, `fmt`: files rewritten or left alone, `--check`, bad input;
 //! - `serve`: the first stdout line, replay and recording over HTTP, the log,
 //!   SIGTERM, bad usage, every corpus request answered byte for byte;
+//! - `review`: pending re-records shown, accepted, rejected; `check` and `show`
+//!   on the pending and timing files beside a cassette;
 //! - `help`: exit codes and examples in every command's help, colour rules.
 //!
 //! `support` runs the binary and compares output with `pinned/`;
@@ -14,6 +16,7 @@ mod diff;
 mod fmt;
 mod help;
 mod list;
+mod review;
 mod scrub;
 mod serve;
 mod show;

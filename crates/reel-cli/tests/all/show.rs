@@ -4,7 +4,7 @@ use crate::support::{assert_pinned, dir_with, reel, repo_root, SEED};
 
 /// A cassette with a form, a trailer, a text body with a tab, a content_length
 /// that disagrees with it, and a binary AWS event-stream response of two frames and a tail.
-const ODD: &str = "\
+pub const ODD: &str = "\
 ---
 version: 2
 interactions:

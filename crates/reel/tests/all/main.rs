@@ -9,9 +9,11 @@ mod network; // replay never opens a connection
 mod pacing; // waits before the headers and between events
 mod processes; // several processes recording into one cassette; a process killed while saving
 mod recording; // record mode against a local upstream: live tee, secrets, gzip, failures
-mod report; // the mismatch report and other error texts, pinned
+mod report;
+mod review; // review mode: recordings go to the pending file, the cassette stays // the mismatch report and other error texts, pinned
 mod seed; // the bundled OpenAI cassette, end to end
 mod streaming; // one chunk per SSE event or event-stream frame, one for anything else
 mod support; // helpers: cassettes in temp dirs, clients, chunk collection
+mod timing; // the recorded rhythm of streams: timing file, replay at recorded and scaled pace
 mod truth; // unplayed interactions fail, failed tests write nothing, runs, drop_unused, tracing
 mod uploads; // multipart uploads part by part, streamed request bodies
