@@ -79,3 +79,87 @@ fn a_save_removes_temporary_files_that_a_killed_writer_left_long_ago() {
     );
     assert!(other.exists(), "other cassettes' files are left alone");
 }
+
+/// A cassette of about 300 KB.
+fn big_cassette() -> Cassette {
+    let mut cassette = Cassette::new();
+    for i in 0..30 {
+        cassette.interactions.push(Interaction::new(
+            Request::new("POST", format!("https://x/{i}")),
+            Response::new(200).with_body("data: {\"x\":1}\n\n".repeat(600)),
+        ));
+    }
+    cassette
+}
+
+/// Child of `a_save_cut_off_by_the_file_size_limit_leaves_the_old_cassette_and_no_temporary_file`:
+/// saves a big cassette over `REEL_TEST_SAVE_PATH` and prints the error it gets.
+/// Returns at once unless started as that child.
+#[test]
+#[ignore = "run by a_save_cut_off_by_the_file_size_limit_leaves_the_old_cassette_and_no_temporary_file"]
+fn child_saves_past_the_file_size_limit() {
+    let Ok(path) = std::env::var("REEL_TEST_SAVE_PATH") else {
+        return;
+    };
+    match big_cassette().save(&path) {
+        Ok(()) => println!("SAVED"),
+        Err(err) => println!("ERROR {err}"),
+    }
+}
+
+/// A full disk, as the process sees it: writes past `RLIMIT_FSIZE` fail with
+/// `EFBIG` (SIGXFSZ ignored, as a server does), at a different byte for each
+/// limit. Runs as any user (a tmpfs or a read-only directory would need root, or
+/// not stop root).
+#[cfg(unix)]
+#[test]
+fn a_save_cut_off_by_the_file_size_limit_leaves_the_old_cassette_and_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.yaml");
+    let mut old = Cassette::new();
+    old.interactions.push(Interaction::new(
+        Request::new("GET", "https://x/old"),
+        Response::new(200).with_body("old"),
+    ));
+    old.save(&path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let exe = std::env::current_exe().unwrap();
+    // `ulimit -f` counts 1024-byte blocks in sh and bash: cut at 1 KB to 257 KB.
+    for blocks in [1, 2, 7, 64, 257] {
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" --exact \
+                 saving::child_saves_past_the_file_size_limit --ignored --nocapture"
+            ))
+            .arg(&exe)
+            .env("REEL_TEST_SAVE_PATH", &path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let error = stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("ERROR "))
+            .unwrap_or_else(|| panic!("the save fails at {blocks} KB: {stdout}"));
+        assert!(
+            error.starts_with(&format!("{}: cannot save cassette: ", path.display())),
+            "names the path: {error}"
+        );
+        assert!(error.contains("too large"), "names the cause: {error}");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the old cassette, byte for byte"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["c.yaml"], "no temporary file left at {blocks} KB");
+    }
+}
