@@ -67,9 +67,29 @@ pub fn corpus_cassettes() -> Option<Vec<PathBuf>> {
     corpus_or_skip().map(|dir| cassette_files(&dir))
 }
 
-/// The variables that change what reel does: the mode (`REEL_RECORD`, `CI`) and
-/// the mismatch report (`REEL_FULL_DIFF`).
-const REEL_ENV: [&str; 3] = ["REEL_RECORD", "REEL_FULL_DIFF", "CI"];
+/// The variables that change what reel does: the mode (`REEL_RECORD`, `CI`), the
+/// mismatch report (`REEL_FULL_DIFF`), the recording run processes share
+/// (`REEL_RUN_ID`, else `NEXTEST_RUN_ID`), review mode (`REEL_REVIEW`), event
+/// timing (`REEL_RECORD_TIMING`) and the pace of replay (`REEL_PACE`).
+pub const REEL_ENV: [&str; 8] = [
+    "REEL_RECORD",
+    "REEL_FULL_DIFF",
+    "REEL_RUN_ID",
+    "NEXTEST_RUN_ID",
+    "CI",
+    "REEL_REVIEW",
+    "REEL_RECORD_TIMING",
+    "REEL_PACE",
+];
+
+/// `command` without any of [`REEL_ENV`]: a child process gets only the ones its
+/// test sets afterwards, whatever the developer's shell exports.
+pub fn without_reel_env(command: &mut Command) -> &mut Command {
+    for name in REEL_ENV {
+        command.env_remove(name);
+    }
+    command
+}
 
 /// Whether this test ran in a child process instead: when one of [`REEL_ENV`]
 /// is set, the test reruns in a child without them (the environment is shared by
@@ -83,17 +103,15 @@ pub fn reran_without_reel_env() -> bool {
     let test = thread
         .name()
         .expect("libtest names the thread after the test");
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test])
-        .env_remove("REEL_RECORD")
-        .env_remove("REEL_FULL_DIFF")
-        .env_remove("CI")
-        .output()
-        .unwrap();
+    let output =
+        without_reel_env(Command::new(std::env::current_exe().unwrap()).args(["--exact", test]))
+            .output()
+            .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success() && stdout.contains("test result: ok. 1 passed"),
-        "{test}, rerun without REEL_RECORD, REEL_FULL_DIFF and CI, failed:\n{stdout}\n{}",
+        "{test}, rerun without {}, failed:\n{stdout}\n{}",
+        REEL_ENV.join(", "),
         String::from_utf8_lossy(&output.stderr)
     );
     true

@@ -9,6 +9,9 @@
 //! | the upstream cannot be reached | `502 Bad Gateway` | `upstream` |
 //! | any other reel error (cassette, secrets) | `500 Internal Server Error` | `reel` |
 //!
+//! A request head that is malformed or over the limits never reaches reel: hyper
+//! answers it with `400` or `431` and no `x-reel-error` (see the crate's "Limits").
+//!
 //! A miss is a `4xx` on purpose: SDKs retry `5xx` answers (and `408`, `409`,
 //! `429`), which would repeat the report several times and slow the test down.
 

@@ -10,6 +10,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+//! # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 //! let server = ReelServer::replay(cassette).await?;
 //! // Give the client `server.base_url()` (plus `/v1` for an OpenAI SDK).
 //! # let body = reel::cassette::Cassette::load(cassette)?.interactions[0].request.body.clone();
@@ -31,9 +32,11 @@
 //! [`ReelServer::replay`] serves a cassette for replay only; [`ReelServer::builder`]
 //! sets the mode, the upstream to record from and the middleware's options, then
 //! [`ReelServerBuilder::start`] listens on `127.0.0.1` with a free port. The
-//! server runs on the current tokio runtime and stops when dropped;
-//! [`ReelServer::shutdown`] also waits for the responses in flight. From a shell,
-//! or for a client in another language, `reel serve CASSETTE` runs the same server.
+//! server runs on the current tokio runtime, which needs its I/O and time drivers
+//! (`enable_all`, as `#[tokio::main]` and `#[tokio::test]` build it), and stops
+//! when dropped; [`ReelServer::shutdown`] also waits for the responses in flight.
+//! From a shell, or for a client in another language, `reel serve CASSETTE` runs
+//! the same server.
 //!
 //! # Matching
 //! Each request is read whole and matched by reel's engine, as every adapter
@@ -63,6 +66,22 @@
 //! full mismatch report as a `text/plain` body; the report is also logged. A `4xx`
 //! because SDKs retry `5xx`. Other reel errors answer `500`, an upstream that
 //! cannot be reached `502 Bad Gateway`, each with `x-reel-error` and the message.
+//!
+//! # Limits
+//! What the server answers a request it will not take, on every connection, each
+//! connection served on its own task (a slow or broken client holds up no other):
+//!
+//! | request | answer |
+//! |---|---|
+//! | a head (request line and header fields) over 64 KiB, or more than 100 header fields | `431 Request Header Fields Too Large`, no body, connection closed (hyper's answer) |
+//! | a malformed request line or header field, an unreadable `Content-Length` | `400 Bad Request`, no body, connection closed (hyper's answer) |
+//! | a head not received within 30 s of the server waiting for it (a client that trickles it, or leaves a keep-alive connection idle) | the connection closed without an answer |
+//! | broken chunked framing in the body | `400` with `x-reel-error: bad-request` and the cause, connection closed |
+//! | a body over [`reel::ReelBuilder::max_body_size`] (set in [`ReelServerBuilder::options`]) | `413 Payload Too Large` with `x-reel-error: too-large`, read no further than the limit, connection closed |
+//!
+//! Bytes past a request's `Content-Length` are read as the next request on the
+//! connection: a pipelined request is answered in turn, anything else with `400`.
+//! HTTP/2 is not served: its connection preface is closed without an answer.
 //!
 //! # Logs
 //! Each finished request is an [`Exchange`]: by default misses and failures are

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use hyper_util::rt::TokioIo;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use reel::{Mode, Reel};
 use tokio::net::TcpListener;
@@ -27,6 +28,7 @@ use crate::{ReelServerBuilder, Result};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 /// let server = reel_server::ReelServer::replay(cassette).await?;
 /// # let body = reel::cassette::Cassette::load(cassette)?.interactions[0].request.body.clone();
 /// let response = reqwest::Client::new()
@@ -144,6 +146,7 @@ impl ReelServer {
 /// waits for the connections to finish their responses.
 async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
     let graceful = GracefulShutdown::new();
+    let http = http1();
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -158,9 +161,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         let service = hyper::service::service_fn(move |request| handle(state.clone(), request));
-        let connection = hyper::server::conn::http1::Builder::new()
-            .writev(false)
-            .serve_connection(TokioIo::new(stream), service);
+        let connection = http.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client that goes away mid-response is not the server's error.
@@ -169,6 +170,30 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+/// The most bytes a request head (request line and header fields) may take; more
+/// answers `431 Request Header Fields Too Large`. Without it, hyper's limit is its
+/// read buffer, about 400 KiB per connection.
+pub(crate) const MAX_HEADER_SIZE: usize = 64 * 1024;
+
+/// How each connection is served: HTTP/1.1 with keep-alive and these limits on the
+/// request head:
+///
+/// - at most 100 header fields, hyper's default (setting it, even to 100, makes
+///   hyper allocate the parse buffer on the heap for every request); one more
+///   answers `431`;
+/// - at most [`MAX_HEADER_SIZE`] bytes; more answers `431`;
+/// - read within 30 s, hyper's default, which only applies with a timer: a client
+///   that trickles its head, or leaves a keep-alive connection idle, is
+///   disconnected 30 s after the server started waiting for its request.
+fn http1() -> http1::Builder {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .max_header_size(MAX_HEADER_SIZE)
+        // Each chunk (size line, data, CRLF) flattened into one buffer, one write.
+        .writev(false);
+    http
 }
 
 impl Drop for ReelServer {

@@ -5,14 +5,14 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use http_body_util::BodyDataStream;
+use http_body_util::{BodyDataStream, BodyExt as _};
 use hyper::body::Incoming;
-use reel::{Decision, Reel};
+use reel::{BoxError, Decision, Reel};
 
 use crate::exchange::{Log, Outcome, Pending};
 use crate::failure::Failure;
 use crate::incoming::Target;
-use crate::outgoing::{self, Body, Live};
+use crate::outgoing::{self, chain, Body, Live};
 
 /// What every request of one server shares.
 pub(crate) struct State {
@@ -37,6 +37,9 @@ pub(crate) async fn handle(
         .map_or_else(|| request.uri().to_string(), |pq| pq.as_str().to_owned());
     let pending = Pending::new(state.log.clone(), request.method().clone(), target);
     let (parts, body) = request.into_parts();
+    // hyper's own text ("error reading a body from connection") leaves out why:
+    // the causes say it, such as "Invalid chunk size line: Invalid Size".
+    let body = body.map_err(|err| -> BoxError { chain(&err).into() });
     let limit = state.reel.max_body_size();
     let body = match reel::read_body(body, limit, &parts.method, &parts.uri.to_string()).await {
         Ok(body) => body,

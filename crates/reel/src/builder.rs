@@ -23,6 +23,7 @@ use crate::{Mode, Reel, Result};
 /// use reel::{Delay, Reel};
 ///
 /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 /// let reel = Reel::builder()
 ///     .ignore_query_param("api-version")
 ///     .ignore_json_field("/metadata/request_id")
@@ -118,6 +119,7 @@ impl ReelBuilder {
     ///
     /// ```
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
     /// // Requests to http://127.0.0.1:8080/v1/chat/completions replay the recordings
     /// // of https://api.openai.com/v1/chat/completions.
     /// let reel = reel::Reel::builder().ignore_host().replay(path)?;

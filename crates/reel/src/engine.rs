@@ -32,6 +32,7 @@ use crate::{capture, env, Decision, Mode, Received, Recording, ReelBuilder, Resu
 /// use reqwest_middleware::ClientBuilder;
 ///
 /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 /// let reel = reel::Reel::replay(path)?;
 /// let client = ClientBuilder::new(reqwest::Client::new()).with(reel.clone()).build();
 /// assert_eq!(reel.unplayed(), [0, 1]);
@@ -223,6 +224,7 @@ impl Reel {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
     /// let reel = Reel::replay(path)?;
     /// # let body = reel::cassette::Cassette::load(path)?.interactions[0].request.body.clone();
     /// let request = http::Request::post("https://api.openai.com/v1/chat/completions")

@@ -12,6 +12,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+//! # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 //! // In a test: `reel::Reel::replay(reel::cassette!())?` names the cassette after the test.
 //! let client = ClientBuilder::new(reqwest::Client::new())
 //!     .with(reel::Reel::replay(path)?)

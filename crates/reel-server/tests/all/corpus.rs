@@ -11,9 +11,13 @@ use crate::support::raw;
 
 #[tokio::test]
 async fn every_corpus_cassette_is_served_byte_for_byte_one_chunk_per_event() {
+    // Before the rerun: under CI a missing corpus fails here, in the parent.
     let Some(files) = reel_tests::corpus_cassettes() else {
         return;
     };
+    if reel_tests::reran_without_reel_env() {
+        return;
+    }
     assert!(files.len() >= 100, "only {} cassettes", files.len());
 
     let (mut events, mut frames, mut interactions) = (0, 0, 0);

@@ -7,6 +7,7 @@ use futures_util::StreamExt as _;
 use reel::cassette::{stream_events, Interaction, Request, Response, StreamKind};
 use reel::{Delay, Mode};
 use reel_server::{Outcome, ReelServer};
+use reel_tests::reran_without_reel_env;
 
 use crate::support::{cassette, raw, seed, seed_path, temp_cassette, Exchanges};
 
@@ -14,6 +15,9 @@ const PATH: &str = "/v1/chat/completions";
 
 #[tokio::test]
 async fn the_seed_replays_to_a_plain_client_with_its_status_headers_and_bytes() {
+    if reran_without_reel_env() {
+        return;
+    }
     let seed = seed();
     let server = ReelServer::replay(seed_path()).await.unwrap();
     let client = reqwest::Client::new();
@@ -39,6 +43,9 @@ async fn the_seed_replays_to_a_plain_client_with_its_status_headers_and_bytes() 
 
 #[tokio::test]
 async fn each_server_sent_event_is_its_own_http_chunk() {
+    if reran_without_reel_env() {
+        return;
+    }
     let seed = seed();
     let server = ReelServer::replay(seed_path()).await.unwrap();
     for interaction in &seed.interactions {
@@ -60,6 +67,9 @@ async fn each_server_sent_event_is_its_own_http_chunk() {
 
 #[tokio::test]
 async fn a_miss_answers_404_with_the_full_report_and_logs_it() {
+    if reran_without_reel_env() {
+        return;
+    }
     let exchanges = Exchanges::default();
     let server = exchanges
         .attach(ReelServer::builder().mode(Mode::None))
@@ -120,6 +130,9 @@ async fn a_miss_answers_404_with_the_full_report_and_logs_it() {
 
 #[tokio::test]
 async fn a_miss_on_the_path_names_both_paths_and_the_report_can_end_with_another_command() {
+    if reran_without_reel_env() {
+        return;
+    }
     let server = ReelServer::builder()
         .mode(Mode::None)
         .record_command(|mode| format!("reel serve seed.yaml --mode {mode} --upstream URL"))
@@ -154,6 +167,9 @@ async fn a_miss_on_the_path_names_both_paths_and_the_report_can_end_with_another
 
 #[tokio::test]
 async fn each_interaction_replays_once_unless_repeats_are_allowed() {
+    if reran_without_reel_env() {
+        return;
+    }
     let body = seed().interactions[0].request.body.clone();
     for allow_repeats in [false, true] {
         let mut builder = ReelServer::builder().mode(Mode::None).on_exchange(|_| {});
@@ -181,6 +197,9 @@ async fn each_interaction_replays_once_unless_repeats_are_allowed() {
 
 #[tokio::test]
 async fn whole_bodies_go_out_with_their_length_and_the_recorded_reason_phrase() {
+    if reran_without_reel_env() {
+        return;
+    }
     let mut response = Response::new(418)
         .with_header("Content-Type", "application/json")
         .with_header("X-Request-Id", "req_1")
@@ -210,6 +229,9 @@ async fn whole_bodies_go_out_with_their_length_and_the_recorded_reason_phrase() 
 
 #[tokio::test]
 async fn events_are_flushed_one_by_one_at_the_paced_rate() {
+    if reran_without_reel_env() {
+        return;
+    }
     let gap = Duration::from_millis(15);
     let server = ReelServer::builder()
         .mode(Mode::None)
@@ -244,6 +266,9 @@ async fn events_are_flushed_one_by_one_at_the_paced_rate() {
 
 #[tokio::test]
 async fn replay_only_refuses_a_missing_cassette_with_the_way_out() {
+    if reran_without_reel_env() {
+        return;
+    }
     let missing = temp_cassette();
     let err = ReelServer::replay(&missing.path).await.unwrap_err();
     let text = err.to_string();
@@ -262,6 +287,9 @@ async fn replay_only_refuses_a_missing_cassette_with_the_way_out() {
 
 #[tokio::test]
 async fn a_mode_that_records_does_not_start_without_an_upstream() {
+    if reran_without_reel_env() {
+        return;
+    }
     let missing = temp_cassette();
     let err = ReelServer::builder()
         .mode(Mode::Once)

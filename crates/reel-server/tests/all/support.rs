@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use reel::cassette::{Cassette, Interaction};
 use reel_server::{Exchange, ReelServerBuilder};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
 
 /// The seed cassette bundled with the repository.
 pub fn seed_path() -> PathBuf {
@@ -119,6 +119,78 @@ pub async fn raw(
         .await
         .expect("read response");
     parse(&received)
+}
+
+/// Reads one response from `reader`, a connection that may carry more, keeping
+/// the chunk boundaries; `None` when the server closed the connection before
+/// sending a byte (or reset it). The body is read by its framing: chunked, `Content-Length`, or
+/// up to the end of the connection.
+pub async fn read_response<R: AsyncBufRead + Unpin>(reader: &mut R) -> Option<Raw> {
+    let mut status_line = String::new();
+    match reader.read_line(&mut status_line).await {
+        Ok(0) => return None,
+        Ok(_) => {}
+        // A server that closes with request bytes unread resets the connection.
+        Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => return None,
+        Err(err) => panic!("read a status line: {err}"),
+    }
+    let status_line = status_line.trim_end().to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).await.expect("read a header");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').expect("name: value");
+        headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    let value = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut chunks = Vec::new();
+    if value("transfer-encoding").as_deref() == Some("chunked") {
+        loop {
+            let mut line = String::new();
+            reader
+                .read_line(&mut line)
+                .await
+                .expect("a chunk size line");
+            let size = usize::from_str_radix(line.trim_end(), 16).expect("a hex chunk size");
+            if size == 0 {
+                let mut end = String::new();
+                reader.read_line(&mut end).await.expect("the last CRLF");
+                assert_eq!(end, "\r\n", "no trailers, then CRLF");
+                break;
+            }
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).await.expect("a whole chunk");
+            assert_eq!(&chunk[size..], b"\r\n", "a chunk ends with CRLF");
+            chunk.truncate(size);
+            chunks.push(Bytes::from(chunk));
+        }
+    } else if let Some(length) = value("content-length") {
+        let mut body = vec![0; length.parse().expect("a length")];
+        reader.read_exact(&mut body).await.expect("the whole body");
+        if !body.is_empty() {
+            chunks.push(Bytes::from(body));
+        }
+    } else {
+        let mut body = Vec::new();
+        reader.read_to_end(&mut body).await.expect("the body");
+        if !body.is_empty() {
+            chunks.push(Bytes::from(body));
+        }
+    }
+    Some(Raw {
+        status_line,
+        headers,
+        chunks,
+    })
 }
 
 fn parse(bytes: &[u8]) -> Raw {

@@ -3,6 +3,7 @@
 
 use reel::cassette::{Interaction, Request, Response};
 use reel_server::ReelServer;
+use reel_tests::reran_without_reel_env;
 
 use crate::support::cassette;
 
@@ -55,6 +56,9 @@ async fn send(base: &str, audio: &'static [u8]) -> (u16, String) {
 
 #[tokio::test]
 async fn two_files_to_one_url_replay_each_its_own_response_in_either_order() {
+    if reran_without_reel_env() {
+        return;
+    }
     const ONE: &[u8] = b"RIFF\x00\x01\xff\xfeone";
     const TWO: &[u8] = b"RIFF\x00\x01\xff\xfetwo";
     let file = cassette(vec![

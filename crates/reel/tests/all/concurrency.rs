@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use reel::Reel;
+use reel_tests::reran_without_reel_env;
 
 use crate::support::{cassette, client, post};
 
@@ -10,6 +11,9 @@ const URL: &str = "https://api.example.com/v1/echo";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_tasks_each_get_their_own_response() {
+    if reran_without_reel_env() {
+        return;
+    }
     let interactions = (0..50)
         .map(|n| post(URL, &format!(r#"{{"n":{n}}}"#), &format!("answer {n}")))
         .collect();
@@ -40,6 +44,9 @@ async fn fifty_concurrent_tasks_each_get_their_own_response() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_identical_requests_share_out_fifty_recordings_once_each() {
+    if reran_without_reel_env() {
+        return;
+    }
     let interactions = (0..50).map(|n| post(URL, "{}", &n.to_string())).collect();
     let file = cassette(interactions);
     let client = client(Reel::replay(&file.path).unwrap());

@@ -10,9 +10,13 @@ use crate::support::{chunks, client};
 
 #[tokio::test]
 async fn every_corpus_cassette_replays_its_own_requests_byte_for_byte() {
+    // Before the rerun: under CI a missing corpus fails here, in the parent.
     let Some(files) = reel_tests::corpus_cassettes() else {
         return;
     };
+    if reel_tests::reran_without_reel_env() {
+        return;
+    }
     assert!(files.len() >= 100, "only {} cassettes", files.len());
 
     let (mut sse_events, mut frames, mut interactions) = (0, 0, 0);

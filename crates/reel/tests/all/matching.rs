@@ -2,6 +2,7 @@
 
 use reel::cassette::{Interaction, Request, Response};
 use reel::{Received, Reel};
+use reel_tests::reran_without_reel_env;
 use serde_json::Value;
 
 use crate::support::{cassette, chunks, client, error_text, post, seed, seed_path};
@@ -52,6 +53,9 @@ fn reversed(value: &Value) -> String {
 
 #[tokio::test]
 async fn json_bodies_match_regardless_of_key_order_and_whitespace() {
+    if reran_without_reel_env() {
+        return;
+    }
     let recorded = seed().interactions[0].request.body.clone();
     let value: Value = serde_json::from_slice(&recorded).unwrap();
     let body = reversed(&value);
@@ -71,6 +75,9 @@ async fn json_bodies_match_regardless_of_key_order_and_whitespace() {
 
 #[tokio::test]
 async fn json_numbers_match_by_value_but_array_order_counts() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![post(URL, r#"{"n":1,"list":[1,2]}"#, "first")]);
     let client = client(Reel::replay(&file.path).unwrap());
     assert!(send(&client, URL, None, r#"{"list":[2,1],"n":1}"#)
@@ -86,6 +93,9 @@ async fn json_numbers_match_by_value_but_array_order_counts() {
 
 #[tokio::test]
 async fn crlf_line_ends_and_their_json_escapes_are_normalized() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![
         post(URL, "line one\nline two\n", "text"),
         post(URL, r#"{"prompt":"a\nb"}"#, "json"),
@@ -107,6 +117,9 @@ async fn crlf_line_ends_and_their_json_escapes_are_normalized() {
 
 #[tokio::test]
 async fn other_bodies_must_be_equal_text() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![post(URL, "hello world", "ok")]);
     let client = client(Reel::replay(&file.path).unwrap());
     let err = send(&client, URL, None, "hello  world").await.unwrap_err();
@@ -116,6 +129,9 @@ async fn other_bodies_must_be_equal_text() {
 
 #[tokio::test]
 async fn form_bodies_match_as_parameter_multisets() {
+    if reran_without_reel_env() {
+        return;
+    }
     let form = "application/x-www-form-urlencoded";
     let mut interaction = post(URL, "b=2&a=1&a=0&msg=hi+there", "form");
     interaction.request.headers.append("Content-Type", form);
@@ -135,6 +151,9 @@ async fn form_bodies_match_as_parameter_multisets() {
 
 #[tokio::test]
 async fn query_parameters_match_in_any_order_and_can_be_ignored_by_name() {
+    if reran_without_reel_env() {
+        return;
+    }
     let url = "https://api.example.com/v1/items?page=2&tag=a&tag=b&cursor=recorded";
     let file = cassette(vec![post(url, "", "items"), post(url, "", "items again")]);
     let strict = client(Reel::replay(&file.path).unwrap());
@@ -168,6 +187,9 @@ async fn query_parameters_match_in_any_order_and_can_be_ignored_by_name() {
 
 #[tokio::test]
 async fn credential_query_parameters_are_redacted_before_matching_so_keys_may_differ() {
+    if reran_without_reel_env() {
+        return;
+    }
     let url = "https://api.example.com/v1/items?key=recorded-secret&page=2";
     let file = cassette(vec![post(url, "", "items")]);
     let client = client(Reel::replay(&file.path).unwrap());
@@ -177,6 +199,9 @@ async fn credential_query_parameters_are_redacted_before_matching_so_keys_may_di
 
 #[tokio::test]
 async fn method_scheme_host_port_and_path_must_match() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![post(URL, "", "ok")]);
     let client = client(Reel::builder().allow_repeats().replay(&file.path).unwrap());
     for url in [
@@ -209,6 +234,9 @@ async fn method_scheme_host_port_and_path_must_match() {
 
 #[tokio::test]
 async fn with_the_host_ignored_only_method_path_query_and_body_count() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![post(&format!("{URL}?a=1&b=2"), "hi", "ok")]);
     let reel = Reel::builder()
         .ignore_host()
@@ -247,6 +275,9 @@ async fn with_the_host_ignored_only_method_path_query_and_body_count() {
 
 #[tokio::test]
 async fn headers_are_not_compared_by_default_even_without_a_body() {
+    if reran_without_reel_env() {
+        return;
+    }
     let mut interaction = Interaction::new(
         Request::new("GET", URL)
             .with_header("Accept", "application/json")
@@ -267,6 +298,9 @@ async fn headers_are_not_compared_by_default_even_without_a_body() {
 
 #[tokio::test]
 async fn chosen_headers_must_have_the_recorded_values() {
+    if reran_without_reel_env() {
+        return;
+    }
     let tenant = |t: &str, answer: &str| {
         let mut i = post(URL, "{}", answer);
         i.request.headers.append("X-Tenant", t);
@@ -290,6 +324,9 @@ async fn chosen_headers_must_have_the_recorded_values() {
 
 #[tokio::test]
 async fn ignored_json_fields_do_not_take_part_and_a_star_covers_every_element() {
+    if reran_without_reel_env() {
+        return;
+    }
     let recorded = r#"{"metadata":{"request_id":"r-1","user":"u"},"messages":[{"id":"m1","text":"hi"},{"id":"m2","text":"yo"}]}"#;
     let file = cassette(vec![post(URL, recorded, "ok")]);
     let received = r#"{"metadata":{"request_id":"r-2","user":"u"},"messages":[{"id":"x1","text":"hi"},{"id":"x2","text":"yo"}]}"#;
@@ -307,6 +344,9 @@ async fn ignored_json_fields_do_not_take_part_and_a_star_covers_every_element() 
 
 #[tokio::test]
 async fn a_custom_closure_matcher_can_reject_a_recording() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![
         post(URL, r#"{"seed":1}"#, "one"),
         post(URL, r#"{"seed":1}"#, "two"),
@@ -340,6 +380,9 @@ async fn a_custom_closure_matcher_can_reject_a_recording() {
 
 #[tokio::test]
 async fn identical_requests_take_the_recordings_in_file_order_once_each() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![post(URL, "{}", "1"), post(URL, "{}", "2")]);
     let client = client(Reel::replay(&file.path).unwrap());
     assert_eq!(send(&client, URL, None, "{}").await.unwrap(), "1");
@@ -353,6 +396,9 @@ async fn identical_requests_take_the_recordings_in_file_order_once_each() {
 
 #[tokio::test]
 async fn with_repeats_allowed_the_last_match_answers_once_all_are_replayed() {
+    if reran_without_reel_env() {
+        return;
+    }
     let poll = "https://api.example.com/v1/jobs/7";
     let get = |answer: &str| {
         Interaction::new(
@@ -373,6 +419,9 @@ async fn with_repeats_allowed_the_last_match_answers_once_all_are_replayed() {
 
 #[tokio::test]
 async fn ignoring_bodies_matches_on_method_and_url_alone() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![post(URL, "--boundary-123\r\nfile", "uploaded")]);
     let client = client(Reel::builder().ignore_body().replay(&file.path).unwrap());
     assert_eq!(
@@ -385,6 +434,9 @@ async fn ignoring_bodies_matches_on_method_and_url_alone() {
 
 #[tokio::test]
 async fn a_streamed_request_body_is_read_whole_and_matched() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![post(URL, r#"{"a":1,"b":[2,3]}"#, "ok")]);
     let client = client(Reel::replay(&file.path).unwrap());
     // The JSON arrives in three pieces, with other spacing and key order.
@@ -396,6 +448,9 @@ async fn a_streamed_request_body_is_read_whole_and_matched() {
 
 #[tokio::test]
 async fn a_request_body_over_the_limit_fails_with_the_limit_and_the_way_out() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![post(URL, "x", "ok")]);
     let client = client(Reel::builder().max_body_size(8).replay(&file.path).unwrap());
     let pieces = ["12345", "67890"]
@@ -414,6 +469,9 @@ async fn a_request_body_over_the_limit_fails_with_the_limit_and_the_way_out() {
 
 #[tokio::test]
 async fn equal_json_recorded_in_two_spellings_answers_in_file_order_whichever_spelling_arrives() {
+    if reran_without_reel_env() {
+        return;
+    }
     // The exact-text shortcut must not jump the queue: the second recording has
     // the received text byte for byte, but the first is equal as JSON and comes first.
     let file = cassette(vec![
@@ -437,6 +495,9 @@ async fn equal_json_recorded_in_two_spellings_answers_in_file_order_whichever_sp
 
 #[tokio::test]
 async fn an_exact_text_match_still_passes_the_header_and_custom_rules() {
+    if reran_without_reel_env() {
+        return;
+    }
     let mut tenant_a = post(URL, r#"{"q":1}"#, "tenant a");
     tenant_a.request.headers.append("X-Tenant", "a");
     let mut tenant_b = post(URL, r#"{"q":1}"#, "tenant b");
@@ -467,6 +528,9 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_gzip_compressed_json_body_matches_the_same_json_uncompressed() {
+    if reran_without_reel_env() {
+        return;
+    }
     let file = cassette(vec![post(URL, r#"{"a":1,"b":"two"}"#, "plain")]);
     let client = client(Reel::replay(&file.path).unwrap());
     let response = client
@@ -481,6 +545,9 @@ async fn a_gzip_compressed_json_body_matches_the_same_json_uncompressed() {
 
 #[tokio::test]
 async fn a_recorded_compressed_body_matches_with_or_without_its_header() {
+    if reran_without_reel_env() {
+        return;
+    }
     // As go-vcr records it: the compressed bytes as sent, the header kept.
     let mut with_header = post(URL, "", "with header");
     with_header.request = with_header
@@ -504,6 +571,9 @@ async fn a_recorded_compressed_body_matches_with_or_without_its_header() {
 
 #[tokio::test]
 async fn form_parameters_in_the_body_and_in_the_query_are_not_confused() {
+    if reran_without_reel_env() {
+        return;
+    }
     const FORM: &str = "application/x-www-form-urlencoded";
     let mut recorded = post(&format!("{URL}?b=2"), "a=1", "recorded");
     recorded.request = recorded.request.with_header("Content-Type", FORM);

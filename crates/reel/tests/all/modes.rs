@@ -3,13 +3,13 @@
 //! environment is shared by the tests of one process).
 
 use std::path::Path;
-use std::process::Command;
 
 use reel::cassette::Cassette;
 use reel::{Mode, Reel};
+use reel_tests::reran_without_reel_env;
 use reel_upstream::Upstream;
 
-use crate::support::{client, error_text};
+use crate::support::{child_process, client, error_text, started_as_child};
 
 /// What happened to one request.
 #[derive(Debug, PartialEq, Eq)]
@@ -82,6 +82,9 @@ const TAPE: &str = "from cassette";
 
 #[tokio::test]
 async fn none_replays_and_never_records() {
+    if reran_without_reel_env() {
+        return;
+    }
     let missing = run(Mode::None, Start::Missing).await;
     assert!(
         missing.answer.unwrap_err().starts_with("cassette "),
@@ -105,6 +108,9 @@ async fn none_replays_and_never_records() {
 
 #[tokio::test]
 async fn once_records_a_missing_cassette_and_otherwise_only_replays() {
+    if reran_without_reel_env() {
+        return;
+    }
     assert_eq!(
         run(Mode::Once, Start::Missing).await,
         ok(LIVE, 1, Some(&["q=live"]))
@@ -126,6 +132,9 @@ async fn once_records_a_missing_cassette_and_otherwise_only_replays() {
 
 #[tokio::test]
 async fn new_episodes_replays_what_matches_and_appends_the_rest() {
+    if reran_without_reel_env() {
+        return;
+    }
     assert_eq!(
         run(Mode::NewEpisodes, Start::Missing).await,
         ok(LIVE, 1, Some(&["q=live"]))
@@ -142,6 +151,9 @@ async fn new_episodes_replays_what_matches_and_appends_the_rest() {
 
 #[tokio::test]
 async fn all_re_records_from_an_empty_cassette() {
+    if reran_without_reel_env() {
+        return;
+    }
     assert_eq!(
         run(Mode::All, Start::Missing).await,
         ok(LIVE, 1, Some(&["q=live"]))
@@ -158,6 +170,9 @@ async fn all_re_records_from_an_empty_cassette() {
 
 #[tokio::test]
 async fn passthrough_uses_the_network_and_leaves_the_cassette_untouched() {
+    if reran_without_reel_env() {
+        return;
+    }
     assert_eq!(
         run(Mode::Passthrough, Start::Missing).await,
         ok(LIVE, 1, None)
@@ -172,17 +187,11 @@ async fn passthrough_uses_the_network_and_leaves_the_cassette_untouched() {
     );
 }
 
-/// Runs `child` (an ignored test of this binary) with `env`, returning its output.
+/// Runs `child` (an ignored test of this binary) with `env` and none of the
+/// other variables reel reads, returning its output.
 fn run_child(child: &str, env: &[(&str, &str)]) -> std::process::Output {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command.args([
-        "--exact",
-        child,
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ]);
-    command.env_remove("REEL_RECORD").env_remove("CI");
+    let mut command = child_process(child);
+    command.arg("--nocapture");
     for (name, value) in env {
         command.env(name, value);
     }
@@ -191,10 +200,14 @@ fn run_child(child: &str, env: &[(&str, &str)]) -> std::process::Output {
 
 /// Child: opens the cassette named by `REEL_TEST_CASSETTE` the way `REEL_TEST_OPEN`
 /// says (`replay`: replay-only in code; `default`: no mode in code) and requests
-/// `REEL_TEST_URL`; prints `answer: ...` or `error: ...`.
+/// `REEL_TEST_URL`; prints `answer: ...` or `error: ...`. Returns at once unless
+/// started as a child.
 #[tokio::test]
 #[ignore = "run by the mode tests in a child process"]
 async fn child_requests_once() {
+    if !started_as_child() {
+        return;
+    }
     let path = std::env::var("REEL_TEST_CASSETTE").unwrap();
     let url = std::env::var("REEL_TEST_URL").unwrap();
     let reel = match std::env::var("REEL_TEST_OPEN").as_deref() {

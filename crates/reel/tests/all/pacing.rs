@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use reel::{Delay, Reel};
+use reel_tests::reran_without_reel_env;
 use tokio::time::Instant;
 
 use crate::support::{chunks, client, seed, seed_path};
@@ -21,6 +22,9 @@ fn assert_close(elapsed: Duration, expected: Duration, sleeps: u32) {
 
 #[tokio::test(start_paused = true)]
 async fn replays_do_not_wait_by_default() {
+    if reran_without_reel_env() {
+        return;
+    }
     let start = Instant::now();
     let response = client(Reel::replay(seed_path()).unwrap())
         .post(URL)
@@ -34,6 +38,9 @@ async fn replays_do_not_wait_by_default() {
 
 #[tokio::test(start_paused = true)]
 async fn the_recorded_duration_passes_before_the_headers() {
+    if reran_without_reel_env() {
+        return;
+    }
     let reel = Reel::builder()
         .headers_delay(Delay::Recorded)
         .replay(seed_path())
@@ -53,6 +60,9 @@ async fn the_recorded_duration_passes_before_the_headers() {
 
 #[tokio::test(start_paused = true)]
 async fn events_can_be_spaced_by_a_fixed_or_a_recorded_proportional_delay() {
+    if reran_without_reel_env() {
+        return;
+    }
     let body = seed().interactions[0].request.body.clone();
     let fixed = Reel::builder()
         .event_delay(Delay::Fixed(Duration::from_millis(10)))
@@ -95,6 +105,9 @@ async fn events_can_be_spaced_by_a_fixed_or_a_recorded_proportional_delay() {
 
 #[tokio::test(start_paused = true)]
 async fn a_client_timeout_shorter_than_the_recorded_latency_fires() {
+    if reran_without_reel_env() {
+        return;
+    }
     let reel = Reel::builder()
         .headers_delay(Delay::Recorded)
         .replay(seed_path())

@@ -9,23 +9,24 @@ use reel::cassette::{verify_file, write_atomically, Cassette, Interaction, Reque
 use reel::{Mode, Reel};
 use reel_upstream::Upstream;
 
-use crate::support::client;
+use crate::support::{child_process, client, started_as_child};
 
+/// The child helper `name` in a process of its own, with only the variables the
+/// test sets: its stderr kept, its stdout dropped.
 fn child(name: &str) -> Command {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command
-        .args(["--exact", name, "--ignored", "--test-threads=1"])
-        .env_remove("REEL_RECORD")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    let mut command = child_process(name);
+    command.stdout(Stdio::null()).stderr(Stdio::piped());
     command
 }
 
 /// Child: records 25 requests (`p` = `REEL_TEST_CHILD`) into `REEL_TEST_CASSETTE`,
-/// five at a time.
+/// five at a time. Returns at once unless started as a child.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "run by four_processes_recording_into_one_cassette_lose_nothing"]
 async fn child_records_25_requests() {
+    if !started_as_child() {
+        return;
+    }
     let path = std::env::var("REEL_TEST_CASSETTE").unwrap();
     let base = std::env::var("REEL_TEST_URL").unwrap();
     let p: u32 = std::env::var("REEL_TEST_CHILD").unwrap().parse().unwrap();
@@ -135,11 +136,15 @@ fn big_cassette(tag: &str, count: usize) -> Cassette {
 }
 
 /// Child: saves the two big cassettes into `REEL_TEST_CASSETTE` in turns, forever,
-/// saying `saving` on stdout once it starts.
+/// saying `saving` on stdout once it starts. Returns at once unless started as a
+/// child (its parent kills it).
 #[test]
 #[ignore = "run by a_process_killed_while_saving_leaves_the_old_or_the_new_cassette"]
 fn child_saves_forever() {
     use std::io::Write as _;
+    if !started_as_child() {
+        return;
+    }
     let path = std::path::PathBuf::from(std::env::var("REEL_TEST_CASSETTE").unwrap());
     let texts = [
         big_cassette("a", 100).to_yaml(),

@@ -6,6 +6,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use reel::cassette::Cassette;
 use reel::{Mode, Reel};
+use reel_tests::reran_without_reel_env;
 use reel_upstream::Upstream;
 
 use crate::support::{client, error_text};
@@ -23,6 +24,9 @@ async fn read_all(response: reqwest::Response) -> Vec<bytes::Bytes> {
 
 #[tokio::test]
 async fn the_caller_reads_the_first_event_while_the_upstream_still_holds_the_last() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let reel = Reel::builder().mode(Mode::All).open(&path).unwrap();
@@ -88,6 +92,9 @@ fn client_for(reel: Reel) -> reqwest_middleware::ClientWithMiddleware {
 #[tokio::test]
 async fn credentials_in_headers_and_query_never_reach_the_file_and_the_redacted_cassette_still_matches(
 ) {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let send = |client: reqwest_middleware::ClientWithMiddleware| {
@@ -157,6 +164,9 @@ fn body_error_text(err: &reqwest::Error) -> String {
 
 #[tokio::test]
 async fn a_planted_secret_in_a_response_body_refuses_the_write_with_a_masked_message() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let client = client(Reel::builder().mode(Mode::All).open(&path).unwrap());
@@ -188,6 +198,9 @@ fake fixture value use allow_secret)",
 
 #[tokio::test]
 async fn an_allowed_fixture_secret_is_recorded() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let reel = Reel::builder()
@@ -208,6 +221,9 @@ async fn an_allowed_fixture_secret_is_recorded() {
 
 #[tokio::test]
 async fn a_gzip_response_is_recorded_once_and_replays_identically() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let url = upstream.url("/gzip");
@@ -241,6 +257,9 @@ async fn a_gzip_response_is_recorded_once_and_replays_identically() {
 
 #[tokio::test]
 async fn a_body_the_client_left_compressed_is_stored_decompressed() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     // A client that does not decompress gets the gzip bytes as they came.
@@ -269,6 +288,9 @@ async fn a_body_the_client_left_compressed_is_stored_decompressed() {
 
 #[tokio::test]
 async fn an_upstream_that_dies_mid_stream_fails_the_caller_and_leaves_the_cassette_unchanged() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     crate::support::cassette(vec![]); // unrelated; keeps helpers used the same way
@@ -304,6 +326,9 @@ async fn an_upstream_that_dies_mid_stream_fails_the_caller_and_leaves_the_casset
 
 #[tokio::test]
 async fn a_caller_that_stops_reading_early_still_gets_the_whole_body_recorded() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let reel = Reel::builder().mode(Mode::All).open(&path).unwrap();
@@ -333,25 +358,26 @@ async fn a_caller_that_stops_reading_early_still_gets_the_whole_body_recorded() 
 
 #[tokio::test]
 async fn concurrent_recordings_are_saved_in_the_order_their_requests_started() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let reel = Reel::builder().mode(Mode::All).open(&path).unwrap();
     let client = client(reel.clone());
-    // The first request is the slowest: it completes last but is written first.
-    let slow = client.get(upstream.url("/slow?delay_ms=300")).send();
-    tokio::pin!(slow);
-    let slow_started = tokio::time::timeout(Duration::from_millis(50), &mut slow).await;
-    assert!(slow_started.is_err(), "still waiting for the slow upstream");
-    let fast = async {
-        let mut texts = Vec::new();
-        for i in 0..3 {
-            let url = upstream.url(&format!("/echo?n={i}"));
-            texts.push(client.get(url).send().await.unwrap().text().await.unwrap());
-        }
-        texts
-    };
-    let (slow, _fast) = tokio::join!(slow, fast);
-    slow.unwrap().text().await.unwrap();
+    // The first request completes last: its upstream holds the rest of the body
+    // until `release`, after the others have completed. It is written first.
+    let first = client
+        .get(upstream.url("/gated-sse?events=2"))
+        .send()
+        .await
+        .unwrap();
+    for i in 0..3 {
+        let url = upstream.url(&format!("/echo?n={i}"));
+        client.get(url).send().await.unwrap().text().await.unwrap();
+    }
+    upstream.release();
+    first.text().await.unwrap();
     reel.flush().unwrap();
     let urls: Vec<String> = Cassette::load(&path)
         .unwrap()
@@ -361,12 +387,15 @@ async fn concurrent_recordings_are_saved_in_the_order_their_requests_started() {
         .collect();
     assert_eq!(
         urls,
-        ["slow?delay_ms=300", "echo?n=0", "echo?n=1", "echo?n=2"]
+        ["gated-sse?events=2", "echo?n=0", "echo?n=1", "echo?n=2"]
     );
 }
 
 #[tokio::test]
 async fn recorded_fields_follow_go_vcr() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let reel = Reel::builder().mode(Mode::All).open(&path).unwrap();
@@ -418,6 +447,9 @@ async fn recorded_fields_follow_go_vcr() {
 
 #[tokio::test]
 async fn an_error_without_a_response_is_not_recorded() {
+    if reran_without_reel_env() {
+        return;
+    }
     let (_dir, path) = temp_path();
     let client = client(Reel::builder().mode(Mode::All).open(&path).unwrap());
     // Nothing listens on this port.
@@ -431,6 +463,9 @@ async fn an_error_without_a_response_is_not_recorded() {
 
 #[tokio::test]
 async fn dropping_the_client_at_the_end_of_a_test_waits_for_every_save() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let (_dir, path) = temp_path();
     let client = client(Reel::builder().mode(Mode::All).open(&path).unwrap());

@@ -1,6 +1,7 @@
 //! Helpers shared by the tests.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use bytes::Bytes;
 use futures_util::StreamExt as _;
@@ -73,4 +74,27 @@ pub fn reel_error(err: reqwest_middleware::Error) -> reel::Error {
 /// The text a test failure shows for a failed request.
 pub fn error_text(err: reqwest_middleware::Error) -> String {
     reel_error(err).to_string()
+}
+
+/// Set for the child processes [`child_process`] starts: the child helpers
+/// (ignored tests run by other tests) do nothing without it, so that
+/// `cargo test -- --include-ignored` passes over them at once.
+const CHILD: &str = "REEL_TEST_CHILD_PROCESS";
+
+/// This test binary running only `test`, an ignored child helper, with none of
+/// the variables that change what reel does ([`reel_tests::REEL_ENV`]): the child
+/// gets the ones its parent sets on the command, and no others.
+pub fn child_process(test: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", test, "--ignored", "--test-threads=1"])
+        .env(CHILD, "1");
+    reel_tests::without_reel_env(&mut command);
+    command
+}
+
+/// Whether this process was started by [`child_process`]; a child helper returns
+/// at once when not.
+pub fn started_as_child() -> bool {
+    std::env::var_os(CHILD).is_some()
 }

@@ -3,6 +3,7 @@
 
 use reel::cassette::Cassette;
 use reel::{Error, Mode, Reel};
+use reel_tests::reran_without_reel_env;
 use reel_upstream::Upstream;
 
 use crate::support::{client, reel_error};
@@ -40,6 +41,9 @@ fn form(file_bytes: Vec<u8>, purpose: &str) -> reqwest::multipart::Form {
 
 #[tokio::test]
 async fn a_multipart_upload_records_then_replays_with_a_new_boundary_and_a_changed_file_misses() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("upload.yaml");
@@ -122,6 +126,9 @@ async fn a_multipart_upload_records_then_replays_with_a_new_boundary_and_a_chang
 
 #[tokio::test]
 async fn ignored_and_redacted_parts() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("upload.yaml");
@@ -194,6 +201,9 @@ async fn ignored_and_redacted_parts() {
 
 #[tokio::test]
 async fn a_streamed_json_upload_records_and_replays() {
+    if reran_without_reel_env() {
+        return;
+    }
     let upstream = Upstream::start().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("stream.yaml");
