@@ -27,7 +27,10 @@
 //! - `benches/record.rs`: the recording middleware vs the same request sent directly
 //!   to `reel-upstream`, time to first byte and total;
 //! - `benches/serve.rs`: `reel serve` vs minimal hyper servers answering from memory,
-//!   requests per second over keep-alive.
+//!   requests per second over keep-alive;
+//! - `benches/serve_load.rs`: the `reel` binary serving the seed at 1, 16, 64 and
+//!   256 connections (requests/s, latency, peak RSS) and its RSS after 10,000 and
+//!   1,000,000 requests.
 
 #![deny(unsafe_code)]
 

@@ -238,6 +238,10 @@ impl Reel {
     /// # }
     /// ```
     pub async fn decide(&self, received: Received) -> Decision {
+        // The span only when someone listens: it costs on every request.
+        if !tracing::enabled!(target: "reel", tracing::Level::DEBUG) {
+            return self.decide_in_span(received).await;
+        }
         let span = tracing::debug_span!(
             target: "reel",
             "reel",
