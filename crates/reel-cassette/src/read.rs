@@ -237,13 +237,28 @@ fn rc5_marks(text: &str) -> Option<bool> {
     // The indentation of the line that opened the literal block we are in.
     let mut block: Option<usize> = None;
     for (n, &line) in lines.iter().enumerate() {
-        let ind = indentation(line);
+        let mut line = line;
         if let Some(header) = block {
-            if line.is_empty() || ind > header {
+            // Go writes U+2028 and U+2029 raw in a literal block, and YAML reads
+            // them as line breaks: what follows one on the same `\n` line is a
+            // line of its own, in the block or (after the block's last break)
+            // the next key or item.
+            while let Some((at, c)) = line
+                .char_indices()
+                .find(|&(_, c)| matches!(c, '\u{2028}' | '\u{2029}'))
+            {
+                let segment = &line[..at];
+                if !segment.is_empty() && indentation(segment) <= header {
+                    break;
+                }
+                line = &line[at + c.len_utf8()..];
+            }
+            if line.is_empty() || indentation(line) > header {
                 continue;
             }
             block = None;
         }
+        let ind = indentation(line);
         let rest = &line[ind..];
         // A literal block header: `key: |2+`, `- |-`, `? !!binary |`.
         if let Some(at) = rest
@@ -725,6 +740,15 @@ mod tests {
                 Dialect::Charm,
             ),
             ("    body: hello\n", Dialect::Charm),
+            // A raw U+2028 ends a block's line: `body:` is not in the block.
+            (
+                "    request_uri: |+\n      yes\n\u{2028}    body: |-\n\n      x\n",
+                Dialect::CharmFolded,
+            ),
+            (
+                "    request_uri: |+\n      a\n      yes\u{2029}    body: |-\n\n      x\n",
+                Dialect::CharmFolded,
+            ),
         ] {
             assert_eq!(detect_dialect(&charm(body)), expected, "{body}");
         }

@@ -568,3 +568,36 @@ fn strings_that_are_not_utf8_are_binary_in_every_field() {
     assert_eq!(back, cassette);
     assert_eq!(back.to_yaml(), text);
 }
+
+/// Found by the round-trip property test. The form value's `|-` over an empty
+/// line is the file's only rc.5+ mark; it comes after `request_uri`'s block,
+/// which ends in a raw U+2028 with `body:` on the same `\n` line. The dialect
+/// must still be told as charm-folded, or the re-save writes rc.3's `|2-`.
+#[test]
+fn a_folded_block_starting_with_a_line_break_re_saves_the_same() {
+    let mut request = Request::new("POST", "https://api.example.com/v1").with_body("a\n");
+    request.headers.append("", "");
+    request.form.append("q", "\n!");
+    request.form.append_bytes(b"".to_vec(), b"".to_vec());
+    request
+        .trailer
+        .append_bytes(b"0x1F".to_vec(), b"~".to_vec());
+    request.transfer_encoding.push(b"".to_vec().into());
+    request.request_uri = "yes\n\u{2028}".to_owned().into_bytes().into();
+    let mut response = Response::new(200);
+    response.headers.append("X-Value", "");
+    response.headers.append("X-Bytes", "");
+    response
+        .trailer
+        .append_bytes(b"0x1F".to_vec(), b"~".to_vec());
+    response.transfer_encoding.push(b"".to_vec().into());
+    let mut cassette = Cassette::new();
+    cassette.dialect = Dialect::CharmFolded;
+    cassette
+        .interactions
+        .push(Interaction::new(request, response));
+    let text = cassette.to_yaml();
+    let back = Cassette::from_yaml(&text).unwrap();
+    assert_eq!(back.interactions, cassette.interactions, "{text}");
+    assert_eq!(back.to_yaml(), text);
+}
