@@ -35,20 +35,27 @@ where
     if reel.behaviour() == Behaviour::Forward {
         return send(request).await.map_err(Failure::Send);
     }
-    let (received, options) = received(request, reel.max_body_size())
-        .await
-        .map_err(Failure::Reel)?;
+    let (received, options) = match received_now(request, reel.max_body_size()) {
+        Ok(ready) => ready.map_err(Failure::Reel)?,
+        // A streamed body: read it whole, off the common path (boxed, so the
+        // future of every request stays small).
+        Err(request) => Box::pin(received(request, reel.max_body_size()))
+            .await
+            .map_err(Failure::Reel)?,
+    };
     let url = received.url().clone();
     match reel.decide(received).await {
         Decision::Replay(response) => Ok(replayed(response, url)),
         Decision::Miss(report) => Err(Failure::Reel(Error::NoMatch(report))),
         Decision::Record { request, recording } => {
-            let response = send(options.request(request))
+            let response = Box::pin(send(options.request(request)))
                 .await
                 .map_err(Failure::Send)?;
             Ok(recorded(response, recording))
         }
-        Decision::Forward(request) => send(options.request(request)).await.map_err(Failure::Send),
+        Decision::Forward(request) => Box::pin(send(options.request(request)))
+            .await
+            .map_err(Failure::Send),
     }
 }
 
@@ -98,6 +105,44 @@ async fn received(mut request: reqwest::Request, limit: u64) -> Result<(Received
             crate::read_body(body, limit, request.method(), request.url().as_str()).await?
         }
     };
+    Ok(parts(request, body))
+}
+
+/// The request as reel matches it, when its body was built from bytes (the
+/// common case): taken without waiting or copying. A streamed body gives the
+/// request back, for [`received`].
+fn received_now(
+    mut request: reqwest::Request,
+    limit: u64,
+) -> Result<Result<(Received, Options), Error>, reqwest::Request> {
+    let body = match request.body_mut().take() {
+        None => Bytes::new(),
+        Some(body) if body.as_bytes().is_some() => {
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            let read = crate::read_body(body, limit, request.method(), request.url().as_str());
+            // A body built from bytes is read without waiting.
+            match std::pin::pin!(read).poll(&mut cx) {
+                std::task::Poll::Ready(Ok(bytes)) => bytes,
+                std::task::Poll::Ready(Err(err)) => return Ok(Err(err)),
+                std::task::Poll::Pending => {
+                    return Ok(Err(Error::RequestBody {
+                        method: request.method().to_string(),
+                        url: request.url().to_string(),
+                        message: "a body built from bytes was not ready".to_owned(),
+                    }))
+                }
+            }
+        }
+        Some(body) => {
+            *request.body_mut() = Some(body);
+            return Err(request);
+        }
+    };
+    Ok(Ok(parts(request, body)))
+}
+
+/// The request's parts, its body read.
+fn parts(mut request: reqwest::Request, body: Bytes) -> (Received, Options) {
     let options = Options {
         timeout: request.timeout().copied(),
         version: request.version(),
@@ -105,7 +150,7 @@ async fn received(mut request: reqwest::Request, limit: u64) -> Result<(Received
     let headers = std::mem::take(request.headers_mut());
     let method = std::mem::take(request.method_mut());
     let url = request.url().clone();
-    Ok((Received::new(method, url, headers, body), options))
+    (Received::new(method, url, headers, body), options)
 }
 
 /// A replayed response as a `reqwest::Response` for `url`: a whole body as bytes,
