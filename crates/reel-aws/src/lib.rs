@@ -231,11 +231,11 @@ async fn answer(
     };
     let received =
         Received::from_parts(parts, body).map_err(|err| ConnectorError::user(err.into()))?;
-    match reel.decide(received).await {
+    match reel.decide(&received).await {
         Decision::Replay(response) => replayed(response),
         Decision::Miss(report) => Err(ConnectorError::user(Box::new(reel::Error::NoMatch(report)))),
-        Decision::Record { request, recording } => {
-            let response = send(kept.upstream(request)?).await?;
+        Decision::Record(recording) => {
+            let response = send(kept.upstream(received)?).await?;
             let response = response
                 .try_into_http1x()
                 .map_err(|err| ConnectorError::other(err.into(), None))?;
@@ -243,7 +243,7 @@ async fn answer(
             let body = recording.tee(&head, BodyDataStream::new(body));
             to_smithy(http::Response::from_parts(head, sync_body(body)))
         }
-        Decision::Forward(request) => send(kept.upstream(request)?).await,
+        Decision::Forward => send(kept.upstream(received)?).await,
         other => Err(ConnectorError::other(
             format!("reel-aws: unexpected decision {other:?}").into(),
             None,

@@ -52,10 +52,10 @@ pub(crate) async fn handle(
         Ok(received) => received,
         Err(message) => return Ok(fail(pending, Failure::bad_request(message))),
     };
-    let response = match state.reel.decide(received).await {
+    let response = match state.reel.decide(&received).await {
         Decision::Replay(response) => outgoing::replayed(response, pending),
         Decision::Miss(report) => fail(pending, Failure::no_match(report.text())),
-        Decision::Record { request, recording } => match send(&state, request).await {
+        Decision::Record(recording) => match send(&state, received).await {
             Ok(live) => {
                 let live = Live::new(live);
                 let body = recording.tee(&live.head, BodyDataStream::new(live.body));
@@ -67,7 +67,7 @@ pub(crate) async fn handle(
             // Dropping the ticket records nothing.
             Err(failure) => fail(pending, failure),
         },
-        Decision::Forward(request) => match send(&state, request).await {
+        Decision::Forward => match send(&state, received).await {
             Ok(live) => {
                 let live = Live::new(live);
                 outgoing::streamed(

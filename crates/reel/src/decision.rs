@@ -1,6 +1,6 @@
 //! [`Decision`]: what the engine answers a request with.
 
-use crate::{MismatchReport, Received, Recording, ReplayBody};
+use crate::{MismatchReport, Recording, ReplayBody};
 
 /// What answers a request, as [`crate::Reel::decide`] decides: the one place
 /// where modes, matching and recording meet. An adapter turns each variant into
@@ -16,15 +16,11 @@ pub enum Decision {
     /// Nothing in the cassette matches and the mode does not record: the report
     /// says what came closest and how to re-record.
     Miss(Box<MismatchReport>),
-    /// The mode records this request: send `request` to the real server, then give
-    /// its response to `recording`, which tees the body to the caller and the
-    /// cassette.
-    Record {
-        /// The request to send, as received (the body read whole).
-        request: Received,
-        /// The ticket that records the response.
-        recording: Recording,
-    },
+    /// The mode records this request: send it (the [`crate::Received`] given to
+    /// [`crate::Reel::decide`], its body read whole) to the real server, then give
+    /// its response to the [`Recording`], which tees the body to the caller and
+    /// the cassette.
+    Record(Recording),
     /// Mode `passthrough`: send the request on; nothing is recorded.
-    Forward(Received),
+    Forward,
 }

@@ -229,7 +229,7 @@ impl Reel {
     /// # let body = reel::cassette::Cassette::load(path)?.interactions[0].request.body.clone();
     /// let request = http::Request::post("https://api.openai.com/v1/chat/completions")
     ///     .body(body)?; // the recorded request's body
-    /// match reel.decide(Received::from_http(request)?).await {
+    /// match reel.decide(&Received::from_http(request)?).await {
     ///     Decision::Replay(response) => assert_eq!(response.status(), 200),
     ///     Decision::Miss(report) => panic!("{report}"),
     ///     other => panic!("replay only: {other:?}"),
@@ -237,7 +237,7 @@ impl Reel {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn decide(&self, received: Received) -> Decision {
+    pub async fn decide(&self, received: &Received) -> Decision {
         // The span only when someone listens: it costs on every request.
         if !tracing::enabled!(target: "reel", tracing::Level::DEBUG) {
             return self.decide_in_span(received).await;
@@ -250,7 +250,7 @@ impl Reel {
         self.decide_in_span(received).instrument(span).await
     }
 
-    async fn decide_in_span(&self, received: Received) -> Decision {
+    async fn decide_in_span(&self, received: &Received) -> Decision {
         let inner = &*self.inner;
         if inner.behaviour == Behaviour::Forward {
             tracing::debug!(
@@ -259,7 +259,7 @@ impl Reel {
                 url = %received.url(),
                 "forwarded"
             );
-            return Decision::Forward(received);
+            return Decision::Forward;
         }
         // `all` records every request: nothing to match against.
         let mut normal = None;
@@ -269,13 +269,13 @@ impl Reel {
             } else {
                 inner
                     .recordings
-                    .choose_fast(&inner.rules, &inner.redaction, &received)
+                    .choose_fast(&inner.rules, &inner.redaction, received)
             };
             let (chosen, path) = match fast {
                 Some(i) => (Some(i), "exact text"),
                 None => {
-                    let norm = normalize_received(&inner.rules, &inner.redaction, &received);
-                    let chosen = inner.recordings.choose(&inner.rules, &received, &norm);
+                    let norm = normalize_received(&inner.rules, &inner.redaction, received);
+                    let chosen = inner.recordings.choose(&inner.rules, received, &norm);
                     normal = Some(norm);
                     (chosen, "normalized")
                 }
@@ -300,17 +300,14 @@ impl Reel {
                     url = %received.url(),
                     "recording"
                 );
-                let recorded = capture::request(&received, &inner.redaction);
-                Decision::Record {
-                    request: received,
-                    recording: Recording::new(recorder.clone(), recorded),
-                }
+                let recorded = capture::request(received, &inner.redaction);
+                Decision::Record(Recording::new(recorder.clone(), recorded))
             }
             None => {
                 let normal = normal.unwrap_or_else(|| {
-                    normalize_received(&inner.rules, &inner.redaction, &received)
+                    normalize_received(&inner.rules, &inner.redaction, received)
                 });
-                let report = self.miss(&received, &normal);
+                let report = self.miss(received, &normal);
                 tracing::debug!(
                     target: "reel",
                     method = %received.method(),

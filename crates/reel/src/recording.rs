@@ -14,9 +14,10 @@ use reel_cassette::{stream_events, Interaction, Request, Response, StreamKind};
 use crate::record::{Recorded, Recorder};
 use crate::{capture, BoxError, Result};
 
-/// A request reel is recording: the adapter sends the request (handed out with
-/// this ticket in [`crate::Decision::Record`]) to the real server, then gives the
-/// response to [`Recording::tee`], which returns the body to pass to the caller.
+/// A request reel is recording: the adapter sends the request (the one it gave
+/// to [`crate::Reel::decide`], which returned this ticket in
+/// [`crate::Decision::Record`]) to the real server, then gives the response to
+/// [`Recording::tee`], which returns the body to pass to the caller.
 /// The interaction is saved when that body ends.
 ///
 /// Dropping the ticket without calling `tee` (the upstream could not be reached)

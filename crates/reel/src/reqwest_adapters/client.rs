@@ -43,17 +43,17 @@ where
             .await
             .map_err(Failure::Reel)?,
     };
-    let url = received.url().clone();
-    match reel.decide(received).await {
-        Decision::Replay(response) => Ok(replayed(response, url)),
+    match reel.decide(&received).await {
+        // The response gets the request's URL: moved, not copied.
+        Decision::Replay(response) => Ok(replayed(response, received.into_parts().1)),
         Decision::Miss(report) => Err(Failure::Reel(Error::NoMatch(report))),
-        Decision::Record { request, recording } => {
-            let response = Box::pin(send(options.request(request)))
+        Decision::Record(recording) => {
+            let response = Box::pin(send(options.request(received)))
                 .await
                 .map_err(Failure::Send)?;
             Ok(recorded(response, recording))
         }
-        Decision::Forward(request) => Box::pin(send(options.request(request)))
+        Decision::Forward => Box::pin(send(options.request(received)))
             .await
             .map_err(Failure::Send),
     }
