@@ -333,20 +333,8 @@ impl Reel {
 
     /// The mismatch report for a request nothing matches.
     fn miss(&self, received: &Received, normal: &NormalRequest) -> crate::MismatchReport {
-        let inner = &*self.inner;
-        let played = inner.recordings.played();
-        let record_command = inner.commands.render(Mode::All, inner.test.as_deref());
-        let cx = Context {
-            path: &inner.path,
-            mode: inner.mode,
-            record_command: &record_command,
-            rules: &inner.rules,
-            interactions: &inner.recordings.interactions,
-            normal: &inner.recordings.normal,
-            played: &played,
-            full_diff: inner.full_diff,
-        };
-        report(&cx, received, normal)
+        self.inner
+            .with_report_context(|cx| report(cx, received, normal))
     }
 }
 
@@ -361,9 +349,15 @@ impl Inner {
         if unplayed.is_empty() {
             return None;
         }
+        Some(self.with_report_context(|cx| unplayed_report(cx, &unplayed)))
+    }
+
+    /// Calls `write` with what a report is made from: the cassette, its mode,
+    /// the rules, the recordings and which were played, the re-record command.
+    fn with_report_context<T>(&self, write: impl FnOnce(&Context<'_>) -> T) -> T {
         let played = self.recordings.played();
         let record_command = self.commands.render(Mode::All, self.test.as_deref());
-        let cx = Context {
+        write(&Context {
             path: &self.path,
             mode: self.mode,
             record_command: &record_command,
@@ -372,8 +366,7 @@ impl Inner {
             normal: &self.recordings.normal,
             played: &played,
             full_diff: self.full_diff,
-        };
-        Some(unplayed_report(&cx, &unplayed))
+        })
     }
 
     /// `drop_unused`: the cassette without the interactions it opened with that

@@ -228,16 +228,7 @@ fn write_diff(
         lines.len().min(BODY_LINES + 2)
     };
     for (n, line) in lines[..shown].iter().enumerate() {
-        let style = if n < 2 || line.starts_with("@@") {
-            NOTE
-        } else if line.starts_with('+') {
-            ADDED
-        } else if line.starts_with('-') {
-            REMOVED
-        } else {
-            anstyle::Style::new()
-        };
-        writeln!(out, "  {}", paint(style, line))?;
+        writeln!(out, "  {}", paint(diff_line_style(n, line), line))?;
     }
     if shown < lines.len() {
         let command = format!(
@@ -249,4 +240,18 @@ fn write_diff(
         writeln!(out, "  {}", paint(NOTE, note))?;
     }
     Ok(())
+}
+
+/// The style of line `n` of a unified diff: the two file lines and the hunk
+/// headers as notes, additions and removals in their colours.
+pub(crate) fn diff_line_style(n: usize, line: &str) -> anstyle::Style {
+    if n < 2 || line.starts_with("@@") {
+        NOTE
+    } else if line.starts_with('+') {
+        ADDED
+    } else if line.starts_with('-') {
+        REMOVED
+    } else {
+        anstyle::Style::new()
+    }
 }

@@ -690,16 +690,11 @@ fn write_diff(
         .header(&label_a, &label_b)
         .to_string();
     for (n, line) in unified.lines().enumerate() {
-        let style = if n < 2 || line.starts_with("@@") {
-            NOTE
-        } else if line.starts_with('+') {
-            ADDED
-        } else if line.starts_with('-') {
-            REMOVED
-        } else {
-            anstyle::Style::new()
-        };
-        writeln!(out, "  {}", paint(style, line))?;
+        writeln!(
+            out,
+            "  {}",
+            paint(super::diff::diff_line_style(n, line), line)
+        )?;
     }
     Ok(())
 }
