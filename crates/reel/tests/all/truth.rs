@@ -3,7 +3,7 @@
 //! `drop_unused` prunes, and the decisions are traceable.
 
 use std::collections::BTreeSet;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
 use reel::cassette::{Cassette, Interaction, Request, Response};
@@ -11,7 +11,7 @@ use reel::{Mode, Reel};
 use reel_tests::reran_without_reel_env;
 use reel_upstream::Upstream;
 
-use crate::support::{cassette, client, post, seed, seed_path};
+use crate::support::{cassette, child_process, client, post, seed, seed_path, started_as_child};
 
 const URL: &str = "https://api.openai.com/v1/chat/completions";
 
@@ -161,6 +161,9 @@ async fn a_panic_while_re_recording_leaves_the_old_cassette_byte_for_byte() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "run by four_processes_re_recording_one_cassette_end_with_all_and_only_theirs"]
 async fn child_re_records_10_requests() {
+    if !started_as_child() {
+        return;
+    }
     let (Ok(path), Ok(base), Ok(p)) = (
         std::env::var("REEL_TEST_CASSETTE"),
         std::env::var("REEL_TEST_URL"),
@@ -189,14 +192,7 @@ async fn four_processes_re_recording_one_cassette_end_with_all_and_only_theirs()
     let base = upstream.url("");
     let children: Vec<_> = (0..4)
         .map(|p| {
-            Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "--exact",
-                    "truth::child_re_records_10_requests",
-                    "--ignored",
-                ])
-                .env_remove("REEL_RECORD")
-                .env_remove("NEXTEST_RUN_ID")
+            child_process("truth::child_re_records_10_requests")
                 // One run: the four processes share its id, as nextest's do.
                 .env("REEL_RUN_ID", "four-processes")
                 .env("REEL_TEST_CASSETTE", &file.path)
@@ -297,11 +293,7 @@ fn a_tracing_subscriber_sees_every_decision_with_the_cassette() {
     // In a process of its own: a tracing callsite first reached on another test's
     // thread, before this test's subscriber existed, may keep a cached "not
     // interested" (tracing's scoped subscribers are per thread).
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "truth::child_traces", "--ignored"])
-        .env("REEL_TEST_TRACING", "1")
-        .output()
-        .unwrap();
+    let output = child_process("truth::child_traces").output().unwrap();
     assert!(
         output.status.success() && String::from_utf8_lossy(&output.stdout).contains("1 passed"),
         "{}\n{}",
@@ -314,7 +306,7 @@ fn a_tracing_subscriber_sees_every_decision_with_the_cassette() {
 #[tokio::test]
 #[ignore = "run by a_tracing_subscriber_sees_every_decision_with_the_cassette"]
 async fn child_traces() {
-    if std::env::var_os("REEL_TEST_TRACING").is_none() {
+    if !started_as_child() {
         return;
     }
     let captured = Captured::default();
