@@ -163,3 +163,139 @@ fn a_save_cut_off_by_the_file_size_limit_leaves_the_old_cassette_and_no_temporar
         assert_eq!(names, ["c.yaml"], "no temporary file left at {blocks} KB");
     }
 }
+
+/// Child of the tmpfs tests below, started inside its own mount namespace: saves
+/// a big cassette over `REEL_TEST_SAVE_PATH` and prints the error it gets,
+/// whether the file there still equals `REEL_TEST_OLD_PATH`, and the files left
+/// in its directory (the mount is gone once the child exits).
+#[test]
+#[ignore = "run by the tmpfs tests"]
+fn child_saves_into_a_prepared_place() {
+    let (Ok(path), Ok(old)) = (
+        std::env::var("REEL_TEST_SAVE_PATH"),
+        std::env::var("REEL_TEST_OLD_PATH"),
+    ) else {
+        return;
+    };
+    match big_cassette().save(&path) {
+        Ok(()) => println!("SAVED"),
+        Err(err) => println!("ERROR {err}"),
+    }
+    let same = std::fs::read(&path).ok() == std::fs::read(&old).ok();
+    println!("SAME {same}");
+    let mut names: Vec<String> = std::fs::read_dir(std::path::Path::new(&path).parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    println!("FILES {}", names.join(" "));
+}
+
+/// Saves a big cassette over an old one on a tmpfs of 64 KiB mounted in a new
+/// user and mount namespace (`unshare -rm`: any user where unprivileged user
+/// namespaces are on, as on Debian), after `then` ran on the mount; returns the
+/// child's report, or `None` when this machine cannot make the namespace.
+#[cfg(target_os = "linux")]
+fn save_on_a_small_tmpfs(then: &str) -> Option<String> {
+    let probe = std::process::Command::new("unshare")
+        .args(["-rm", "true"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        assert!(
+            !reel_tests::is_ci(),
+            "CI must be able to run `unshare -rm` (user namespaces) for the tmpfs tests"
+        );
+        eprintln!("note: `unshare -rm` is not available here; tmpfs test skipped");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mount = dir.path().join("disk");
+    std::fs::create_dir(&mount).unwrap();
+    let old_path = dir.path().join("old.yaml");
+    let mut old = Cassette::new();
+    old.interactions.push(Interaction::new(
+        Request::new("GET", "https://x/old"),
+        Response::new(200).with_body("old"),
+    ));
+    old.save(&old_path).unwrap();
+    let path = mount.join("c.yaml");
+    let output = std::process::Command::new("unshare")
+        .arg("-rm")
+        .arg("sh")
+        .arg("-c")
+        .arg(format!(
+            "set -e; mount -t tmpfs -o size=64k tmpfs \"$1\"; cp \"$2\" \"$1/c.yaml\"; {then}; \
+             exec \"$0\" --exact saving::child_saves_into_a_prepared_place --ignored --nocapture"
+        ))
+        .arg(std::env::current_exe().unwrap())
+        .arg(&mount)
+        .arg(&old_path)
+        .env("REEL_TEST_SAVE_PATH", &path)
+        .env("REEL_TEST_OLD_PATH", &old_path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(stdout.replace(&path.display().to_string(), "PATH"))
+}
+
+/// The child's report line that starts with `key `.
+fn report_line<'a>(report: &'a str, key: &str) -> &'a str {
+    report
+        .lines()
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {key} line in: {report}"))
+}
+
+/// A full disk: the 300 KB save stops at 64 KiB with `ENOSPC`.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_save_onto_a_full_disk_leaves_the_old_cassette_and_no_temporary_file() {
+    let Some(report) = save_on_a_small_tmpfs("true") else {
+        return;
+    };
+    assert_eq!(
+        report_line(&report, "ERROR"),
+        "PATH: cannot save cassette: No space left on device (os error 28)"
+    );
+    assert_eq!(
+        report_line(&report, "SAME"),
+        "true",
+        "the old cassette, byte for byte"
+    );
+    assert_eq!(
+        report_line(&report, "FILES"),
+        "c.yaml",
+        "no temporary file left"
+    );
+}
+
+/// A read-only file system (as root ignores permission bits, the mount itself is
+/// read-only): the temporary file cannot be made.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_save_onto_a_read_only_disk_leaves_the_old_cassette_and_names_the_cause() {
+    let Some(report) = save_on_a_small_tmpfs("mount -o remount,ro,size=64k \"$1\"") else {
+        return;
+    };
+    // tempfile adds the temporary file it could not create.
+    let error = report_line(&report, "ERROR");
+    assert!(
+        error.starts_with("PATH: cannot save cassette: Read-only file system (os error 30)"),
+        "{error}"
+    );
+    assert_eq!(
+        report_line(&report, "SAME"),
+        "true",
+        "the old cassette, byte for byte"
+    );
+    assert_eq!(
+        report_line(&report, "FILES"),
+        "c.yaml",
+        "no temporary file left"
+    );
+}

@@ -26,6 +26,18 @@
 //! key, and unknown keys (ignored, as Go does). Errors name the file, the line and
 //! column, what is wrong and what to do.
 //!
+//! # Limits
+//! A file is refused, with an error that says where and what to do, when it
+//! holds more than a cassette ever needs:
+//!
+//! - nesting over 128 levels of lists and maps (a cassette nests about six);
+//! - anchors and aliases that expand to more than 100 times the file's own YAML
+//!   events (an alias bomb; Go's encoder writes no aliases);
+//! - more than [`MAX_INTERACTIONS`] (1,000,000) interactions: split such a
+//!   cassette into several.
+//!
+//! Each is checked as the file is read, at no extra pass over it.
+//!
 //! # Saving
 //! [`Cassette::save`] writes the text Go's encoder would write, in the dialect the
 //! cassette was loaded in, atomically. Strings that are not UTF-8 ([`ByteString`]s,
@@ -47,6 +59,7 @@ mod save;
 mod secrets;
 mod sidecar;
 mod stream_events;
+mod stream_text;
 mod verify;
 
 pub mod go_duration;
@@ -61,6 +74,7 @@ pub use cassette::{Cassette, Dialect, Interaction, Request, Response, FORMAT_VER
 pub use digest::short_sha256;
 pub use error::{Error, Location, Result};
 pub use headers::Headers;
+pub use read::MAX_INTERACTIONS;
 pub use redact::{Redaction, REDACTED};
 pub use save::{
     lock_cassette, update_locked, update_locked_in_run, write_atomically, CassetteLock,

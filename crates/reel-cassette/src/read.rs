@@ -51,7 +51,14 @@ pub(crate) fn from_yaml(text: &str, path: Option<&Path>) -> Result<Cassette> {
 
 /// Parses cassette text it owns: the prefix is inserted in place, so a load never
 /// holds a second copy of the file while serde_yaml builds its events.
-fn parse(mut source: String, path: Option<&Path>) -> Result<Cassette> {
+fn parse(source: String, path: Option<&Path>) -> Result<Cassette> {
+    parse_limited::<MAX_INTERACTIONS>(source, path)
+}
+
+/// [`parse`], refusing a cassette with more than `LIMIT` interactions: the error
+/// is raised at the first interaction past the limit, before it is built, so
+/// the check costs one comparison per interaction.
+fn parse_limited<const LIMIT: usize>(mut source: String, path: Option<&Path>) -> Result<Cassette> {
     let invalid = |location, message: String, hint| {
         let err = Error::Invalid {
             path: None,
@@ -83,7 +90,7 @@ fn parse(mut source: String, path: Option<&Path>) -> Result<Cassette> {
     source.insert_str(0, &prefix);
     let body = &source[prefix.len()..];
 
-    let raw: RawCassette = serde_yaml::from_str(&source).map_err(|err| {
+    let raw: RawCassette<LIMIT> = serde_yaml::from_str(&source).map_err(|err| {
         let location = err.location().map(|at| Location {
             line: at.line().saturating_sub(offset).max(1),
             column: at.column(),
@@ -111,14 +118,16 @@ fn parse(mut source: String, path: Option<&Path>) -> Result<Cassette> {
     })?;
 
     Ok(Cassette {
-        interactions: raw.interactions.unwrap_or_default(),
+        interactions: raw.interactions.map(|i| i.0).unwrap_or_default(),
         dialect: detect_dialect(body),
     })
 }
 
 /// Picks the hint that goes with a parser message.
 fn hint_for(message: &str) -> &'static str {
-    if message.contains("tab") {
+    if message.contains(TOO_MANY) {
+        "split it into several cassettes, such as one per test"
+    } else if message.contains("tab") {
         "YAML indents with spaces only; replace the tabs with spaces"
     } else if message.contains("unsupported cassette version") {
         "reel reads go-vcr v4 cassettes; record this one again with REEL_RECORD=all"
@@ -378,10 +387,160 @@ fn continuation_column(line: &str) -> Option<usize> {
 
 #[derive(serde::Deserialize)]
 #[serde(expecting = "a cassette: a map with `version` and `interactions`")]
-struct RawCassette {
+struct RawCassette<const LIMIT: usize> {
     #[allow(dead_code)]
     version: Version,
-    interactions: Option<Vec<Interaction>>,
+    interactions: Option<Interactions<LIMIT>>,
+}
+
+/// The most interactions [`Cassette::load`] and [`Cassette::from_yaml`] read from
+/// one cassette: 1,000,000. A cassette with more is refused with
+/// [`Error::Invalid`]: the message names the file, the line and column of the
+/// first interaction past the limit, the limit, and says to split the cassette.
+/// Real cassettes hold a few to a few thousand interactions; the limit bounds
+/// what a runaway recording or a hostile file makes the loader build (an
+/// interaction takes several hundred bytes in memory however short its text).
+/// The check is made as each interaction is read: no extra pass over the file.
+///
+/// ```
+/// use reel_cassette::{Cassette, MAX_INTERACTIONS};
+///
+/// assert_eq!(MAX_INTERACTIONS, 1_000_000);
+/// // The loader's limit shows in what it expects of `interactions`.
+/// let err = Cassette::from_yaml("version: 2\ninteractions: 5\n").unwrap_err();
+/// assert!(err.to_string().contains(&format!(
+///     "expected a sequence of at most {MAX_INTERACTIONS} interactions"
+/// )));
+/// ```
+pub const MAX_INTERACTIONS: usize = 1_000_000;
+
+/// The text that tells the error for too many interactions from the others.
+const TOO_MANY: &str = "interactions, the most reel loads from one cassette";
+
+/// The `interactions` list, read element by element like a `Vec`, with an error at
+/// element `LIMIT` (counting from 0) instead of building it.
+struct Interactions<const LIMIT: usize>(Vec<Interaction>);
+
+impl<'de, const LIMIT: usize> Deserialize<'de> for Interactions<LIMIT> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InteractionsVisitor<const LIMIT: usize>;
+
+        impl<'de, const LIMIT: usize> Visitor<'de> for InteractionsVisitor<LIMIT> {
+            type Value = Interactions<LIMIT>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a sequence of at most {LIMIT} interactions")
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut interactions = Vec::new();
+                while interactions.len() < LIMIT {
+                    match seq.next_element()? {
+                        Some(interaction) => interactions.push(interaction),
+                        None => return Ok(Interactions(interactions)),
+                    }
+                }
+                // The element past the limit is refused where it starts, so the
+                // error has its line and column and `interactions[LIMIT]`.
+                match seq.next_element::<PastTheLimit<LIMIT>>()? {
+                    Some(never) => match never {},
+                    None => Ok(Interactions(interactions)),
+                }
+            }
+        }
+
+        deserializer.deserialize_seq(InteractionsVisitor::<LIMIT>)
+    }
+}
+
+/// An interaction past the limit: whatever it holds, an error.
+enum PastTheLimit<const LIMIT: usize> {}
+
+impl<'de, const LIMIT: usize> Deserialize<'de> for PastTheLimit<LIMIT> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // `deserialize_any` so that serde_yaml marks the error with the element's
+        // position; the visitor refuses the first thing it is shown.
+        deserializer.deserialize_any(Refuse::<LIMIT>)
+    }
+}
+
+/// Refuses every value: the interaction past the limit.
+struct Refuse<const LIMIT: usize>;
+
+impl<const LIMIT: usize> Refuse<LIMIT> {
+    fn error<E: de::Error, T>(self) -> Result<T, E> {
+        Err(E::custom(format_args!(
+            "the cassette holds more than {LIMIT} {TOO_MANY}"
+        )))
+    }
+}
+
+impl<'de, const LIMIT: usize> Visitor<'de> for Refuse<LIMIT> {
+    type Value = PastTheLimit<LIMIT>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at most {LIMIT} interactions")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.error()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, _: D) -> Result<Self::Value, D::Error> {
+        self.error()
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, _: D) -> Result<Self::Value, D::Error> {
+        self.error()
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.error()
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.error()
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.error()
+    }
 }
 
 /// The `version` field: only [`FORMAT_VERSION`] is accepted.
@@ -670,6 +829,91 @@ impl<'de> Deserialize<'de> for GoDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `count` interactions, `- ` then `item` each, after the header lines.
+    fn with_interactions(count: usize, item: &str) -> String {
+        format!(
+            "---\nversion: 2\ninteractions:\n{}",
+            format!("- {item}\n").repeat(count)
+        )
+    }
+
+    #[test]
+    fn a_cassette_at_the_interaction_limit_loads_and_one_more_is_refused_where_it_starts() {
+        let item = "request:\n    method: GET\n  response:\n    code: 200";
+        let cassette = parse_limited::<3>(with_interactions(3, item), None).unwrap();
+        assert_eq!(cassette.interactions.len(), 3);
+        assert_eq!(cassette.interactions[2].response.code, 200);
+
+        let path = Path::new("big.yaml");
+        let err = parse_limited::<3>(with_interactions(4, item), Some(path)).unwrap_err();
+        // Each interaction takes 4 lines after the 3 header lines: the fourth
+        // starts on line 16, its first key at column 3.
+        assert_eq!(
+            err.location(),
+            Some(Location {
+                line: 16,
+                column: 3
+            })
+        );
+        assert_eq!(
+            err.to_string(),
+            "big.yaml:16:3: interactions[3]: the cassette holds more than 3 interactions, \
+             the most reel loads from one cassette (split it into several cassettes, such \
+             as one per test)"
+        );
+    }
+
+    #[test]
+    fn whatever_the_interaction_past_the_limit_holds_it_is_refused() {
+        let past = |text: &str| {
+            let err = parse_limited::<2>(text.to_owned(), None).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.contains("interactions[2]: the cassette holds more than 2 interactions"),
+                "{text:?}: {message}"
+            );
+            err.location()
+        };
+        for item in ["{}", "5", "[1]", "~", "!!binary aGk=", "''", "true"] {
+            let mut text = with_interactions(2, "{}");
+            text.push_str(&format!("- {item}\n"));
+            assert_eq!(past(&text), Some(Location { line: 6, column: 3 }), "{item}");
+        }
+        // An alias, and a flow sequence on one line.
+        past("version: 2\ninteractions:\n- &a {}\n- *a\n- *a\n");
+        let at = past("version: 2\ninteractions: [{}, {}, {}, {}]\n");
+        assert_eq!(
+            at,
+            Some(Location {
+                line: 2,
+                column: 24
+            })
+        );
+        // Up to the limit, nothing changes; an empty list and a missing one load.
+        for text in [
+            "version: 2\ninteractions: [{}, {}]\n",
+            "version: 2\ninteractions: []\n",
+            "version: 2\n",
+        ] {
+            parse_limited::<2>(text.to_owned(), None).unwrap();
+        }
+        parse_limited::<0>("version: 2\ninteractions: []\n".to_owned(), None).unwrap();
+        assert!(parse_limited::<0>(with_interactions(1, "{}"), None).is_err());
+    }
+
+    #[test]
+    fn the_loader_uses_max_interactions() {
+        let err = Cassette::from_yaml("version: 2\ninteractions: {a: 1}\n").unwrap_err();
+        assert!(
+            err.to_string().contains(&format!(
+                "interactions: invalid type: map, expected a sequence of at most \
+                 {MAX_INTERACTIONS} interactions"
+            )),
+            "{err}"
+        );
+        assert_eq!(MAX_INTERACTIONS, 1_000_000);
+    }
 
     #[test]
     fn line_numbers_in_messages_shift_back_by_the_prefix() {

@@ -9,6 +9,16 @@ use crate::{Error, Result};
 
 /// Writes `bytes` to `path` atomically, creating missing directories.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_with(path, bytes, |file, bytes| file.write_all(bytes))
+}
+
+/// [`write_atomically`] with the write itself supplied, so tests can fail it at
+/// any byte.
+fn write_atomically_with(
+    path: &Path,
+    bytes: &[u8],
+    write: impl FnOnce(&mut std::fs::File, &[u8]) -> std::io::Result<()>,
+) -> Result<()> {
     let io_error = |source| Error::Io {
         path: path.to_owned(),
         action: "cannot save cassette",
@@ -28,7 +38,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(io_error)?;
-    temp.write_all(bytes).map_err(io_error)?;
+    write(temp.as_file_mut(), bytes).map_err(io_error)?;
     temp.as_file().sync_all().map_err(io_error)?;
     temp.persist(path).map_err(|err| io_error(err.error))?;
     remove_stale_temporaries(dir, file_name);
@@ -188,6 +198,55 @@ pub fn update_locked(
     };
     change(&mut cassette)?;
     write_atomically(path, cassette.to_yaml().as_bytes())
+}
+
+#[cfg(test)]
+mod interrupted_tests {
+    use super::*;
+
+    /// A disk that fills up after `room` bytes: the write gets that far, then
+    /// `ENOSPC`.
+    fn fills_after(room: usize) -> impl FnOnce(&mut std::fs::File, &[u8]) -> std::io::Result<()> {
+        move |file, bytes| {
+            file.write_all(&bytes[..room.min(bytes.len())])?;
+            Err(std::io::Error::from_raw_os_error(28))
+        }
+    }
+
+    #[test]
+    fn a_write_interrupted_at_any_byte_leaves_the_old_file_and_no_temporary_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        write_atomically(&path, b"old cassette\n").unwrap();
+        let new: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+        for room in 0..=new.len() {
+            let err = write_atomically_with(&path, &new, fills_after(room)).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{}: cannot save cassette: No space left on device (os error 28)",
+                    path.display()
+                ),
+                "at byte {room}"
+            );
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                b"old cassette\n",
+                "at byte {room}"
+            );
+            let names: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(names, ["c.yaml"], "a temporary file left at byte {room}");
+        }
+        write_atomically(&path, &new).unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            new,
+            "then a save that succeeds"
+        );
+    }
 }
 
 #[cfg(test)]

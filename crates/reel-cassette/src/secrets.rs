@@ -23,7 +23,7 @@ use std::ops::Range;
 use base64::Engine as _;
 use regex::bytes::Regex;
 
-use crate::{Cassette, Headers, Interaction};
+use crate::{Cassette, Headers, Interaction, Response, StreamKind};
 
 /// Which bytes may not touch a match on one side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -485,7 +485,55 @@ impl SecretScanner {
         self.scan_bytes(index, "request.body", &request.body, findings);
         self.scan_headers(index, "response.headers", &response.headers, findings);
         self.scan_headers(index, "response.trailer", &response.trailer, findings);
-        self.scan_bytes(index, "response.body", &response.body, findings);
+        let first = findings.len();
+        let in_body = self.scan_bytes(index, "response.body", &response.body, findings);
+        self.scan_stream_text(index, response, findings, first, &in_body);
+    }
+
+    /// Scans a streamed response's text as the client joins it, per JSON field
+    /// across events: a key the model echoes cut over several deltas. A key the
+    /// body scan found whole is not reported again; the pieces of a cut key the
+    /// body scan took for keys (`findings[first..]`, credentials `in_body`) give
+    /// way to the whole key.
+    fn scan_stream_text(
+        &self,
+        index: usize,
+        response: &Response,
+        findings: &mut Vec<Finding>,
+        first: usize,
+        in_body: &[Vec<u8>],
+    ) {
+        let streamed = response
+            .headers
+            .get("Content-Type")
+            .map(StreamKind::from_content_type)
+            == Some(StreamKind::ServerSentEvents);
+        if !streamed {
+            return;
+        }
+        let mut pieces = vec![false; in_body.len()];
+        let mut whole = Vec::new();
+        for (pointer, text) in crate::stream_text::joined_fields(&response.body) {
+            let field = format!("response.body (events joined at {pointer})");
+            let mut joined = Vec::new();
+            let tokens = self.scan_bytes(index, &field, &text, &mut joined);
+            for (finding, token) in joined.into_iter().zip(tokens) {
+                if in_body.contains(&token) || whole.iter().any(|(_, t)| *t == token) {
+                    continue;
+                }
+                for (piece, body_token) in pieces.iter_mut().zip(in_body) {
+                    *piece |= shares_a_run(body_token, &token);
+                }
+                whole.push((finding, token));
+            }
+        }
+        let mut at = first;
+        findings.retain(|_| {
+            let keep = at < first || pieces.get(at - first) != Some(&true);
+            at += 1;
+            keep
+        });
+        findings.extend(whole.into_iter().map(|(finding, _)| finding));
     }
 
     /// Scans each value as `Name: value`, so that rules keyed on a field name
@@ -511,9 +559,16 @@ impl SecretScanner {
     /// Scans `haystack`, percent-decoded when it holds escapes (a query string,
     /// a form body): no credential contains `%`, so decoding only restores the
     /// separators around one. Explicit values are also looked for as stored.
-    fn scan_bytes(&self, index: usize, field: &str, haystack: &[u8], findings: &mut Vec<Finding>) {
+    /// Returns the credentials reported, in the order their findings were pushed.
+    fn scan_bytes(
+        &self,
+        index: usize,
+        field: &str,
+        haystack: &[u8],
+        findings: &mut Vec<Finding>,
+    ) -> Vec<Vec<u8>> {
         if haystack.is_empty() {
-            return;
+            return Vec::new();
         }
         let decoded = percent_decoded(haystack);
         let text = decoded.as_deref().unwrap_or(haystack);
@@ -528,6 +583,7 @@ impl SecretScanner {
         if decoded.is_some() {
             self.scan_values(haystack, &[], &mut found);
         }
+        found.tokens
     }
 
     /// The rules' credentials in `text`; returns the spans reported.
@@ -802,6 +858,18 @@ fn basic_is_credential(encoded: &[u8]) -> bool {
     !password.is_empty()
         && !text.chars().any(char::is_control)
         && !is_placeholder(password.as_bytes())
+}
+
+/// Whether `piece` holds a run of `whole` long enough to be cut from it: 16
+/// bytes, or all of `piece` when shorter.
+fn shares_a_run(piece: &[u8], whole: &[u8]) -> bool {
+    const RUN: usize = 16;
+    if piece.len() <= RUN {
+        return memchr::memmem::find(whole, piece).is_some();
+    }
+    piece
+        .windows(RUN)
+        .any(|run| memchr::memmem::find(whole, run).is_some())
 }
 
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
@@ -1182,6 +1250,58 @@ mod tests {
         ] {
             assert_eq!(scan_body(&body), Vec::<String>::new());
         }
+    }
+
+    /// An OpenAI-style stream whose deltas carry `pieces` as content.
+    fn stream_of(pieces: &[&str]) -> Cassette {
+        let body: String = pieces
+            .iter()
+            .map(|piece| {
+                format!(
+                    "data: {}\n\n",
+                    serde_json::json!({"id": "chatcmpl-1", "choices": [{"delta": {"content": piece}}]})
+                )
+            })
+            .chain(["data: [DONE]\n\n".to_owned()])
+            .collect();
+        let mut cassette = Cassette::new();
+        cassette.interactions.push(Interaction::new(
+            Request::new("POST", "https://x/"),
+            Response::new(200)
+                .with_header("Content-Type", "text/event-stream")
+                .with_body(body),
+        ));
+        cassette
+    }
+
+    #[test]
+    fn a_key_split_across_stream_deltas_is_found_once_joined() {
+        let key = format!("sk-proj-{}", random(ALNUM, 48, 7));
+        let (a, rest) = key.split_at(5);
+        let (b, c) = rest.split_at(20);
+        let findings =
+            SecretScanner::token_shapes().scan(&stream_of(&["Your key is ", a, b, c, "."]));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].kind, "OpenAI API key");
+        assert_eq!(
+            findings[0].field,
+            "response.body (events joined at /choices/0/delta/content)"
+        );
+        // Whole in one delta: found in the body, and not again joined.
+        let findings = SecretScanner::token_shapes().scan(&stream_of(&["Your key is ", &key, "."]));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].field, "response.body");
+        // Prose split the same way is no finding.
+        let findings = SecretScanner::token_shapes().scan(&stream_of(&[
+            "Set ",
+            "OPENAI_API_KEY",
+            " to ",
+            "sk-",
+            "xxxx",
+            "xxxxxxxx",
+            ".",
+        ]));
+        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]

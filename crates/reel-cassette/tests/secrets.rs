@@ -2,7 +2,8 @@
 //!
 //! Recall: one credential per rule, planted in each place a recording can hold
 //! one (a request header kept with `keep_header`, a URL query, a request JSON
-//! body, a response JSON body, a server-sent event), must be caught, and only as
+//! body, a response JSON body, a server-sent event, and cut across three
+//! streamed deltas as a model echoes it), must be caught, and only as
 //! its own kind. False findings: the compatibility corpus (`../shared/corpus`),
 //! the seed cassette and a list of look-alikes (placeholders, masked echoes, ids,
 //! digests, image data, OpenAI's 401 body) must give none.
@@ -296,12 +297,13 @@ fn credentials(seed: u64) -> Vec<Planted> {
 }
 
 /// The places a recording keeps text in.
-const PLACES: [&str; 5] = [
+const PLACES: [&str; 6] = [
     "kept header",
     "URL query",
     "request JSON",
     "response JSON",
     "SSE event",
+    "SSE deltas",
 ];
 
 /// Percent-encodes all but unreserved characters, as a client builds a query.
@@ -358,6 +360,26 @@ fn interaction_with(place: &str, name: &str, value: &str) -> Interaction {
             let body = format!(
                 "data: {{\"choices\":[{{\"delta\":{{\"role\":\"assistant\"}}}}]}}\n\ndata: {chunk}\n\ndata: [DONE]\n\n"
             );
+            (
+                Request::new("POST", url),
+                Response::new(200)
+                    .with_header("Content-Type", "text/event-stream")
+                    .with_body(body),
+            )
+        }
+        "SSE deltas" => {
+            // The model echoes `name: value` as text, cut into three deltas.
+            let text = format!("{name}: {value}");
+            let cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            let (a, b) = (cuts[cuts.len() / 3], cuts[2 * cuts.len() / 3]);
+            let body: String = [&text[..a], &text[a..b], &text[b..]]
+                .iter()
+                .map(|piece| {
+                    let chunk = json!({"choices": [{"index": 0, "delta": {"content": piece}}]});
+                    format!("data: {chunk}\n\n")
+                })
+                .chain(["data: [DONE]\n\n".to_owned()])
+                .collect();
             (
                 Request::new("POST", url),
                 Response::new(200)

@@ -144,6 +144,11 @@ middleware records them (https:// upstreams included). Without --mode:
 REEL_RECORD if set, else none under CI and once elsewhere; REEL_RECORD also
 overrides --mode.
 
+Limits: a request body over --max-body-size (64MiB) gets 413 with header
+x-reel-error: too-large, refused on its Content-Length before it is read; a
+head with more than --max-headers fields (100) or over --max-head-size bytes
+(64KiB) gets 431.
+
 stderr gets one line per request, e.g.
   POST /v1/chat/completions -> 200 (replayed #0) in 2 ms
 Ctrl-C or SIGTERM stops after the responses in flight are sent and saved; a
@@ -153,7 +158,8 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 stopped by a second signal before
 the responses in flight were sent, 2 bad usage: a missing cassette in mode
 none, a mode that records without --upstream, an unusable --upstream URL,
 --host or --port, a JSON pointer without its leading / or an invalid header
-name.")]
+name, a --max-body-size or --max-head-size that is not a number of bytes
+(1048576, 512KiB, 64MiB, 1GiB, 10MB), a --max-headers that is not a number.")]
     Serve(ServeArgs),
 
     /// Review re-recorded cassettes (REEL_REVIEW=1): show each change, accept or reject it.
@@ -317,6 +323,17 @@ pub struct ServeArgs {
     /// in requests before matching (repeatable): /user/api_key. Default: none.
     #[arg(long, value_name = "POINTER", help_heading = "Redaction")]
     pub redact_json_field: Vec<String>,
+    /// The largest request body read, in bytes or with a unit (KB, MB, GB, or KiB,
+    /// MiB, GiB): 512KiB, 64MiB, 1GiB, 10MB. A larger one gets 413. Default: 64MiB.
+    #[arg(long, value_name = "BYTES", help_heading = "Limits")]
+    pub max_body_size: Option<String>,
+    /// The most header fields a request may have; more gets 431. Default: 100.
+    #[arg(long, value_name = "N", help_heading = "Limits")]
+    pub max_headers: Option<String>,
+    /// The most bytes a request head (request line and header fields) may take,
+    /// written as for --max-body-size; more gets 431. Default: 64KiB.
+    #[arg(long, value_name = "BYTES", help_heading = "Limits")]
+    pub max_head_size: Option<String>,
 }
 
 /// The `--mode` values: reel's modes, as Ruby VCR and vcrpy name them.

@@ -41,15 +41,50 @@ pub struct ReelServerBuilder {
     upstream: Option<String>,
     addr: SocketAddr,
     log: Option<Log>,
+    head: HeadLimits,
+}
+
+/// The largest request body the server reads by default: 64 MiB, below the
+/// engine's [`reel::DEFAULT_MAX_BODY_SIZE`] (512 MiB) since any local client can
+/// connect to a server. [`ReelServerBuilder::max_body_size`] changes it.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
+
+/// The most header fields a request may have by default: 100, hyper's own limit.
+/// [`ReelServerBuilder::max_headers`] changes it.
+pub const DEFAULT_MAX_HEADERS: usize = 100;
+
+/// The most bytes a request head (request line and header fields) may take by
+/// default: 64 KiB. [`ReelServerBuilder::max_head_size`] changes it.
+pub const DEFAULT_MAX_HEAD_SIZE: usize = 64 * 1024;
+
+/// The limits on a request head that hyper enforces, answering `431` over them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HeadLimits {
+    /// The most header fields.
+    pub(crate) max_headers: usize,
+    /// The most bytes, request line included.
+    pub(crate) max_head_size: usize,
+}
+
+impl Default for HeadLimits {
+    fn default() -> HeadLimits {
+        HeadLimits {
+            max_headers: DEFAULT_MAX_HEADERS,
+            max_head_size: DEFAULT_MAX_HEAD_SIZE,
+        }
+    }
 }
 
 impl Default for ReelServerBuilder {
     fn default() -> ReelServerBuilder {
         ReelServerBuilder {
-            options: ReelBuilder::default(),
+            // The server's default limit is set before anything else, so that a
+            // limit set later, here or through `options`, replaces it.
+            options: ReelBuilder::default().max_body_size(DEFAULT_MAX_BODY_SIZE),
             upstream: None,
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             log: None,
+            head: HeadLimits::default(),
         }
     }
 }
@@ -105,12 +140,67 @@ impl ReelServerBuilder {
     /// The server always adds [`ReelBuilder::ignore_host`]: requests arrive at the
     /// server's address, so only method, path, query and body are compared. The
     /// mode is one setting: [`ReelServerBuilder::mode`] and `reel.mode(...)` here
-    /// set the same thing, the later call wins.
+    /// set the same thing, the later call wins; so is the body limit
+    /// ([`ReelServerBuilder::max_body_size`] and `reel.max_body_size(...)`), which
+    /// `configure` receives at the server's default of 64 MiB unless set before.
     pub fn options(
         mut self,
         configure: impl FnOnce(ReelBuilder) -> ReelBuilder,
     ) -> ReelServerBuilder {
         self.options = configure(self.options);
+        self
+    }
+
+    /// The largest request body the server reads, in bytes; a request with a
+    /// larger one is answered `413 Payload Too Large` with `x-reel-error:
+    /// too-large`, refused on its `Content-Length` before any of the body is read,
+    /// or once a chunked body passes the limit. Default: 64 MiB
+    /// ([`DEFAULT_MAX_BODY_SIZE`]), not the engine's 512 MiB. The same setting as
+    /// [`ReelBuilder::max_body_size`] in [`options`](ReelServerBuilder::options):
+    /// the later call wins.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), reel_server::Error> {
+    /// # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+    /// use reel_server::{ReelServer, DEFAULT_MAX_BODY_SIZE};
+    ///
+    /// let server = ReelServer::replay(cassette).await?;
+    /// assert_eq!(server.reel().max_body_size(), DEFAULT_MAX_BODY_SIZE);
+    /// let server = ReelServer::builder()
+    ///     .max_body_size(1 << 30) // 1 GiB
+    ///     .mode(reel::Mode::None)
+    ///     .start(cassette)
+    ///     .await?;
+    /// assert_eq!(server.reel().max_body_size(), 1 << 30);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn max_body_size(mut self, bytes: u64) -> ReelServerBuilder {
+        self.options = self.options.max_body_size(bytes);
+        self
+    }
+
+    /// The most header fields a request may have; one more is answered `431
+    /// Request Header Fields Too Large` by hyper, with no body, and the
+    /// connection closed. The same limit applies to the trailer fields of a
+    /// chunked body. Default: 100 ([`DEFAULT_MAX_HEADERS`]); any other value
+    /// makes hyper allocate each request's header index on the heap instead of
+    /// the stack, a little slower.
+    pub fn max_headers(mut self, count: usize) -> ReelServerBuilder {
+        self.head.max_headers = count;
+        self
+    }
+
+    /// The most bytes a request head may take, request line and header fields
+    /// included (the trailer fields of a chunked body too); more is answered
+    /// `431 Request Header Fields Too Large` by hyper, with no body, and the
+    /// connection closed. Default: 64 KiB ([`DEFAULT_MAX_HEAD_SIZE`]). Whatever
+    /// the limit, hyper answers a request target over 65,534 bytes with `414 URI
+    /// Too Long`.
+    pub fn max_head_size(mut self, bytes: usize) -> ReelServerBuilder {
+        self.head.max_head_size = bytes;
         self
     }
 
@@ -194,7 +284,9 @@ impl ReelServerBuilder {
             upstream: client,
             log: self.log.unwrap_or_else(default_log),
         };
-        Ok(ReelServer::spawn(listener, addr, base_url, upstream, state))
+        Ok(ReelServer::spawn(
+            listener, addr, base_url, upstream, state, self.head,
+        ))
     }
 }
 
@@ -261,6 +353,8 @@ impl fmt::Debug for ReelServerBuilder {
             .field("options", &self.options)
             .field("upstream", &self.upstream)
             .field("addr", &self.addr)
+            .field("max_headers", &self.head.max_headers)
+            .field("max_head_size", &self.head.max_head_size)
             .field("on_exchange", &self.log.as_ref().map(|_| "..."))
             .finish()
     }

@@ -73,11 +73,11 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | a head (request line and header fields) over 64 KiB, or more than 100 header fields | `431 Request Header Fields Too Large`, no body, connection closed (hyper's answer) |
+//! | a head (request line and header fields) over 64 KiB ([`max_head_size`](ReelServerBuilder::max_head_size)), or more than 100 header fields ([`max_headers`](ReelServerBuilder::max_headers)) | `431 Request Header Fields Too Large`, no body, connection closed (hyper's answer) |
 //! | a malformed request line or header field, an unreadable `Content-Length` | `400 Bad Request`, no body, connection closed (hyper's answer) |
 //! | a head not received within 30 s of the server waiting for it (a client that trickles it, or leaves a keep-alive connection idle) | the connection closed without an answer |
 //! | broken chunked framing in the body | `400` with `x-reel-error: bad-request` and the cause, connection closed |
-//! | a body over [`reel::ReelBuilder::max_body_size`] (set in [`ReelServerBuilder::options`]) | `413 Payload Too Large` with `x-reel-error: too-large`, read no further than the limit, connection closed |
+//! | a body over 64 MiB ([`max_body_size`](ReelServerBuilder::max_body_size), the engine's 512 MiB default lowered for a server) | `413 Payload Too Large` with `x-reel-error: too-large`, refused on its `Content-Length` before any of it is read (a chunked body: read no further than the limit), connection closed |
 //!
 //! Bytes past a request's `Content-Length` are read as the next request on the
 //! connection: a pipelined request is answered in turn, anything else with `400`.
@@ -100,7 +100,9 @@ mod outgoing;
 mod server;
 mod service;
 
-pub use builder::ReelServerBuilder;
+pub use builder::{
+    ReelServerBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_HEAD_SIZE,
+};
 pub use error::{Error, Result};
 pub use exchange::{Exchange, Outcome};
 pub use failure::ERROR_HEADER;

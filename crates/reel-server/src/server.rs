@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::builder::HeadLimits;
 use crate::service::{handle, State};
 use crate::{ReelServerBuilder, Result};
 
@@ -127,10 +128,11 @@ impl ReelServer {
         base_url: String,
         upstream: Option<reqwest::Url>,
         state: State,
+        head: HeadLimits,
     ) -> ReelServer {
         let (stop, stopped) = oneshot::channel();
         let state = Arc::new(state);
-        let task = tokio::spawn(serve(listener, state.clone(), stopped));
+        let task = tokio::spawn(serve(listener, state.clone(), stopped, head));
         ReelServer {
             addr,
             base_url,
@@ -144,9 +146,14 @@ impl ReelServer {
 
 /// Accepts connections until `stopped` fires or its sender is dropped, then
 /// waits for the connections to finish their responses.
-async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
+async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut stopped: oneshot::Receiver<()>,
+    head: HeadLimits,
+) {
     let graceful = GracefulShutdown::new();
-    let http = http1();
+    let http = http1(head);
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -172,27 +179,34 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
     graceful.shutdown().await;
 }
 
-/// The most bytes a request head (request line and header fields) may take; more
-/// answers `431 Request Header Fields Too Large`. Without it, hyper's limit is its
-/// read buffer, about 400 KiB per connection.
-pub(crate) const MAX_HEADER_SIZE: usize = 64 * 1024;
+/// hyper's read buffer limit (8 KiB plus 100 times 4 KiB): a head that fills it
+/// unfinished is answered `431` whatever `max_header_size` says.
+const HYPER_MAX_BUF_SIZE: usize = 8192 + 4096 * 100;
 
 /// How each connection is served: HTTP/1.1 with keep-alive and these limits on the
 /// request head:
 ///
-/// - at most 100 header fields, hyper's default (setting it, even to 100, makes
-///   hyper allocate the parse buffer on the heap for every request); one more
-///   answers `431`;
-/// - at most [`MAX_HEADER_SIZE`] bytes; more answers `431`;
+/// - at most `head.max_headers` header fields; one more answers `431`. Left to
+///   hyper at its default of 100, since setting it, even to 100, makes hyper
+///   allocate the parse buffer on the heap for every request;
+/// - at most `head.max_head_size` bytes; more answers `431`. Without it, hyper's
+///   limit would be its read buffer, about 400 KiB per connection; a larger limit
+///   raises the buffer to match;
 /// - read within 30 s, hyper's default, which only applies with a timer: a client
 ///   that trickles its head, or leaves a keep-alive connection idle, is
 ///   disconnected 30 s after the server started waiting for its request.
-fn http1() -> http1::Builder {
+fn http1(head: HeadLimits) -> http1::Builder {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .max_header_size(MAX_HEADER_SIZE)
+        .max_header_size(head.max_head_size)
         // Each chunk (size line, data, CRLF) flattened into one buffer, one write.
         .writev(false);
+    if head.max_headers != crate::DEFAULT_MAX_HEADERS {
+        http.max_headers(head.max_headers);
+    }
+    if head.max_head_size > HYPER_MAX_BUF_SIZE {
+        http.max_buf_size(head.max_head_size);
+    }
     http
 }
 

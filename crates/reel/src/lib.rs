@@ -113,6 +113,9 @@ mod decision;
 mod engine;
 mod env;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod index;
 mod matcher;
 mod mode;

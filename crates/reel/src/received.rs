@@ -98,18 +98,23 @@ impl Received {
         request
     }
 
-    /// The `Content-Type` header, when it is text.
+    /// The `Content-Type` header, when it is UTF-8 (as a recorded one is read).
     pub(crate) fn content_type(&self) -> Option<&str> {
-        self.headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
+        self.header_text(http::header::CONTENT_TYPE)
     }
 
-    /// The `Content-Encoding` header, when it is text.
+    /// The `Content-Encoding` header, when it is UTF-8.
     pub(crate) fn content_encoding(&self) -> Option<&str> {
+        self.header_text(http::header::CONTENT_ENCODING)
+    }
+
+    /// A header's value as text when it is UTF-8: the recorded request's headers
+    /// are read the same way, so a value with bytes beyond ASCII (which
+    /// `HeaderValue::to_str` refuses) still matches its own recording.
+    fn header_text(&self, name: http::header::HeaderName) -> Option<&str> {
         self.headers
-            .get(http::header::CONTENT_ENCODING)
-            .and_then(|v| v.to_str().ok())
+            .get(name)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
     }
 
     /// The body as [`Bytes`].

@@ -4,7 +4,33 @@
 /// True when `s` written plain would read back as a string, by yaml.v3's rules.
 /// When false, Go asks for a double-quoted scalar (`""`, `"true"`, `"1"`, `"1:20"`).
 pub(crate) fn can_be_plain(s: &str) -> bool {
-    !resolves_to_non_string(s) && !is_yaml11_only(s)
+    !resolves_to_non_string(s) && !is_yaml11_only(s) && !is_wide_prefixed_int(s)
+}
+
+/// Deliberately unlike Go: an integer in hex, octal or binary beyond 64 bits
+/// (`0x1F01e31e31e31e31e31e3`, `-0b1…`). yaml.v3's `resolve` fails to parse it as
+/// an int64 or uint64 and calls it a string, so Go writes it plain; by YAML 1.2's
+/// core schema it is an integer, and serde_yaml reads it as a 128-bit number,
+/// its text lost. Such a string is double-quoted (FORMAT.md, deviation 4).
+fn is_wide_prefixed_int(s: &str) -> bool {
+    let (negative, unsigned) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (radix, digits) = match unsigned.get(..2) {
+        Some("0x") => (16, &unsigned[2..]),
+        Some("0o") => (8, &unsigned[2..]),
+        Some("0b") => (2, &unsigned[2..]),
+        _ => return false,
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return false;
+    }
+    if negative {
+        i128::from_str_radix(&format!("-{digits}"), radix).is_ok()
+    } else {
+        u128::from_str_radix(digits, radix).is_ok()
+    }
 }
 
 /// Strings that only a YAML 1.1 reader would read as something else: the old
@@ -413,6 +439,22 @@ mod tests {
     }
 
     #[test]
+    fn wide_prefixed_integers_are_quoted_unlike_go() {
+        for wide in [
+            "0x1F01e31e31e31e31e31e3",
+            "+0xFFFFFFFFFFFFFFFFFF",
+            "-0x1FFFFFFFFFFFFFFFFF",
+            "0o7777777777777777777777777",
+            "0b11111111111111111111111111111111111111111111111111111111111111111",
+        ] {
+            assert!(!can_be_plain(wide), "{wide}");
+        }
+        // Wider than 128 bits, serde_yaml reads text again: plain, as Go writes it.
+        assert!(can_be_plain("0x1F01e31e31e31e31e31e31e31e31e31e31e3"));
+        assert!(can_be_plain("0x") && can_be_plain("0xg1") && can_be_plain("0x+1"));
+    }
+
+    #[test]
     fn ordinary_text_is_plain() {
         for s in [
             "a",
@@ -432,7 +474,6 @@ mod tests {
             "1:60",
             "12:",
             "2001-12-14 21:59:43 -5",
-            "0xFFFFFFFFFFFFFFFFFF",
             "-",
             "+",
             ".",

@@ -1,15 +1,19 @@
 //! `reel scrub PATH... [--check]`: apply the redaction rules recording uses to
 //! cassettes already on disk, rewriting each changed one atomically in its own
-//! layout.
+//! layout, then scan the result with the secret scanner recording and `reel
+//! check` use: a credential the rules do not reach (in a body, cut across stream
+//! deltas) is reported, and the command exits 1.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::bail;
-use reel_cassette::{lock_cassette, write_atomically, Cassette, Headers, Redaction};
+use reel_cassette::{
+    lock_cassette, write_atomically, Cassette, Finding, Headers, Redaction, SecretScanner,
+};
 
 use crate::cli::ScrubArgs;
-use crate::render::count;
+use crate::render::{count, one_line};
 use crate::Outcome;
 
 /// The rules the command line asks for: the defaults, widened or narrowed.
@@ -37,19 +41,32 @@ fn redaction(args: &ScrubArgs) -> anyhow::Result<Redaction> {
 
 pub fn run(args: &ScrubArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     let rules = redaction(args)?;
+    let scanner = SecretScanner::new();
     let (files, mut outcome) = super::existing_files(&args.paths);
     let mut changed = 0;
+    let mut left = 0;
     for path in &files {
-        match scrub_file(path, &rules, args.check) {
-            Ok(None) => {}
-            Ok(Some(summary)) => {
-                changed += 1;
-                let verb = if args.check {
-                    "would scrub"
-                } else {
-                    "scrubbed"
-                };
-                writeln!(out, "{}: {verb} ({summary})", path.display())?;
+        match scrub_file(path, &rules, &scanner, args.check) {
+            Ok(Scrubbed { summary, findings }) => {
+                if let Some(summary) = summary {
+                    changed += 1;
+                    let verb = if args.check {
+                        "would scrub"
+                    } else {
+                        "scrubbed"
+                    };
+                    writeln!(out, "{}: {verb} ({summary})", path.display())?;
+                }
+                for finding in &findings {
+                    // The field may be a header name taken from the file: one line.
+                    writeln!(
+                        out,
+                        "{}: still holds a credential: {}",
+                        path.display(),
+                        one_line(&finding.to_string())
+                    )?;
+                }
+                left += findings.len();
             }
             Err(err) => {
                 super::error(err);
@@ -68,17 +85,35 @@ pub fn run(args: &ScrubArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     } else {
         writeln!(out, "scrubbed {changed} of {total}")?;
     }
+    if left > 0 {
+        writeln!(
+            out,
+            "{} the rules do not remove: redact {} with --json-field or --param, or edit the file",
+            count(left, "credential", "credentials"),
+            if left == 1 { "it" } else { "them" }
+        )?;
+        outcome = outcome.max(Outcome::Found);
+    }
     Ok(outcome)
 }
 
-/// Scrubs one cassette (unless `check`) and says what changed, or `None` when
-/// the rules change nothing. The lock keeps a recording test from saving the
-/// same cassette between our read and our write.
+/// What scrubbing one cassette did and left.
+struct Scrubbed {
+    /// What changed, or `None` when the rules change nothing.
+    summary: Option<String>,
+    /// Credentials the scrubbed cassette still holds.
+    findings: Vec<Finding>,
+}
+
+/// Scrubs one cassette (unless `check`), says what changed and what credentials
+/// it still holds. The lock keeps a recording test from saving the same
+/// cassette between our read and our write.
 fn scrub_file(
     path: &Path,
     rules: &Redaction,
+    scanner: &SecretScanner,
     check: bool,
-) -> reel_cassette::Result<Option<String>> {
+) -> reel_cassette::Result<Scrubbed> {
     let _lock = if check {
         None
     } else {
@@ -90,13 +125,20 @@ fn scrub_file(
         rules.apply_to_request(&mut interaction.request);
         rules.apply_to_response(&mut interaction.response);
     }
+    let findings = scanner.scan(&scrubbed);
     if scrubbed == original {
-        return Ok(None);
+        return Ok(Scrubbed {
+            summary: None,
+            findings,
+        });
     }
     if !check {
         write_atomically(path, scrubbed.to_yaml().as_bytes())?;
     }
-    Ok(Some(summary(&original, &scrubbed)))
+    Ok(Scrubbed {
+        summary: Some(summary(&original, &scrubbed)),
+        findings,
+    })
 }
 
 /// `2 headers removed (Authorization, Set-Cookie), 1 URL redacted, 1 body redacted`

@@ -10,6 +10,8 @@
 //! names; they are checked before the server starts, since those methods panic on
 //! an ignored JSON pointer without its `/` or an invalid header name (and a
 //! redacted pointer without it would redact the wrong field, or the whole body).
+//! The limit flags take a number of bytes with an optional unit (`64MiB`), checked
+//! there too.
 
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs as _};
@@ -22,7 +24,7 @@ use crate::cli::{ModeArg, ServeArgs};
 use crate::Outcome;
 
 pub fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
-    check_options(args)?;
+    let limits = check_options(args)?;
     let addr = address(&args.host, args.port)?;
     // Only this command needs a runtime; two workers serve a test suite's clients.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -30,11 +32,12 @@ pub fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(args, addr, out))
+    runtime.block_on(serve(args, limits, addr, out))
 }
 
 async fn serve(
     args: &ServeArgs,
+    limits: Limits,
     addr: SocketAddr,
     out: &mut impl Write,
 ) -> anyhow::Result<Outcome> {
@@ -60,6 +63,15 @@ async fn serve(
     }
     if args.allow_repeats {
         builder = builder.allow_repeats();
+    }
+    if let Some(bytes) = limits.max_body_size {
+        builder = builder.max_body_size(bytes);
+    }
+    if let Some(count) = limits.max_headers {
+        builder = builder.max_headers(count);
+    }
+    if let Some(bytes) = limits.max_head_size {
+        builder = builder.max_head_size(bytes);
     }
     let server = builder.start(&args.path).await?;
     let from = match server.upstream() {
@@ -95,11 +107,20 @@ const POINTER_FLAGS: [(&str, &str); 2] = [
     ),
 ];
 
-/// Refuses, with exit code 2, a JSON pointer that does not start with `/` and a
-/// `--match-header` that is not a header name: `ignore_json_field` and
-/// `match_header` would panic on them, and such a `redact_json_field` pointer
-/// would redact the wrong field (`api_key`: the whole body).
-fn check_options(args: &ServeArgs) -> anyhow::Result<()> {
+/// The limit flags, read; `None` leaves the server's default.
+#[derive(Debug)]
+struct Limits {
+    max_body_size: Option<u64>,
+    max_headers: Option<usize>,
+    max_head_size: Option<usize>,
+}
+
+/// Refuses, with exit code 2, a JSON pointer that does not start with `/`, a
+/// `--match-header` that is not a header name, and a limit that is not a number:
+/// `ignore_json_field` and `match_header` would panic on them, and such a
+/// `redact_json_field` pointer would redact the wrong field (`api_key`: the whole
+/// body). Returns the limits read.
+fn check_options(args: &ServeArgs) -> anyhow::Result<Limits> {
     let pointers = [&args.ignore_json_field, &args.redact_json_field];
     for ((flag, example), pointers) in POINTER_FLAGS.into_iter().zip(pointers) {
         if let Some(pointer) = pointers.iter().find(|p| !p.starts_with('/')) {
@@ -112,7 +133,79 @@ fn check_options(args: &ServeArgs) -> anyhow::Result<()> {
              !#$%&'*+-.^_`|~ only, for example x-tenant)"
         );
     }
-    Ok(())
+    Ok(Limits {
+        max_body_size: args
+            .max_body_size
+            .as_deref()
+            .map(|text| size("--max-body-size", text, "64MiB"))
+            .transpose()?,
+        max_headers: args.max_headers.as_deref().map(header_count).transpose()?,
+        max_head_size: args.max_head_size.as_deref().map(head_size).transpose()?,
+    })
+}
+
+/// `--max-headers`: a whole number from 1.
+fn header_count(text: &str) -> anyhow::Result<usize> {
+    match text.parse::<usize>() {
+        Ok(0) => {
+            bail!("--max-headers {text}: a request has at least one header field (for example 200)")
+        }
+        Ok(count) => Ok(count),
+        Err(_) => {
+            bail!("--max-headers {text}: not a whole number of header fields (for example 200)")
+        }
+    }
+}
+
+/// `--max-head-size`: a [`size`] from 1 byte.
+fn head_size(text: &str) -> anyhow::Result<usize> {
+    let flag = "--max-head-size";
+    match size(flag, text, "128KiB")? {
+        0 => bail!("{flag} {text}: a request head takes at least one byte (for example 128KiB)"),
+        bytes => usize::try_from(bytes)
+            .with_context(|| format!("{flag} {text}: too large for this machine")),
+    }
+}
+
+/// The units a size may end with, with the bytes in one; matched in any case.
+const UNITS: [(&str, u64); 9] = [
+    ("B", 1),
+    ("KB", 1000),
+    ("MB", 1000 * 1000),
+    ("GB", 1000 * 1000 * 1000),
+    ("TB", 1000 * 1000 * 1000 * 1000),
+    ("KiB", 1 << 10),
+    ("MiB", 1 << 20),
+    ("GiB", 1 << 30),
+    ("TiB", 1 << 40),
+];
+
+/// A number of bytes as `flag` takes it: digits, then optionally a unit of
+/// [`UNITS`] (`64MiB`, `10MB`, `1048576`). The error names the flag and the value
+/// and gives `example`.
+fn size(flag: &str, text: &str, example: &str) -> anyhow::Result<u64> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    // One space may come between the number and its unit: `64 MiB`.
+    let multiplier = match unit {
+        "" => Some(1),
+        unit => {
+            let unit = unit.strip_prefix(' ').unwrap_or(unit);
+            UNITS
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(unit))
+                .map(|&(_, bytes)| bytes)
+        }
+    };
+    let (Ok(number), Some(multiplier)) = (number.parse::<u64>(), multiplier) else {
+        bail!(
+            "{flag} {text}: not a size in bytes (a whole number, optionally followed by \
+             KB, MB, GB, TB or KiB, MiB, GiB, TiB; for example {example})"
+        );
+    };
+    number
+        .checked_mul(multiplier)
+        .with_context(|| format!("{flag} {text}: too large (for example {example})"))
 }
 
 /// What `http::HeaderName::from_bytes` accepts: 1 to 65535 RFC 9110 token
@@ -151,8 +244,8 @@ fn options(mut reel: ReelBuilder, args: &ServeArgs) -> ReelBuilder {
     reel
 }
 
-/// The matching and redaction flags as given, for the re-record command: ` --flag
-/// VALUE` each, values quoted for a POSIX shell where needed.
+/// The matching, redaction and limit flags as given, for the re-record command:
+/// ` --flag VALUE` each, values quoted for a POSIX shell where needed.
 fn option_flags(args: &ServeArgs) -> String {
     let mut flags = String::new();
     let mut push = |flag: &str, values: &[String]| {
@@ -166,6 +259,10 @@ fn option_flags(args: &ServeArgs) -> String {
     push("--match-header", &args.match_header);
     push("--keep-header", &args.keep_header);
     push("--redact-json-field", &args.redact_json_field);
+    // Re-recording through the same server takes the same requests.
+    push("--max-body-size", args.max_body_size.as_slice());
+    push("--max-headers", args.max_headers.as_slice());
+    push("--max-head-size", args.max_head_size.as_slice());
     if args.ignore_body {
         flags.push_str(" --ignore-body");
     }
@@ -271,6 +368,45 @@ mod tests {
         }
         assert!(is_header_name(&"a".repeat(65535)));
         assert!(!is_header_name(&"a".repeat(65536)));
+    }
+
+    #[test]
+    fn sizes_are_bytes_with_an_optional_unit_in_any_case() {
+        let ok = |text: &str| size("--max-body-size", text, "64MiB").unwrap();
+        assert_eq!(ok("0"), 0);
+        assert_eq!(ok("1048576"), 1 << 20);
+        assert_eq!(ok("100B"), 100);
+        assert_eq!(ok("512KiB"), 512 * 1024);
+        assert_eq!(ok("64MiB"), 64 << 20);
+        assert_eq!(ok("64mib"), 64 << 20);
+        assert_eq!(ok("64 MiB"), 64 << 20);
+        assert_eq!(ok("1GiB"), 1 << 30);
+        assert_eq!(ok("2TiB"), 2 << 40);
+        assert_eq!(ok("10MB"), 10_000_000);
+        assert_eq!(ok("10kb"), 10_000);
+        assert_eq!(ok("3GB"), 3_000_000_000);
+        assert_eq!(ok("1TB"), 1_000_000_000_000);
+        for bad in [
+            "", "MiB", "64M", "64XB", "1.5GiB", "-1", "64MiB ", " 64", "0x10", "1e6",
+        ] {
+            let err = size("--max-body-size", bad, "64MiB")
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                err,
+                format!(
+                    "--max-body-size {bad}: not a size in bytes (a whole number, optionally \
+                     followed by KB, MB, GB, TB or KiB, MiB, GiB, TiB; for example 64MiB)"
+                )
+            );
+        }
+        let err = size("--max-body-size", "20000000TiB", "64MiB").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--max-body-size 20000000TiB: too large (for example 64MiB)"
+        );
+        let err = size("--max-body-size", "99999999999999999999", "64MiB").unwrap_err();
+        assert!(err.to_string().contains("not a size in bytes"), "{err}");
     }
 
     #[test]

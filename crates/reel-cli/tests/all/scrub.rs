@@ -132,7 +132,7 @@ fn scrub_keeps_the_go_vcr_layout_and_the_headers_asked_for() {
 }
 
 #[test]
-fn scrub_with_keep_all_headers_removes_no_header() {
+fn scrub_with_keep_all_headers_removes_no_header_and_names_the_key_it_keeps() {
     let dir = dir_with(&[("leaky.yaml", &leaky_seed())]);
     let run = reel(
         &["scrub", "--check", "--keep-all-headers", "leaky.yaml"],
@@ -142,7 +142,9 @@ fn scrub_with_keep_all_headers_removes_no_header() {
     assert_eq!(
         run.stdout,
         "leaky.yaml: would scrub (1 URL redacted)\n\
-         1 of 1 cassette would be scrubbed (run reel scrub without --check to scrub them)\n"
+         leaky.yaml: still holds a credential: interaction 0: request.headers.Authorization: OpenAI API key `sk-pro…(38 chars)`\n\
+         1 of 1 cassette would be scrubbed (run reel scrub without --check to scrub them)\n\
+         1 credential the rules do not remove: redact it with --json-field or --param, or edit the file\n"
     );
 }
 
@@ -177,5 +179,32 @@ fn scrub_rejects_a_json_field_that_is_not_a_pointer_and_a_missing_or_broken_file
         errors[1].starts_with("reel: broken.yaml:4:1: "),
         "{}",
         run.stderr
+    );
+}
+
+/// A key in a response body is no header, parameter or field the rules know:
+/// scrub rewrites what it can, names the key with the scanner `reel check` and
+/// recording use, and exits 1; `--json-field` at its pointer then removes it.
+#[test]
+fn scrub_names_a_credential_its_rules_do_not_reach_and_exits_1() {
+    let key = format!("sk-proj-{}", "Zq7Xw2Lm9Kp4Rt6Vy1Bn3Hc8Jd5Fg0Ts".repeat(2));
+    let leaky = seed_text().replacen(
+        r#"{"id":"chatcmpl-"#,
+        &format!(r#"{{"key":"{key}","id":"chatcmpl-"#),
+        1,
+    );
+    assert_ne!(leaky, seed_text(), "the seed's first event changed");
+    let dir = dir_with(&[("leaky.yaml", &leaky)]);
+    let run = reel(&["scrub", "leaky.yaml"], dir.path());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "leaky.yaml: still holds a credential: interaction 0: response.body: OpenAI API key `sk-pro…(72 chars)`\n\
+         scrubbed 0 of 1 cassette\n\
+         1 credential the rules do not remove: redact it with --json-field or --param, or edit the file\n"
+    );
+    assert!(
+        !run.stdout.contains(&key),
+        "the key itself is never printed"
     );
 }

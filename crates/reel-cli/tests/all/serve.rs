@@ -1,8 +1,9 @@
 //! `reel serve`: the first stdout line, replay to a plain client, one stderr line
 //! per request, SIGTERM stops with exit code 0; recording through `--upstream`
 //! replays with the middleware; the matching flags (`--ignore-json-field`,
-//! `--ignore-query-param`, `--match-header`) change what matches; bad usage exits
-//! 2; every corpus cassette, served, answers its recorded requests byte for byte,
+//! `--ignore-query-param`, `--match-header`) change what matches; the limit flags
+//! (`--max-body-size`, `--max-headers`, `--max-head-size`) are enforced and kept
+//! in the re-record command; bad usage exits 2; every corpus cassette, served, answers its recorded requests byte for byte,
 //! one HTTP chunk per event.
 
 use std::io::{BufRead as _, BufReader, Read as _};
@@ -319,9 +320,71 @@ async fn serve_match_header_refuses_a_header_value_the_recording_lacks() {
 }
 
 #[test]
+fn serve_limit_flags_refuse_what_is_over_them_and_stay_in_the_re_record_command() {
+    use std::io::Write as _;
+    let flags = [
+        "--max-body-size",
+        "1KiB",
+        "--max-headers",
+        "8",
+        "--max-head-size",
+        "512",
+    ];
+    let mut args = vec![SEED, "--mode", "none"];
+    args.extend_from_slice(&flags);
+    let serve = Serve::start(&args, &repo_root());
+    let host = serve.base_url.strip_prefix("http://").unwrap().to_owned();
+    // A raw request with `head` lines after the request line: the status line.
+    let status = |head: &str, body: &[u8]| {
+        let mut stream = std::net::TcpStream::connect(&host).unwrap();
+        let _ = stream.write_all(format!("POST /v1/x HTTP/1.1\r\n{head}\r\n").as_bytes());
+        let _ = stream.write_all(body);
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        line.trim_end().to_owned()
+    };
+    let sized =
+        |length: usize| format!("Host: reel\r\nConnection: close\r\nContent-Length: {length}\r\n");
+    // 1 KiB of body is read (and matches nothing); 1 byte more is refused unread.
+    assert_eq!(
+        status(&sized(1024), &[b'a'; 1024]),
+        "HTTP/1.1 404 Not Found"
+    );
+    assert_eq!(status(&sized(1025), b""), "HTTP/1.1 413 Payload Too Large");
+    // 3 fields and 5 more make 8; a ninth is refused.
+    let fields =
+        |count: usize| -> String { (0..count).map(|i| format!("x-{i}: {i}\r\n")).collect() };
+    assert_eq!(
+        status(&format!("{}{}", sized(0), fields(5)), b""),
+        "HTTP/1.1 404 Not Found"
+    );
+    assert_eq!(
+        status(&format!("{}{}", sized(0), fields(6)), b""),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    let padded = |pad: usize| format!("{}x-pad: {}\r\n", sized(0), "a".repeat(pad));
+    assert_eq!(status(&padded(400), b""), "HTTP/1.1 404 Not Found");
+    assert_eq!(
+        status(&padded(500), b""),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    let (code, _, stderr) = serve.terminate();
+    assert_eq!(code, 0, "{stderr}");
+    // Each miss's report ends with the command that re-records, the flags kept.
+    assert!(
+        stderr.contains(&format!(
+            "\nto re-record this cassette, run: reel serve {SEED} --mode all --upstream URL \
+             {}\n",
+            flags.join(" ")
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn serve_refuses_what_it_cannot_serve_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 12] = [
         (
             &["missing.yaml", "--mode", "none"],
             "reel: cassette missing.yaml does not exist (looked in ",
@@ -371,6 +434,26 @@ fn serve_refuses_what_it_cannot_serve_with_exit_code_2() {
             &["missing.yaml", "--match-header", "bad name"],
             "reel: --match-header bad name: not a valid HTTP header name (letters, \
              digits and !#$%&'*+-.^_`|~ only, for example x-tenant)\n",
+        ),
+        (
+            &["missing.yaml", "--max-body-size", "64M"],
+            "reel: --max-body-size 64M: not a size in bytes (a whole number, optionally \
+             followed by KB, MB, GB, TB or KiB, MiB, GiB, TiB; for example 64MiB)\n",
+        ),
+        (
+            &["missing.yaml", "--max-head-size", "big"],
+            "reel: --max-head-size big: not a size in bytes (a whole number, optionally \
+             followed by KB, MB, GB, TB or KiB, MiB, GiB, TiB; for example 128KiB)\n",
+        ),
+        (
+            &["missing.yaml", "--max-head-size", "0KiB"],
+            "reel: --max-head-size 0KiB: a request head takes at least one byte (for \
+             example 128KiB)\n",
+        ),
+        (
+            &["missing.yaml", "--max-headers", "lots"],
+            "reel: --max-headers lots: not a whole number of header fields (for example \
+             200)\n",
         ),
     ];
     for (args, message) in cases {

@@ -1,6 +1,7 @@
 //! Hostile and careless clients over raw TCP: malformed request lines, heads over
-//! the limits, broken chunked framing, bytes past the `Content-Length`, bodies
-//! over `max_body_size`, clients that leave mid-stream or send a byte a second,
+//! the limits (the defaults and configured ones, exactly), broken chunked framing,
+//! bytes past the `Content-Length`, bodies over `max_body_size` (64 MiB by
+//! default), clients that leave mid-stream or send a byte a second,
 //! a head never finished, and 256 keep-alive connections at once. Each gets the
 //! answer the crate documents under "Limits", and the server keeps serving others.
 
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reel::{Delay, Mode};
-use reel_server::{ReelServer, ReelServerBuilder};
+use reel_server::{ReelServer, ReelServerBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_HEAD_SIZE};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::TcpStream;
 
@@ -52,6 +53,21 @@ fn request(extra: &str) -> Vec<u8> {
     )
     .into_bytes();
     bytes.extend_from_slice(&body);
+    bytes
+}
+
+/// The seed's first request with `Connection: close` and a filler header sized
+/// so that the head, request line to the blank line after the last field, takes
+/// exactly `size` bytes.
+fn request_with_head_of(size: usize) -> Vec<u8> {
+    let (body, _) = first();
+    let without = request("Connection: close\r\nx-pad: \r\n").len() - body.len();
+    let bytes = request(&format!(
+        "Connection: close\r\nx-pad: {}\r\n",
+        "a".repeat(size - without)
+    ));
+    assert_eq!(bytes.len() - body.len(), size);
+    assert!(bytes[..size].ends_with(b"\r\n\r\n"));
     bytes
 }
 
@@ -129,20 +145,15 @@ async fn more_than_100_header_fields_or_a_head_over_64_kib_answers_431() {
     let (_, expected) = first();
     // `request` sends 3 fields: 96 fillers and `Connection` make 100, the most
     // taken; 98 fillers make 101.
-    let fields = |count: usize| {
-        (0..count)
-            .map(|i| format!("x-filler-{i}: {i}\r\n"))
-            .collect::<String>()
-    };
     let responses = until_closed(
         server.addr(),
-        &request(&format!("{}Connection: close\r\n", fields(96))),
+        &request(&format!("{}Connection: close\r\n", fillers(96))),
     )
     .await;
     assert_eq!(responses.len(), 1);
     assert_eq!(responses[0].code(), 200);
     assert!(responses[0].body() == expected);
-    let responses = until_closed(server.addr(), &request(&fields(98))).await;
+    let responses = until_closed(server.addr(), &request(&fillers(98))).await;
     assert_refused_by_hyper(&responses, "431 Request Header Fields Too Large");
 
     // The head, request line included, may take 64 KiB.
@@ -163,6 +174,63 @@ async fn more_than_100_header_fields_or_a_head_over_64_kib_answers_431() {
     let responses = until_closed(server.addr(), long.as_bytes()).await;
     assert_refused_by_hyper(&responses, "431 Request Header Fields Too Large");
     assert_serves(server.addr()).await;
+}
+
+/// `count` filler header fields.
+fn fillers(count: usize) -> String {
+    (0..count)
+        .map(|i| format!("x-filler-{i}: {i}\r\n"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_configured_header_count_is_enforced_exactly() {
+    if reel_tests::reran_without_reel_env() {
+        return;
+    }
+    let (_, expected) = first();
+    for limit in [10, 150] {
+        let server = server()
+            .max_headers(limit)
+            .start(seed_path())
+            .await
+            .unwrap();
+        // `request` sends 3 fields; `Connection` makes 4.
+        let responses = until_closed(
+            server.addr(),
+            &request(&format!("{}Connection: close\r\n", fillers(limit - 4))),
+        )
+        .await;
+        assert_eq!(responses.len(), 1, "{limit}: {responses:#?}");
+        assert_eq!(responses[0].code(), 200, "{limit}");
+        assert!(responses[0].body() == expected);
+        let responses = until_closed(server.addr(), &request(&fillers(limit - 2))).await;
+        assert_refused_by_hyper(&responses, "431 Request Header Fields Too Large");
+        assert_serves(server.addr()).await;
+    }
+}
+
+#[tokio::test]
+async fn a_head_at_the_size_limit_is_served_and_one_byte_more_answers_431() {
+    if reel_tests::reran_without_reel_env() {
+        return;
+    }
+    let (_, expected) = first();
+    // The default, a lower limit, and one past hyper's 408 KiB read buffer.
+    for limit in [DEFAULT_MAX_HEAD_SIZE, 1024, 512 * 1024] {
+        let builder = match limit {
+            DEFAULT_MAX_HEAD_SIZE => server(),
+            _ => server().max_head_size(limit),
+        };
+        let server = builder.start(seed_path()).await.unwrap();
+        let responses = until_closed(server.addr(), &request_with_head_of(limit)).await;
+        assert_eq!(responses.len(), 1, "{limit}: {responses:#?}");
+        assert_eq!(responses[0].code(), 200, "{limit}");
+        assert!(responses[0].body() == expected);
+        let responses = until_closed(server.addr(), &request_with_head_of(limit + 1)).await;
+        assert_refused_by_hyper(&responses, "431 Request Header Fields Too Large");
+        assert_serves(server.addr()).await;
+    }
 }
 
 #[tokio::test]
@@ -245,6 +313,87 @@ async fn a_body_over_max_body_size_answers_413_without_being_read() {
     let responses = until_closed(server.addr(), bytes.as_bytes()).await;
     assert_eq!(responses.len(), 1, "{responses:#?}");
     assert_reel_failure(&responses[0], 413, "too-large");
+}
+
+#[tokio::test]
+async fn a_body_over_the_default_64_mib_answers_413_on_its_content_length_alone() {
+    if reel_tests::reran_without_reel_env() {
+        return;
+    }
+    let server = start().await;
+    assert_eq!(DEFAULT_MAX_BODY_SIZE, 64 * 1024 * 1024);
+    assert_eq!(server.reel().max_body_size(), DEFAULT_MAX_BODY_SIZE);
+    let head = |length: u64| {
+        format!("POST {PATH} HTTP/1.1\r\nHost: reel\r\nContent-Length: {length}\r\n\r\n")
+    };
+    // One byte over, announced: answered at once, without a byte of the body.
+    let responses = until_closed(server.addr(), head(DEFAULT_MAX_BODY_SIZE + 1).as_bytes()).await;
+    assert_eq!(responses.len(), 1, "{responses:#?}");
+    let text = assert_reel_failure(&responses[0], 413, "too-large");
+    assert!(text.contains("over 67108864 bytes"), "{text}");
+    // At the limit, the body is read: the client stops sending after 5 bytes and
+    // the answer is about the body cut short, not its size.
+    let mut reader = BufReader::new(TcpStream::connect(server.addr()).await.unwrap());
+    let stream = reader.get_mut();
+    stream
+        .write_all(head(DEFAULT_MAX_BODY_SIZE).as_bytes())
+        .await
+        .unwrap();
+    stream.write_all(b"hello").await.unwrap();
+    stream.shutdown().await.unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(5), read_response(&mut reader))
+        .await
+        .expect("an answer within 5 s")
+        .expect("an answer");
+    let text = assert_reel_failure(&response, 400, "bad-request");
+    assert!(
+        text.contains("the request body could not be read"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_limit_set_in_the_options_or_the_builder_replaces_the_servers_default() {
+    if reel_tests::reran_without_reel_env() {
+        return;
+    }
+    let gib = 1 << 30;
+    let engine_default = reel::DEFAULT_MAX_BODY_SIZE;
+    for (builder, limit) in [
+        (server().options(|reel| reel.max_body_size(gib)), gib),
+        (
+            server().options(move |reel| reel.max_body_size(engine_default)),
+            engine_default,
+        ),
+        (server().max_body_size(1024), 1024),
+        // One setting: the later call wins, whichever way it was made.
+        (
+            server()
+                .max_body_size(1024)
+                .options(|reel| reel.max_body_size(gib)),
+            gib,
+        ),
+        (
+            server()
+                .options(|reel| reel.max_body_size(gib))
+                .max_body_size(1024),
+            1024,
+        ),
+        // Other options leave it alone.
+        (
+            server()
+                .max_body_size(1024)
+                .options(|reel| reel.ignore_body()),
+            1024,
+        ),
+        (
+            server().options(|reel| reel.ignore_body()),
+            DEFAULT_MAX_BODY_SIZE,
+        ),
+    ] {
+        let server = builder.start(seed_path()).await.unwrap();
+        assert_eq!(server.reel().max_body_size(), limit);
+    }
 }
 
 #[tokio::test]
