@@ -299,6 +299,8 @@ pub(crate) struct Exchange {
     pub(crate) content_type: Option<http::HeaderValue>,
     pub(crate) content_encoding: Option<http::HeaderValue>,
     pub(crate) body: Bytes,
+    /// The body before its content coding, when the generator compressed it.
+    pub(crate) plain: Option<Bytes>,
     pub(crate) shape: Shape,
     pub(crate) rules: Vec<Rule>,
 }
@@ -352,22 +354,27 @@ impl Exchange {
 
     /// The request as an adapter hands it to the engine.
     pub(crate) fn received(&self) -> reel::Received {
-        self.received_as(self.body.clone(), self.content_type.clone())
+        self.received_as(
+            self.body.clone(),
+            self.content_type.clone(),
+            self.content_encoding.clone(),
+        )
     }
 
-    /// The request as an adapter hands it to the engine, with another body and
-    /// content type.
+    /// The request as an adapter hands it to the engine, with another body,
+    /// content type and content coding.
     pub(crate) fn received_as(
         &self,
         body: Bytes,
         content_type: Option<http::HeaderValue>,
+        content_encoding: Option<http::HeaderValue>,
     ) -> reel::Received {
         let mut headers = http::HeaderMap::new();
         if let Some(value) = content_type {
             headers.insert(http::header::CONTENT_TYPE, value);
         }
-        if let Some(value) = &self.content_encoding {
-            headers.insert(http::header::CONTENT_ENCODING, value.clone());
+        if let Some(value) = content_encoding {
+            headers.insert(http::header::CONTENT_ENCODING, value);
         }
         reel::Received::new(self.method.clone(), self.url.clone(), headers, body)
     }
@@ -497,9 +504,26 @@ pub(crate) fn exchange(u: &mut Unstructured<'_>) -> Result<Exchange> {
         ),
     };
     let content_type = content_type.and_then(|value| http::HeaderValue::from_str(&value).ok());
-    let content_encoding = match u.int_in_range(0..=7)? {
-        0 => Some(http::HeaderValue::from_static("gzip")),
-        1 => http::HeaderValue::from_str(&text(u)?).ok(),
+    let mut body = body;
+    let mut plain = None;
+    let content_encoding = match u.int_in_range(0..=9)? {
+        // Compressed as clients do: the body matches on its decoded bytes.
+        0 | 1 => {
+            let gzip = bool::arbitrary(u)?;
+            let compressed =
+                compress(&body, gzip).map_err(|_| arbitrary::Error::IncorrectFormat)?;
+            plain = Some(Bytes::from(std::mem::replace(&mut body, compressed)));
+            Some(http::HeaderValue::from_static(if gzip {
+                "gzip"
+            } else {
+                "deflate"
+            }))
+        }
+        // A coding named over bytes that may not be in it.
+        2 => Some(http::HeaderValue::from_static(u.choose(&[
+            "gzip", "x-gzip", "deflate", "br", "zstd", "gzip, br", "identity",
+        ])?)),
+        3 => http::HeaderValue::from_str(&text(u)?).ok(),
         _ => None,
     };
 
@@ -522,9 +546,24 @@ pub(crate) fn exchange(u: &mut Unstructured<'_>) -> Result<Exchange> {
         content_type,
         content_encoding,
         body: Bytes::from(body),
+        plain,
         shape,
         rules,
     })
+}
+
+/// `body` gzip- or zlib-compressed.
+fn compress(body: &[u8], gzip: bool) -> std::io::Result<Vec<u8>> {
+    use std::io::Write as _;
+    if gzip {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(body)?;
+        encoder.finish()
+    } else {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(body)?;
+        encoder.finish()
+    }
 }
 
 /// A response a cassette may hold, for reports.

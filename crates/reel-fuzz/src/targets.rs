@@ -112,7 +112,8 @@ pub fn stream_events(data: &[u8]) {
 /// Normalizes an arbitrary request under arbitrary rules: it matches its own
 /// recording, by the shortcut only if by normalized matching; its normal form
 /// is the same twice; JSON sent with other whitespace and key order, a form with
-/// its parameters in another order, and multipart with another boundary match too.
+/// its parameters in another order, multipart with another boundary, and a
+/// compressed body sent without its coding match too.
 pub fn normalize(data: &[u8]) {
     let Ok(exchange) = generate::exchange(&mut Unstructured::new(data)) else {
         return;
@@ -141,6 +142,15 @@ pub fn normalize(data: &[u8]) {
         "normal form not deterministic"
     );
 
+    if let Some(plain) = &exchange.plain {
+        let sent_plain =
+            verdict(exchange.received_as(plain.clone(), exchange.content_type.clone(), None));
+        assert_eq!(
+            sent_plain.full,
+            Some(0),
+            "the body sent without its content coding does not match: {exchange:#?}"
+        );
+    }
     if exchange.content_encoding.is_some() {
         return;
     }
@@ -175,7 +185,7 @@ pub fn normalize(data: &[u8]) {
         _ => None,
     };
     if let Some((body, content_type)) = variant {
-        let other = verdict(exchange.received_as(Bytes::from(body.clone()), content_type));
+        let other = verdict(exchange.received_as(Bytes::from(body.clone()), content_type, None));
         assert_eq!(
             other.full,
             Some(0),

@@ -9,13 +9,23 @@ use reel_cassette::{Headers, Redaction, Request, Response};
 
 use crate::Received;
 
-/// The request as it will be recorded (and matched): redacted.
-pub(crate) fn request(live: &Received, redaction: &Redaction) -> Request {
-    let body = live.body_bytes();
+/// The request as it will be recorded (and matched): redacted. A compressed
+/// body is kept as sent, as go-vcr does, unless a redaction rule changes what it
+/// decodes to: then it is recorded decoded, redacted, without its
+/// `Content-Encoding`, so that no credential reaches the file in compressed form.
+pub(crate) fn request(live: &Received, redaction: &Redaction, decode_limit: u64) -> Request {
     let mut request = Request::new(live.method().as_str(), live.url().as_str());
+    request.headers = headers(live.headers());
+    let body = match decoded_for_redaction(live, redaction, decode_limit) {
+        Some(decoded) => {
+            request.headers.remove("Content-Encoding");
+            decoded
+        }
+        None => live.body_bytes().clone(),
+    };
+    let body = &body;
     request.body = body.clone();
     request.content_length = body.len() as i64;
-    request.headers = headers(live.headers());
     let content_type = request.headers.get("Content-Type").unwrap_or("");
     // Go's ParseForm: urlencoded body parameters (POST, PUT, PATCH) first, then the query.
     let mut form = Headers::new();
@@ -31,6 +41,17 @@ pub(crate) fn request(live: &Received, redaction: &Redaction) -> Request {
     request.form = form;
     redaction.apply_to_request(&mut request);
     request
+}
+
+/// The live body decoded from its content coding, when it has one and a
+/// redaction rule changes the decoded body.
+fn decoded_for_redaction(live: &Received, redaction: &Redaction, limit: u64) -> Option<Bytes> {
+    let coding = live.content_encoding()?;
+    let decoded = crate::content_coding::decode(coding, live.body(), limit)?;
+    let content_type = live.content_type().unwrap_or("");
+    redaction
+        .redact_body(&decoded, content_type)
+        .map(|_| Bytes::from(decoded))
 }
 
 /// `application/x-www-form-urlencoded` pairs decoded to bytes, as Go's
@@ -153,6 +174,47 @@ pub(crate) fn canonical_name(name: &str) -> String {
 mod tests {
     use super::*;
 
+    const LIMIT: u64 = 1 << 20;
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn gzipped_json(json: &str) -> Received {
+        let live = http::Request::post("https://x/v1")
+            .header("content-type", "application/json")
+            .header("content-encoding", "gzip")
+            .body(Bytes::from(gzip(json.as_bytes())))
+            .unwrap();
+        Received::from_http(live).unwrap()
+    }
+
+    #[test]
+    fn a_compressed_body_a_rule_redacts_is_recorded_decoded_and_redacted() {
+        let live = gzipped_json(r#"{"user":"alice","api_key":"s3cr3t-value"}"#);
+        let rules = Redaction::default().redact_json_field("/api_key");
+        let recorded = request(&live, &rules, LIMIT);
+        let body: serde_json::Value = serde_json::from_slice(&recorded.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"user": "alice", "api_key": "REDACTED"})
+        );
+        assert!(!recorded.headers.contains("Content-Encoding"));
+        assert_eq!(recorded.content_length, recorded.body.len() as i64);
+    }
+
+    #[test]
+    fn a_compressed_body_no_rule_touches_is_recorded_as_sent() {
+        let live = gzipped_json(r#"{"user":"alice"}"#);
+        let rules = Redaction::default().redact_json_field("/api_key");
+        let recorded = request(&live, &rules, LIMIT);
+        assert_eq!(recorded.body.as_ref(), live.body());
+        assert_eq!(recorded.headers.get("Content-Encoding"), Some("gzip"));
+    }
+
     #[test]
     fn header_names_are_canonicalised_as_go_does() {
         assert_eq!(canonical_name("content-type"), "Content-Type");
@@ -168,13 +230,17 @@ mod tests {
             .body(Bytes::from_static(b"a=1&b=x+y"))
             .unwrap();
         let live = Received::from_http(live).unwrap();
-        let recorded = request(&live, &Redaction::default());
+        let recorded = request(&live, &Redaction::default(), LIMIT);
         assert_eq!(recorded.form.get_all("a"), ["1", "2"]);
         // Bytes, as Go keeps them: `%E9` is the byte 0xE9.
         let query = http::Request::get("https://x/v1?q=caf%E9&r=a+b")
             .body(Bytes::new())
             .unwrap();
-        let latin1 = request(&Received::from_http(query).unwrap(), &Redaction::default());
+        let latin1 = request(
+            &Received::from_http(query).unwrap(),
+            &Redaction::default(),
+            LIMIT,
+        );
         assert_eq!(latin1.form.get_all("q")[0].as_bytes(), b"caf\xe9");
         assert_eq!(latin1.form.get_all("r"), ["a b"]);
         assert_eq!(recorded.form.get_all("b"), ["x y"]);
@@ -208,7 +274,7 @@ mod tests {
             .body(Bytes::new())
             .unwrap();
         let live = Received::from_http(live).unwrap();
-        let recorded = request(&live, &Redaction::default().keep_all_headers());
+        let recorded = request(&live, &Redaction::default().keep_all_headers(), LIMIT);
         assert_eq!(recorded.headers.get_all("X-Name")[0].as_bytes(), b"caf\xe9");
     }
 }

@@ -300,7 +300,11 @@ impl Reel {
                     url = %received.url(),
                     "recording"
                 );
-                let recorded = capture::request(received, &inner.redaction);
+                let recorded = capture::request(
+                    received,
+                    &inner.redaction,
+                    inner.rules.normalizer.decode_limit,
+                );
                 Decision::Record(Recording::new(recorder.clone(), recorded))
             }
             None => {

@@ -171,13 +171,13 @@ impl BodyKind {
 }
 
 impl Normalizer {
-    /// The normal form of a request.
+    /// The normal form of a request whose body is already decoded from its
+    /// content coding ([`Normalizer::decoded`]).
     pub(crate) fn request(
         &self,
         method: &str,
         url: Result<&url::Url, &str>,
         content_type: Option<&str>,
-        content_encoding: Option<&str>,
         body: &Bytes,
     ) -> NormalRequest {
         let url = match url {
@@ -197,7 +197,7 @@ impl Normalizer {
         NormalRequest {
             route,
             url,
-            body: self.body(&self.decoded(body, content_encoding), content_type),
+            body: self.body(body, content_type),
         }
     }
 

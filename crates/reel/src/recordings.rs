@@ -196,17 +196,36 @@ fn normalize_recorded(
 ) -> NormalRequest {
     let url = url::Url::parse(&redaction.redact_url(&request.url));
     let content_type = request.headers.get("Content-Type");
-    let body = match redaction.redact_body(&request.body, content_type.unwrap_or("")) {
-        Some(redacted) => Bytes::from(redacted),
-        None => request.body.clone(),
-    };
+    let body = redacted_body(
+        rules,
+        redaction,
+        &request.body,
+        content_type,
+        request.headers.get("Content-Encoding"),
+    );
     rules.normalizer.request(
         &request.method,
         url.as_ref().map_err(|_| request.url.as_str()),
         content_type,
-        request.headers.get("Content-Encoding"),
         &body,
     )
+}
+
+/// A body as matching compares it: decoded from its content coding, then
+/// redacted. Decoding first lets a rule reach into a compressed body, and a body
+/// recorded decoded (because a rule changed it) match the compressed one sent.
+fn redacted_body(
+    rules: &Rules,
+    redaction: &Redaction,
+    body: &Bytes,
+    content_type: Option<&str>,
+    content_encoding: Option<&str>,
+) -> Bytes {
+    let decoded = rules.normalizer.decoded(body, content_encoding);
+    match redaction.redact_body(&decoded, content_type.unwrap_or("")) {
+        Some(redacted) => Bytes::from(redacted),
+        None => decoded,
+    }
 }
 
 /// The normal form of a live request, redacted as it would be recorded, so that a
@@ -222,15 +241,17 @@ pub(crate) fn normalize_received(
         Cow::Borrowed(_) => Ok(received.url().clone()),
         Cow::Owned(url) => url::Url::parse(url).map_err(|_| url.as_str()),
     };
-    let body = match redaction.redact_body(received.body_bytes(), content_type.unwrap_or("")) {
-        Some(redacted) => Bytes::from(redacted),
-        None => received.body_bytes().clone(),
-    };
+    let body = redacted_body(
+        rules,
+        redaction,
+        received.body_bytes(),
+        content_type,
+        received.content_encoding(),
+    );
     rules.normalizer.request(
         received.method().as_str(),
         url.as_ref().map_err(|s| *s),
         content_type,
-        received.content_encoding(),
         &body,
     )
 }

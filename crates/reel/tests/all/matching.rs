@@ -569,6 +569,44 @@ async fn a_recorded_compressed_body_matches_with_or_without_its_header() {
     );
 }
 
+/// A redaction rule reaches into a compressed body: the recording made that
+/// way holds the decoded, redacted JSON (see the capture unit tests), and it
+/// matches the compressed body sent again with any secret, and the plain one.
+#[tokio::test]
+async fn a_compressed_body_matches_under_a_redaction_rule_compressed_or_not() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let mut recorded = post(URL, r#"{"api_key":"REDACTED","q":1}"#, "redacted");
+    recorded.request = recorded
+        .request
+        .with_header("Content-Type", "application/json");
+    let file = cassette(vec![recorded]);
+    let reel = Reel::builder()
+        .redact_json_field("/api_key")
+        .allow_repeats()
+        .replay(&file.path)
+        .unwrap();
+    let client = client(reel);
+    let compressed = client
+        .post(URL)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(gzip(br#"{"q":1,"api_key":"another-s3cr3t"}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.text().await.unwrap(), "redacted");
+    let plain = client
+        .post(URL)
+        .header("content-type", "application/json")
+        .body(r#"{"q":1,"api_key":"s3cr3t"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.text().await.unwrap(), "redacted");
+}
+
 #[tokio::test]
 async fn form_parameters_in_the_body_and_in_the_query_are_not_confused() {
     if reran_without_reel_env() {

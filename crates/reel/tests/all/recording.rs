@@ -196,6 +196,41 @@ fake fixture value use allow_secret)",
     assert!(!path.exists(), "nothing was written");
 }
 
+/// A request body kept compressed, as sent, is scanned decoded: gzip bytes
+/// would hide the key from a scan of the file.
+#[tokio::test]
+async fn a_key_in_a_gzip_request_body_refuses_the_write() {
+    if reran_without_reel_env() {
+        return;
+    }
+    use std::io::Write as _;
+    let upstream = Upstream::start().await;
+    let (_dir, path) = temp_path();
+    let client = client(Reel::builder().mode(Mode::All).open(&path).unwrap());
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Repeated, so that deflate's back-references cut the key's bytes apart.
+    let key = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789";
+    gzip.write_all(format!(r#"{{"a":"{key}","b":"{key}","c":"{key}"}}"#).as_bytes())
+        .unwrap();
+    let response = client
+        .post(upstream.url("/json"))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(gzip.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let err = response.bytes().await.unwrap_err();
+    let message = body_error_text(&err);
+    assert!(
+        message.contains(
+            "it contains a credential:\n  request.body (decoded from gzip): OpenAI API key `sk-pro…(44 chars)`"
+        ),
+        "{message}"
+    );
+    assert!(!path.exists(), "nothing was written");
+}
+
 #[tokio::test]
 async fn an_allowed_fixture_secret_is_recorded() {
     if reran_without_reel_env() {
