@@ -251,6 +251,20 @@ fn report_line<'a>(report: &'a str, key: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {key} line in: {report}"))
 }
 
+/// The child found the old cassette byte for byte, and no temporary file.
+fn assert_old_cassette_kept_alone(report: &str) {
+    assert_eq!(
+        report_line(report, "SAME"),
+        "true",
+        "the old cassette, byte for byte"
+    );
+    assert_eq!(
+        report_line(report, "FILES"),
+        "c.yaml",
+        "no temporary file left"
+    );
+}
+
 /// A full disk: the 300 KB save stops at 64 KiB with `ENOSPC`.
 #[cfg(target_os = "linux")]
 #[test]
@@ -262,16 +276,7 @@ fn a_save_onto_a_full_disk_leaves_the_old_cassette_and_no_temporary_file() {
         report_line(&report, "ERROR"),
         "PATH: cannot save cassette: No space left on device (os error 28)"
     );
-    assert_eq!(
-        report_line(&report, "SAME"),
-        "true",
-        "the old cassette, byte for byte"
-    );
-    assert_eq!(
-        report_line(&report, "FILES"),
-        "c.yaml",
-        "no temporary file left"
-    );
+    assert_old_cassette_kept_alone(&report);
 }
 
 /// A read-only file system (as root ignores permission bits, the mount itself is
@@ -288,14 +293,5 @@ fn a_save_onto_a_read_only_disk_leaves_the_old_cassette_and_names_the_cause() {
         error.starts_with("PATH: cannot save cassette: Read-only file system (os error 30)"),
         "{error}"
     );
-    assert_eq!(
-        report_line(&report, "SAME"),
-        "true",
-        "the old cassette, byte for byte"
-    );
-    assert_eq!(
-        report_line(&report, "FILES"),
-        "c.yaml",
-        "no temporary file left"
-    );
+    assert_old_cassette_kept_alone(&report);
 }
