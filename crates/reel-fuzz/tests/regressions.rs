@@ -24,6 +24,16 @@ fn normalize_non_ascii_content_type() {
     finding("normalize", "non-ascii-content-type");
 }
 
+/// A JSON object with the keys `"\r\n…"` and `"\n…"`: bodies were
+/// newline-normalized as text before parsing, which made the two keys one, and
+/// which value survived followed the order the keys were sent in, so the same
+/// object with its keys in another order missed. JSON is now parsed as sent and
+/// newlines normalized inside its strings in the canonical text.
+#[test]
+fn normalize_json_keys_differing_by_line_ends() {
+    finding("normalize", "json-keys-differing-by-line-ends");
+}
+
 /// A multipart body whose part headers do not parse (a line break inside a
 /// filename) is compared as text, boundary included: sent with another boundary
 /// it is another body. The check's mistake, not reel's: equivalence across

@@ -265,7 +265,9 @@ impl Normalizer {
             };
         }
         let text = normalize_newlines(body);
-        if let Some(value) = self.json(&text) {
+        // Parsed as sent: newlines inside strings are normalized in the canonical
+        // text, where two keys that differ only by `\r\n` stay two keys.
+        if let Some(value) = self.json(body) {
             return BodyKey {
                 text,
                 structure: Some(Structure::Json(canonical_json(&value, false))),
@@ -496,9 +498,16 @@ fn write_json(out: &mut String, value: &Value, pretty: bool, depth: usize) {
     }
 }
 
+/// A key or string value, `\r\n` written as `\n`: a body sent with Windows line
+/// ends inside its strings matches one sent with Unix ones.
 fn write_string(out: &mut String, s: &str) {
+    let s: std::borrow::Cow<'_, str> = if s.contains("\r\n") {
+        s.replace("\r\n", "\n").into()
+    } else {
+        s.into()
+    };
     // Serializing a string to JSON cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    out.push_str(&serde_json::to_string(&*s).unwrap_or_default());
 }
 
 /// Numbers by value: integers as integers, floats with an integral value below
@@ -544,6 +553,21 @@ mod tests {
             json_key(r#"{"x": 1e300}"#).as_deref(),
             Some(r#"{"x":1e300}"#)
         );
+    }
+
+    #[test]
+    fn json_strings_match_across_line_ends_and_keys_that_differ_only_by_them_stay_apart() {
+        assert_eq!(
+            json_key("{\"a\": \"x\\r\\ny\"}"),
+            json_key("{\"a\": \"x\\ny\"}")
+        );
+        // Found by the `normalize` fuzz target: normalizing the text before
+        // parsing merged these two keys, and which value won followed the order
+        // they were sent in.
+        let one = json_key("{\"k\\r\\n\": 1, \"k\\n\": 2}");
+        let other = json_key("{\"k\\n\": 2, \"k\\r\\n\": 1}");
+        assert_eq!(one, other);
+        assert_eq!(one.as_deref(), Some("{\"k\\n\":2,\"k\\n\":1}"));
     }
 
     #[test]
