@@ -62,6 +62,7 @@ mod stream_events;
 mod stream_text;
 mod verify;
 
+pub mod content_coding;
 pub mod go_duration;
 pub mod multipart;
 

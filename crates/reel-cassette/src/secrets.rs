@@ -23,7 +23,7 @@ use std::ops::Range;
 use base64::Engine as _;
 use regex::bytes::Regex;
 
-use crate::{Cassette, Headers, Interaction, Response, StreamKind};
+use crate::{Cassette, Headers, Interaction, Request, Response, StreamKind};
 
 /// Which bytes may not touch a match on one side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -325,6 +325,10 @@ const MIN_ENV_SECRET: usize = 8;
 /// a base64 blob (image data, encrypted reasoning), not a key.
 const BLOB_RUN: usize = 64;
 
+/// Most bytes a compressed request body is decoded to for the scan (the engine's
+/// default body limit): a compression bomb is not decoded.
+const MAX_DECODED: u64 = 512 * 1024 * 1024;
+
 /// A credential found in a cassette.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
@@ -482,12 +486,42 @@ impl SecretScanner {
         self.scan_headers(index, "request.headers", &request.headers, findings);
         self.scan_headers(index, "request.form", &request.form, findings);
         self.scan_headers(index, "request.trailer", &request.trailer, findings);
-        self.scan_bytes(index, "request.body", &request.body, findings);
+        let in_request_body = self.scan_bytes(index, "request.body", &request.body, findings);
+        self.scan_decoded_body(index, request, &in_request_body, findings);
         self.scan_headers(index, "response.headers", &response.headers, findings);
         self.scan_headers(index, "response.trailer", &response.trailer, findings);
         let first = findings.len();
         let in_body = self.scan_bytes(index, "response.body", &response.body, findings);
         self.scan_stream_text(index, response, findings, first, &in_body);
+    }
+
+    /// Scans a request body kept compressed, as sent, once decoded: compressed
+    /// bytes hide a credential from the scan of the body as stored. Reports only
+    /// what that scan (credentials `in_body`) did not find.
+    fn scan_decoded_body(
+        &self,
+        index: usize,
+        request: &Request,
+        in_body: &[Vec<u8>],
+        findings: &mut Vec<Finding>,
+    ) {
+        let Some(coding) = request.headers.get("Content-Encoding") else {
+            return;
+        };
+        let Some(decoded) = crate::content_coding::decode(coding, &request.body, MAX_DECODED)
+        else {
+            return;
+        };
+        let field = format!("request.body (decoded from {coding})");
+        let mut found = Vec::new();
+        let tokens = self.scan_bytes(index, &field, &decoded, &mut found);
+        findings.extend(
+            found
+                .into_iter()
+                .zip(tokens)
+                .filter(|(_, token)| !in_body.contains(token))
+                .map(|(finding, _)| finding),
+        );
     }
 
     /// Scans a streamed response's text as the client joins it, per JSON field
@@ -1302,6 +1336,26 @@ mod tests {
             ".",
         ]));
         assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn a_key_in_a_compressed_request_body_is_found_decoded() {
+        use std::io::Write as _;
+        let key = format!("sk-proj-{}", random(ALNUM, 48, 9));
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gzip.write_all(format!(r#"{{"a":"{key}","b":"{key}"}}"#).as_bytes())
+            .unwrap();
+        let mut cassette = Cassette::new();
+        cassette.interactions.push(Interaction::new(
+            Request::new("POST", "https://x/")
+                .with_header("Content-Encoding", "gzip")
+                .with_body(gzip.finish().unwrap()),
+            Response::new(200),
+        ));
+        let findings = SecretScanner::token_shapes().scan(&cassette);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].field, "request.body (decoded from gzip)");
+        assert_eq!(findings[0].kind, "OpenAI API key");
     }
 
     #[test]

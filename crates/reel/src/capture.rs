@@ -47,7 +47,7 @@ pub(crate) fn request(live: &Received, redaction: &Redaction, decode_limit: u64)
 /// redaction rule changes the decoded body.
 fn decoded_for_redaction(live: &Received, redaction: &Redaction, limit: u64) -> Option<Bytes> {
     let coding = live.content_encoding()?;
-    let decoded = crate::content_coding::decode(coding, live.body(), limit)?;
+    let decoded = reel_cassette::content_coding::decode(coding, live.body(), limit)?;
     let content_type = live.content_type().unwrap_or("");
     redaction
         .redact_body(&decoded, content_type)
@@ -123,7 +123,7 @@ pub(crate) fn finish_response(
     let decoded = encoding
         .as_deref()
         .filter(|e| matches!(*e, "gzip" | "x-gzip" | "deflate"))
-        .and_then(|e| crate::content_coding::decode(e, &body, u64::MAX));
+        .and_then(|e| reel_cassette::content_coding::decode(e, &body, u64::MAX));
     response.body = match decoded {
         Some(plain) => {
             response.uncompressed = true;

@@ -108,7 +108,6 @@ struct ReadmeDoctests;
 mod builder;
 mod capture;
 mod cassette_path;
-mod content_coding;
 mod decision;
 mod engine;
 mod env;

@@ -235,9 +235,11 @@ impl Normalizer {
     /// `content_encoding`, or per its magic number when the header is absent (a
     /// recording that did not keep it); as it is when it does not decode.
     pub(crate) fn decoded(&self, body: &Bytes, content_encoding: Option<&str>) -> Bytes {
-        let coding = content_encoding.or_else(|| crate::content_coding::sniff(body));
+        let coding = content_encoding.or_else(|| reel_cassette::content_coding::sniff(body));
         coding
-            .and_then(|coding| crate::content_coding::decode(coding, body, self.decode_limit))
+            .and_then(|coding| {
+                reel_cassette::content_coding::decode(coding, body, self.decode_limit)
+            })
             .map_or_else(|| body.clone(), Bytes::from)
     }
 

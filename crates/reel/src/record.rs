@@ -322,7 +322,6 @@ impl Recorder {
         if let Some(scanner) = &self.scanner {
             let mut findings = Vec::new();
             scanner.scan_interaction(0, interaction, &mut findings);
-            scan_decoded_request_body(scanner, interaction, &mut findings);
             if !findings.is_empty() {
                 self.abandon(seq);
                 return Err(Error::SecretsFound {
@@ -485,37 +484,4 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Scans a request body kept compressed (as sent) once decoded: compressed
-/// bytes hide any credential from the scan of the file's bytes.
-fn scan_decoded_request_body(
-    scanner: &SecretScanner,
-    interaction: &Interaction,
-    findings: &mut Vec<reel_cassette::Finding>,
-) {
-    let request = &interaction.request;
-    let Some(coding) = request.headers.get("Content-Encoding") else {
-        return;
-    };
-    let Some(decoded) =
-        crate::content_coding::decode(coding, &request.body, crate::DEFAULT_MAX_BODY_SIZE)
-    else {
-        return;
-    };
-    let body_only = Interaction::new(
-        reel_cassette::Request::new("", "").with_body(decoded),
-        reel_cassette::Response::new(200),
-    );
-    let mut decoded_findings = Vec::new();
-    scanner.scan_interaction(0, &body_only, &mut decoded_findings);
-    for mut finding in decoded_findings {
-        let known = findings
-            .iter()
-            .any(|f| f.kind == finding.kind && f.masked == finding.masked);
-        if !known {
-            finding.field = format!("{} (decoded from {coding})", finding.field);
-            findings.push(finding);
-        }
-    }
 }

@@ -122,7 +122,7 @@ impl Recordings {
         }
         // A compressed body matches on its decoded bytes: the full path.
         if received.content_encoding().is_some()
-            || crate::content_coding::sniff(received.body()).is_some()
+            || reel_cassette::content_coding::sniff(received.body()).is_some()
         {
             return None;
         }

@@ -1,6 +1,7 @@
 //! Content codings (`Content-Encoding`): decoding a compressed body, for the
 //! cassette (a response the client left compressed is stored decoded) and for
-//! matching (a compressed request body matches on its decoded bytes). One
+//! matching (a compressed request body matches on its decoded bytes), and for
+//! the secret scan (a compressed request body is scanned decoded). One
 //! implementation of each coding, every decoder bounded.
 
 use std::io::Read as _;
@@ -10,7 +11,7 @@ use std::io::Read as _;
 /// `gzip, br`, undone last first), at most `limit` bytes of output. `None` when
 /// the coding is unknown or `identity`, the bytes do not decode, or the output
 /// would exceed `limit` (a compression bomb is not decoded).
-pub(crate) fn decode(encoding: &str, body: &[u8], limit: u64) -> Option<Vec<u8>> {
+pub fn decode(encoding: &str, body: &[u8], limit: u64) -> Option<Vec<u8>> {
     let codings: Vec<String> = encoding
         .split(',')
         .map(|c| c.trim().to_ascii_lowercase())
@@ -29,7 +30,7 @@ pub(crate) fn decode(encoding: &str, body: &[u8], limit: u64) -> Option<Vec<u8>>
 /// The coding a body's first bytes announce, for recordings that did not keep
 /// the `Content-Encoding` header: gzip (`1f 8b 08`) and zstd (`28 b5 2f fd`)
 /// frames have magic numbers; deflate and brotli do not.
-pub(crate) fn sniff(body: &[u8]) -> Option<&'static str> {
+pub fn sniff(body: &[u8]) -> Option<&'static str> {
     if body.starts_with(&[0x1f, 0x8b, 0x08]) {
         Some("gzip")
     } else if body.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
