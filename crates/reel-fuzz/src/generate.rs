@@ -295,6 +295,7 @@ pub(crate) fn multipart_body(parts: &[Part], boundary: &str) -> Vec<u8> {
 #[derive(Debug)]
 pub(crate) struct Exchange {
     pub(crate) method: http::Method,
+    /// A URL a client can send: it parses as a URI too.
     pub(crate) url: url::Url,
     pub(crate) content_type: Option<http::HeaderValue>,
     pub(crate) content_encoding: Option<http::HeaderValue>,
@@ -376,7 +377,9 @@ impl Exchange {
         if let Some(value) = content_encoding {
             headers.insert(http::header::CONTENT_ENCODING, value);
         }
-        reel::Received::new(self.method.clone(), self.url.clone(), headers, body)
+        let uri = http::Uri::try_from(self.url.as_str()).expect("exchange() checked the URI");
+        reel::Received::new(self.method.clone(), uri, headers, body)
+            .expect("an absolute URI is a request reel takes")
     }
 }
 
@@ -434,6 +437,11 @@ pub(crate) fn exchange(u: &mut Unstructured<'_>) -> Result<Exchange> {
         if let Ok(parsed) = url::Url::parse(&text(u)?) {
             url = parsed;
         }
+    }
+    // What a client sends is an absolute URI (reqwest converts its URL so).
+    match http::Uri::try_from(url.as_str()) {
+        Ok(uri) if uri.scheme().is_some() && uri.authority().is_some() => {}
+        _ => return Err(arbitrary::Error::IncorrectFormat),
     }
 
     let (content_type, body, shape) = match u.int_in_range(0..=4)? {

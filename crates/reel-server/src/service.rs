@@ -96,10 +96,26 @@ async fn send(state: &State, request: reel::Received) -> Result<reqwest::Respons
             "reel: this server has no upstream to send the request to".to_owned(),
         ));
     };
+    let request = upstream_request(request).map_err(|err| Failure::upstream(&err))?;
     client
-        .execute(reqwest::Request::from(request))
+        .execute(request)
         .await
         .map_err(|err| Failure::upstream(&err))
+}
+
+/// The request to send upstream: method, URL, headers and body as received.
+/// Methods that carry no body send none when it is empty; the others always
+/// send one, so an empty `POST` still says `Content-Length: 0`.
+fn upstream_request(received: reel::Received) -> Result<reqwest::Request, reqwest::Error> {
+    let bodiless = matches!(
+        *received.method(),
+        http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::TRACE
+    ) && received.body().is_empty();
+    let mut request = reqwest::Request::try_from(received.into_http())?;
+    if bodiless {
+        *request.body_mut() = None;
+    }
+    Ok(request)
 }
 
 /// Logs a failure and answers with it.

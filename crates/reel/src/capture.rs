@@ -14,7 +14,7 @@ use crate::Received;
 /// decodes to: then it is recorded decoded, redacted, without its
 /// `Content-Encoding`, so that no credential reaches the file in compressed form.
 pub(crate) fn request(live: &Received, redaction: &Redaction, decode_limit: u64) -> Request {
-    let mut request = Request::new(live.method().as_str(), live.url().as_str());
+    let mut request = Request::new(live.method().as_str(), live.url());
     request.headers = headers(live.headers());
     let body = match decoded_for_redaction(live, redaction, decode_limit) {
         Some(decoded) => {
@@ -35,7 +35,7 @@ pub(crate) fn request(live: &Received, redaction: &Redaction, decode_limit: u64)
             form.append_bytes(name, value);
         }
     }
-    for (name, value) in form_pairs(live.url().query().unwrap_or("").as_bytes()) {
+    for (name, value) in form_pairs(live.uri().query().unwrap_or("").as_bytes()) {
         form.append_bytes(name, value);
     }
     request.form = form;

@@ -119,7 +119,15 @@ mod index;
 mod matcher;
 mod mode;
 mod normalize;
-#[cfg(feature = "async-openai")]
+#[cfg(any(
+    feature = "async-openai-0-43",
+    feature = "async-openai-0-42",
+    feature = "async-openai-0-41",
+    feature = "async-openai-0-40",
+    feature = "async-openai-0-39",
+    feature = "async-openai-0-38",
+    feature = "async-openai-0-37"
+))]
 pub mod openai;
 mod pacing;
 mod policy;
@@ -130,9 +138,11 @@ mod recordings;
 mod replay;
 mod report;
 mod request_body;
+#[cfg(feature = "reqwest")]
 mod reqwest_013;
 #[cfg(feature = "reqwest-0-12")]
 pub mod reqwest_0_12;
+mod url;
 
 /// The cassette format crate, for building cassettes and reading recorded requests.
 pub use reel_cassette as cassette;
@@ -151,4 +161,5 @@ pub use recording::{Recording, RecordingBody};
 pub use replay::{ReplayBody, Replayed};
 pub use report::MismatchReport;
 pub use request_body::read_body;
+#[cfg(feature = "reqwest")]
 pub use reqwest_013::{ReelLayer, ReelService};

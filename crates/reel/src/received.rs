@@ -2,8 +2,7 @@
 //! sent it.
 
 use bytes::Bytes;
-use http::{HeaderMap, Method};
-use url::Url;
+use http::{HeaderMap, Method, Uri};
 
 use crate::{Error, Result};
 
@@ -18,27 +17,38 @@ use crate::{Error, Result};
 ///     .header("content-type", "application/json")
 ///     .body(bytes::Bytes::from_static(b"{}"))?;
 /// let received = reel::Received::from_http(request)?;
-/// assert_eq!(received.url().host_str(), Some("api.openai.com"));
+/// assert_eq!(received.uri().host(), Some("api.openai.com"));
+/// assert_eq!(received.url(), "https://api.openai.com/v1/chat/completions");
 /// assert_eq!(received.body(), b"{}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Received {
     method: Method,
-    url: Url,
+    uri: Uri,
+    /// The URI's text, made once: what matching, recording and reports read.
+    url: String,
     headers: HeaderMap,
     body: Bytes,
 }
 
 impl Received {
-    /// A request from its parts; `url` is absolute.
-    pub fn new(method: Method, url: Url, headers: HeaderMap, body: Bytes) -> Received {
-        Received {
+    /// A request from its parts. Errors when `uri` is not absolute
+    /// (`scheme://host/path`): matching and recording need the whole URL.
+    pub fn new(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Result<Received> {
+        if uri.scheme().is_none() || uri.authority().is_none() {
+            return Err(Error::RequestUrl {
+                uri: uri.to_string(),
+                reason: "it has no scheme or no host".to_owned(),
+            });
+        }
+        Ok(Received {
             method,
-            url,
+            url: uri.to_string(),
+            uri,
             headers,
             body,
-        }
+        })
     }
 
     /// A request from `http` types. Errors when the URI is not absolute
@@ -51,12 +61,7 @@ impl Received {
     /// A request from `http` request parts and the whole body; see
     /// [`Received::from_http`].
     pub fn from_parts(parts: http::request::Parts, body: Bytes) -> Result<Received> {
-        let uri = parts.uri.to_string();
-        let url = Url::parse(&uri).map_err(|err| Error::RequestUrl {
-            uri,
-            reason: err.to_string(),
-        })?;
-        Ok(Received::new(parts.method, url, parts.headers, body))
+        Received::new(parts.method, parts.uri, parts.headers, body)
     }
 
     /// The method.
@@ -64,8 +69,13 @@ impl Received {
         &self.method
     }
 
-    /// The URL.
-    pub fn url(&self) -> &Url {
+    /// The URI: absolute, with scheme and host.
+    pub fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    /// The URL as text, as the cassette records it.
+    pub fn url(&self) -> &str {
         &self.url
     }
 
@@ -79,21 +89,16 @@ impl Received {
         &self.body
     }
 
-    /// The parts: method, URL, headers, body.
-    pub fn into_parts(self) -> (Method, Url, HeaderMap, Bytes) {
-        (self.method, self.url, self.headers, self.body)
+    /// The parts: method, URI, headers, body.
+    pub fn into_parts(self) -> (Method, Uri, HeaderMap, Bytes) {
+        (self.method, self.uri, self.headers, self.body)
     }
 
     /// The request as an `http::Request`, to send on.
     pub fn into_http(self) -> http::Request<Bytes> {
         let mut request = http::Request::new(self.body);
         *request.method_mut() = self.method;
-        // A URL that parsed is a valid URI.
-        *request.uri_mut() = self
-            .url
-            .as_str()
-            .parse()
-            .unwrap_or_else(|_| http::Uri::from_static("/"));
+        *request.uri_mut() = self.uri;
         *request.headers_mut() = self.headers;
         request
     }

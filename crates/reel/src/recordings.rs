@@ -67,9 +67,9 @@ impl Recordings {
             .iter()
             .map(|interaction| {
                 let url = redaction.redact_url(&interaction.request.url);
-                url::Url::parse(&url).ok().map(|url| RawRoute {
+                raw_target(&url, rules.normalizer.ignore_host).map(|target| RawRoute {
                     method: interaction.request.method.clone(),
-                    target: raw_target(&url, rules.normalizer.ignore_host).to_owned(),
+                    target: target.to_owned(),
                 })
             })
             .collect();
@@ -116,7 +116,7 @@ impl Recordings {
         redaction: &Redaction,
         received: &Received,
     ) -> Option<usize> {
-        let url = received.url().as_str();
+        let url = received.url();
         if matches!(redaction.redact_url(url), Cow::Owned(_)) {
             return None;
         }
@@ -133,7 +133,7 @@ impl Recordings {
         {
             return None;
         }
-        let target = raw_target(received.url(), rules.normalizer.ignore_host);
+        let target = raw_target(received.url(), rules.normalizer.ignore_host)?;
         let text = crate::normalize::normalize_newlines(received.body_bytes());
         let candidates = self
             .index
@@ -178,14 +178,17 @@ impl Recordings {
     }
 }
 
-/// The URL as it serializes after parsing (only its path and query when hosts
-/// are ignored): with the method, the key of the exact-text shortcut.
-fn raw_target(url: &url::Url, ignore_host: bool) -> &str {
-    if ignore_host {
-        &url[url::Position::BeforePath..url::Position::AfterQuery]
+/// The URL as written, without its fragment (only its path and query when hosts
+/// are ignored): with the method, the key of the exact-text shortcut. Equal text
+/// has an equal normal form, so the shortcut never picks what full matching
+/// would not. `None` for text that is not an absolute URL.
+fn raw_target(url: &str, ignore_host: bool) -> Option<&str> {
+    let parts = crate::url::UrlParts::parse(url)?;
+    Some(if ignore_host {
+        parts.target
     } else {
-        url.as_str()
-    }
+        url.split_once('#').map_or(url, |(before, _)| before)
+    })
 }
 
 /// The normal form of a recorded request, after the redaction a live request gets.
@@ -194,7 +197,7 @@ fn normalize_recorded(
     redaction: &Redaction,
     request: &reel_cassette::Request,
 ) -> NormalRequest {
-    let url = url::Url::parse(&redaction.redact_url(&request.url));
+    let url = redaction.redact_url(&request.url);
     let content_type = request.headers.get("Content-Type");
     let body = redacted_body(
         rules,
@@ -205,7 +208,7 @@ fn normalize_recorded(
     );
     rules.normalizer.request(
         &request.method,
-        url.as_ref().map_err(|_| request.url.as_str()),
+        &url,
         content_type,
         &body,
     )
@@ -236,11 +239,7 @@ pub(crate) fn normalize_received(
     received: &Received,
 ) -> NormalRequest {
     let content_type = received.content_type();
-    let redacted_url = redaction.redact_url(received.url().as_str());
-    let url = match &redacted_url {
-        Cow::Borrowed(_) => Ok(received.url().clone()),
-        Cow::Owned(url) => url::Url::parse(url).map_err(|_| url.as_str()),
-    };
+    let url = redaction.redact_url(received.url());
     let body = redacted_body(
         rules,
         redaction,
@@ -250,7 +249,7 @@ pub(crate) fn normalize_received(
     );
     rules.normalizer.request(
         received.method().as_str(),
-        url.as_ref().map_err(|s| *s),
+        &url,
         content_type,
         &body,
     )

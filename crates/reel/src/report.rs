@@ -87,7 +87,7 @@ pub(crate) fn report(
         text,
         "reel: no recorded interaction matches {} {} ({})",
         received.method(),
-        clip_url(received.url().as_str()),
+        clip_url(received.url()),
         describe(received_norm.body.kind, received.body().len())
     );
     let _ = writeln!(text, "  cassette: {}", cx.path.display());

@@ -45,7 +45,7 @@ where
     };
     match reel.decide(&received).await {
         // The response gets the request's URL: moved, not copied.
-        Decision::Replay(response) => Ok(replayed(response, received.into_parts().1)),
+        Decision::Replay(response) => Ok(replayed(response, options.url)),
         Decision::Miss(report) => Err(Failure::Reel(Error::NoMatch(report))),
         Decision::Record(recording) => {
             let response = Box::pin(send(options.request(received)))
@@ -62,36 +62,30 @@ where
 /// The per-request options of a `reqwest::Request` that are not part of what
 /// reel matches, kept to send the request on with them.
 struct Options {
+    /// The URL as reqwest parsed it: sent on as it is, and given to a replayed
+    /// response.
+    url: reqwest::Url,
     timeout: Option<Duration>,
     version: http::Version,
 }
 
 impl Options {
-    /// `received` as a `reqwest::Request` with these options; the body is not
-    /// copied.
+    /// The request to send on: method, URL, headers and body as received (the
+    /// body not copied), with these options. Methods that carry a body get one
+    /// even when it is empty, so an empty `POST` still says `Content-Length: 0`.
     fn request(self, received: Received) -> reqwest::Request {
-        let mut request = reqwest::Request::from(received);
-        *request.timeout_mut() = self.timeout;
-        *request.version_mut() = self.version;
-        request
-    }
-}
-
-/// The request to send on: method, URL, headers and body as received (the body
-/// not copied). Methods that carry a body get one even when it is empty, so an
-/// empty `POST` still says `Content-Length: 0`.
-impl From<Received> for reqwest::Request {
-    fn from(received: Received) -> reqwest::Request {
-        let (method, url, headers, body) = received.into_parts();
+        let (method, _, headers, body) = received.into_parts();
         let bodiless = matches!(
             method,
             http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::TRACE
         );
-        let mut request = reqwest::Request::new(method, url);
+        let mut request = reqwest::Request::new(method, self.url);
         *request.headers_mut() = headers;
         if !body.is_empty() || !bodiless {
             *request.body_mut() = Some(reqwest::Body::from(body));
         }
+        *request.timeout_mut() = self.timeout;
+        *request.version_mut() = self.version;
         request
     }
 }
@@ -105,7 +99,7 @@ async fn received(mut request: reqwest::Request, limit: u64) -> Result<(Received
             crate::read_body(body, limit, request.method(), request.url().as_str()).await?
         }
     };
-    Ok(parts(request, body))
+    parts(request, body)
 }
 
 /// The request as reel matches it, when its body was built from bytes (the
@@ -141,19 +135,25 @@ fn received_now(
             return Err(request);
         }
     };
-    Ok(Ok(parts(request, body)))
+    Ok(parts(request, body))
 }
 
-/// The request's parts, its body read.
-fn parts(mut request: reqwest::Request, body: Bytes) -> (Received, Options) {
+/// The request's parts, its body read. reqwest's URLs are valid URIs (reqwest
+/// converts them the same way to send them).
+fn parts(mut request: reqwest::Request, body: Bytes) -> Result<(Received, Options), Error> {
+    let uri = http::Uri::try_from(request.url().as_str()).map_err(|err| Error::RequestUrl {
+        uri: request.url().to_string(),
+        reason: err.to_string(),
+    })?;
+    let headers = std::mem::take(request.headers_mut());
+    let method = std::mem::take(request.method_mut());
+    let received = Received::new(method, uri, headers, body)?;
     let options = Options {
         timeout: request.timeout().copied(),
         version: request.version(),
+        url: request.url().clone(),
     };
-    let headers = std::mem::take(request.headers_mut());
-    let method = std::mem::take(request.method_mut());
-    let url = request.url().clone();
-    (Received::new(method, url, headers, body), options)
+    Ok((received, options))
 }
 
 /// A replayed response as a `reqwest::Response` for `url`: a whole body as bytes,
