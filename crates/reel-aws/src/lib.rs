@@ -43,9 +43,10 @@
 //!
 //! # Misses
 //! A request the cassette cannot answer fails with a dispatch failure whose source
-//! is [`reel::Error::NoMatch`] (the mismatch report). The SDK does not retry it.
-//! Print the error with `aws_smithy_types::error::display::DisplayErrorContext`
-//! (or `{:?}`) to see the report.
+//! is a [`Miss`], holding [`reel::Error::NoMatch`] (the mismatch report). The SDK
+//! does not retry it. The report prints once, with its line breaks, through
+//! `{:?}` (a test that returns the error with `?`) and through
+//! `aws_smithy_types::error::display::DisplayErrorContext`.
 //!
 //! Requests with a streamed body (bidirectional streams) are read whole before
 //! matching, so they are not supported.
@@ -115,6 +116,11 @@ impl ReelHttpClient {
     /// Answers from `reel` only: a request the mode would record (or forward)
     /// fails, as if the network were down. For tests that must never record.
     pub fn replay_only(reel: Reel) -> ReelHttpClient {
+        let reel = reel.cannot_record(
+            "it was built with ReelHttpClient::replay_only, which sends nothing upstream; to \
+             re-record, build it with ReelHttpClient::new(reel, an HTTPS client) and run the \
+             test with REEL_RECORD=all",
+        );
         ReelHttpClient::new(reel, NoUpstream)
     }
 
@@ -233,7 +239,9 @@ async fn answer(
         Received::from_parts(parts, body).map_err(|err| ConnectorError::user(err.into()))?;
     match reel.decide(&received).await {
         Decision::Replay(response) => replayed(response),
-        Decision::Miss(report) => Err(ConnectorError::user(Box::new(reel::Error::NoMatch(report)))),
+        Decision::Miss(report) => Err(ConnectorError::user(Box::new(Miss(reel::Error::NoMatch(
+            report,
+        ))))),
         Decision::Record(recording) => {
             let response = send(kept.upstream(received)?).await?;
             let response = response
@@ -250,6 +258,61 @@ async fn answer(
         )),
     }
 }
+
+/// A request the cassette cannot answer: the source of the SDK's dispatch
+/// failure, holding reel's error and its mismatch report.
+///
+/// The SDK prints an error's chain with `Display` and then the whole error with
+/// `Debug` (`DisplayErrorContext`); a test that returns it through `?` prints
+/// only `Debug`. So `Display` is the report's first line and `Debug` the whole
+/// report: it reads once either way.
+///
+/// ```
+/// # fn find(err: &(dyn std::error::Error + 'static)) -> Option<&reel::Error> {
+/// // The report from an SDK error, walking its sources:
+/// let mut source = Some(err);
+/// while let Some(err) = source {
+///     if let Some(miss) = err.downcast_ref::<reel_aws::Miss>() {
+///         return Some(miss.reel_error());
+///     }
+///     source = err.source();
+/// }
+/// # None
+/// # }
+/// ```
+pub struct Miss(reel::Error);
+
+impl Miss {
+    /// reel's error: [`reel::Error::NoMatch`] with the mismatch report.
+    pub fn reel_error(&self) -> &reel::Error {
+        &self.0
+    }
+
+    /// reel's error, owned.
+    pub fn into_reel_error(self) -> reel::Error {
+        self.0
+    }
+}
+
+impl fmt::Display for Miss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string();
+        let first = text.lines().next().unwrap_or("");
+        f.write_str(first)?;
+        if first.len() < text.len() {
+            f.write_str(" (the mismatch report follows in the error's Debug output)")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Miss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Miss {}
 
 /// Removes [`SIGNING_HEADERS`] from `headers`, returning them.
 fn take_signing_headers(headers: &mut HeaderMap) -> HeaderMap {

@@ -72,8 +72,9 @@ impl Target {
                 headers.append(name.clone(), value.clone());
             }
         }
-        let uri = http::Uri::try_from(url.as_str())
-            .map_err(|err| format!("request target {path_and_query:?} is not a valid URI: {err}"))?;
+        let uri = http::Uri::try_from(url.as_str()).map_err(|err| {
+            format!("request target {path_and_query:?} is not a valid URI: {err}")
+        })?;
         Received::new(parts.method.clone(), uri, headers, body).map_err(|err| err.to_string())
     }
 }
@@ -107,10 +108,7 @@ mod tests {
         let request = target
             .received(&parts("//evil.example/x?a=1", &[]), Bytes::new())
             .unwrap();
-        assert_eq!(
-            request.url(),
-            "http://127.0.0.1:8080//evil.example/x?a=1"
-        );
+        assert_eq!(request.url(), "http://127.0.0.1:8080//evil.example/x?a=1");
         let target = Target::new(&"https://api.example.com/openai".parse().unwrap());
         let request = target
             .received(&parts("/v1/../v2/chat?q=%FF&b", &[]), Bytes::new())

@@ -16,7 +16,7 @@ use crate::pacing::Pacing;
 use crate::policy::{self, Behaviour};
 use crate::record::{Recorder, Setup, Target};
 use crate::recordings::{normalize_received, Recordings};
-use crate::report::{report, unplayed_report, Context};
+use crate::report::{report, unplayed_report, Context, Rerecord};
 use crate::{capture, env, Decision, Mode, Received, Recording, ReelBuilder, Result};
 
 /// An open cassette: it answers requests from the recordings, and records the
@@ -42,6 +42,9 @@ use crate::{capture, env, Decision, Mode, Received, Recording, ReelBuilder, Resu
 #[derive(Clone)]
 pub struct Reel {
     inner: Arc<Inner>,
+    /// Why this handle's adapter cannot record ([`Reel::cannot_record`]): its
+    /// mismatch reports say so instead of giving a command that cannot work.
+    cannot_record: Option<Arc<str>>,
 }
 
 struct Inner {
@@ -80,6 +83,27 @@ impl Reel {
     /// Options: mode, matching rules, repeats, pacing, redaction.
     pub fn builder() -> ReelBuilder {
         ReelBuilder::default()
+    }
+
+    /// This cassette, for an adapter that has nowhere to send a request (a
+    /// replay-only client): mismatch reports for requests decided through the
+    /// handle returned end with `why` instead of the re-record command, which
+    /// cannot work through it. Clones of the handle returned keep the note; the
+    /// cassette, its options and what has been replayed stay shared.
+    ///
+    /// ```
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); }
+    /// let reel = reel::Reel::replay(path)?
+    ///     .cannot_record("this client only replays; build it with an upstream to re-record");
+    /// # drop(reel);
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn cannot_record(self, why: impl Into<String>) -> Reel {
+        Reel {
+            cannot_record: Some(Arc::from(why.into())),
+            ..self
+        }
     }
 
     /// The cassette path.
@@ -134,7 +158,7 @@ impl Reel {
     /// replayed: each one's method, URL and a body preview, and the command that
     /// re-records. See [`ReelBuilder::expect_all_played`] for the check at drop.
     pub fn assert_all_played(&self) {
-        if let Some(report) = self.inner.unplayed_report() {
+        if let Some(report) = self.inner.unplayed_report(self.cannot_record.as_deref()) {
             panic!("{report}");
         }
     }
@@ -209,6 +233,7 @@ impl Reel {
                 record_on_error: builder.record_on_error,
                 drop_unused: builder.drop_unused && mode == Mode::NewEpisodes,
             }),
+            cannot_record: None,
         })
     }
 
@@ -338,14 +363,16 @@ impl Reel {
     /// The mismatch report for a request nothing matches.
     fn miss(&self, received: &Received, normal: &NormalRequest) -> crate::MismatchReport {
         self.inner
-            .with_report_context(|cx| report(cx, received, normal))
+            .with_report_context(self.cannot_record.as_deref(), |cx| {
+                report(cx, received, normal)
+            })
     }
 }
 
 impl Inner {
     /// The report on the interactions this cassette replays that were not
     /// replayed; `None` when every one was (or the mode replays nothing).
-    fn unplayed_report(&self) -> Option<String> {
+    fn unplayed_report(&self, cannot_record: Option<&str>) -> Option<String> {
         if !self.behaviour.replays() {
             return None;
         }
@@ -353,18 +380,26 @@ impl Inner {
         if unplayed.is_empty() {
             return None;
         }
-        Some(self.with_report_context(|cx| unplayed_report(cx, &unplayed)))
+        Some(self.with_report_context(cannot_record, |cx| unplayed_report(cx, &unplayed)))
     }
 
     /// Calls `write` with what a report is made from: the cassette, its mode,
-    /// the rules, the recordings and which were played, the re-record command.
-    fn with_report_context<T>(&self, write: impl FnOnce(&Context<'_>) -> T) -> T {
+    /// the rules, the recordings and which were played, the re-record command
+    /// (or why the adapter cannot record).
+    fn with_report_context<T>(
+        &self,
+        cannot_record: Option<&str>,
+        write: impl FnOnce(&Context<'_>) -> T,
+    ) -> T {
         let played = self.recordings.played();
         let record_command = self.commands.render(Mode::All, self.test.as_deref());
         write(&Context {
             path: &self.path,
             mode: self.mode,
-            record_command: &record_command,
+            record: match cannot_record {
+                Some(why) => Rerecord::Cannot(why),
+                None => Rerecord::Command(&record_command),
+            },
             rules: &self.rules,
             interactions: &self.recordings.interactions,
             normal: &self.recordings.normal,
@@ -429,7 +464,7 @@ impl Drop for Inner {
             }
         }
         if self.expect_all_played {
-            if let Some(report) = self.unplayed_report() {
+            if let Some(report) = self.unplayed_report(None) {
                 panic!("{report}");
             }
         }

@@ -15,9 +15,14 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// way out.
 ///
 /// A request that fails inside the middleware reaches the test as
-/// [`reqwest_middleware::Error::Middleware`]; its text is this error's text, and
+/// `reqwest_middleware::Error::Middleware`; its text is this error's text, and
 /// `err.downcast_ref::<reel::Error>()` on the inner `anyhow::Error` gets it back.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same text as `Display`, with its line breaks: a test that
+/// returns the error through `?` prints `Error: ` and the readable message, and so
+/// does any wrapper's derived `Debug` (`OpenAIError::Boxed(..)` from async-openai).
+/// Match on the variants to tell errors apart.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Replay-only mode was asked to replay a cassette that does not exist.
@@ -164,4 +169,10 @@ pub enum Error {
         /// The accepted values.
         accepted: &'static str,
     },
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }

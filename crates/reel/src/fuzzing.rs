@@ -8,7 +8,7 @@ use std::path::Path;
 use reel_cassette::Cassette;
 
 use crate::recordings::{normalize_received, Recordings};
-use crate::report::{report, Context};
+use crate::report::{report, Context, Rerecord};
 use crate::{Mode, Received, ReelBuilder, Result};
 
 /// What the engine makes of one request against a cassette.
@@ -53,7 +53,7 @@ pub fn mismatch_report(
     let cx = Context {
         path,
         mode: Mode::None,
-        record_command: "REEL_RECORD=all cargo test",
+        record: Rerecord::Command("REEL_RECORD=all cargo test"),
         rules: &builder.rules,
         interactions: &recordings.interactions,
         normal: &recordings.normal,

@@ -69,13 +69,17 @@ macro_rules! service_for {
         impl tower_service::Service<$crate_name::middleware::HttpRequestFactory> for OpenAiService {
             type Response = reqwest::Response;
             type Error = $crate_name::error::OpenAIError;
-            type Future = Pin<Box<dyn Future<Output = Result<reqwest::Response, Self::Error>> + Send>>;
+            type Future =
+                Pin<Box<dyn Future<Output = Result<reqwest::Response, Self::Error>> + Send>>;
 
             fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
                 Poll::Ready(Ok(()))
             }
 
-            fn call(&mut self, factory: $crate_name::middleware::HttpRequestFactory) -> Self::Future {
+            fn call(
+                &mut self,
+                factory: $crate_name::middleware::HttpRequestFactory,
+            ) -> Self::Future {
                 let mut service = self.service.clone();
                 Box::pin(async move {
                     let request = factory.build().await?;

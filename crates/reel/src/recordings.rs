@@ -206,12 +206,9 @@ fn normalize_recorded(
         content_type,
         request.headers.get("Content-Encoding"),
     );
-    rules.normalizer.request(
-        &request.method,
-        &url,
-        content_type,
-        &body,
-    )
+    rules
+        .normalizer
+        .request(&request.method, &url, content_type, &body)
 }
 
 /// A body as matching compares it: decoded from its content coding, then
@@ -247,10 +244,7 @@ pub(crate) fn normalize_received(
         content_type,
         received.content_encoding(),
     );
-    rules.normalizer.request(
-        received.method().as_str(),
-        &url,
-        content_type,
-        &body,
-    )
+    rules
+        .normalizer
+        .request(received.method().as_str(), &url, content_type, &body)
 }

@@ -38,8 +38,9 @@ const POINTERS_SOUGHT: usize = 100;
 const MAX_URL_CHARS: usize = 200;
 
 /// The report for a request that no recorded interaction matches. Its text (the
-/// [`Display`](fmt::Display) output) is written to be read in a test failure.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// [`Display`](fmt::Display) output, and the `Debug` output too, so that it reads
+/// inside any wrapper's derived `Debug`) is written to be read in a test failure.
+#[derive(Clone, PartialEq, Eq)]
 pub struct MismatchReport {
     text: String,
     closest: Option<usize>,
@@ -63,16 +64,32 @@ impl fmt::Display for MismatchReport {
     }
 }
 
+impl fmt::Debug for MismatchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 /// Everything a report is made from.
 pub(crate) struct Context<'a> {
     pub(crate) path: &'a Path,
     pub(crate) mode: Mode,
-    pub(crate) record_command: &'a str,
+    pub(crate) record: Rerecord<'a>,
     pub(crate) rules: &'a Rules,
     pub(crate) interactions: &'a [Interaction],
     pub(crate) normal: &'a [NormalRequest],
     pub(crate) played: &'a [bool],
     pub(crate) full_diff: bool,
+}
+
+/// How a report ends: the command that re-records, or why the adapter cannot.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Rerecord<'a> {
+    /// The command that re-records the cassette.
+    Command(&'a str),
+    /// Why the adapter that sent the request cannot record
+    /// ([`crate::Reel::cannot_record`]).
+    Cannot(&'a str),
 }
 
 /// Writes the report for `received`.
@@ -101,29 +118,42 @@ pub(crate) fn report(
 
     let closest = closest(cx, received, received_norm);
     text.push('\n');
-    match closest {
-        None => text.push_str("the cassette has no interactions\n"),
+    let hints = match closest {
+        None => {
+            text.push_str("the cassette has no interactions\n");
+            Vec::new()
+        }
         Some(i) => write_closest(&mut text, cx, received, received_norm, i),
-    }
+    };
 
     let others: Vec<usize> = (0..cx.interactions.len())
         .filter(|&i| !cx.played[i] && Some(i) != closest)
         .collect();
     if !others.is_empty() {
         text.push_str("\nother unplayed interactions:\n");
-        for &i in others.iter().take(MAX_OTHERS) {
-            let _ = writeln!(text, "  {}", summary(cx, i));
+        let shown = &others[..others.len().min(MAX_OTHERS)];
+        for (&i, preview) in shown.iter().zip(previews(cx, shown)) {
+            let _ = writeln!(text, "  {}{preview}", summary(cx, i));
         }
         if others.len() > MAX_OTHERS {
             let _ = writeln!(text, "  ... and {} more", others.len() - MAX_OTHERS);
         }
     }
 
-    let _ = write!(
-        text,
-        "\nto re-record this cassette, run: {}",
-        cx.record_command
-    );
+    if !hints.is_empty() {
+        text.push_str("\nif the difference is expected on every run:\n");
+        for hint in &hints {
+            let _ = writeln!(text, "  {hint}");
+        }
+    }
+    match cx.record {
+        Rerecord::Command(command) => {
+            let _ = write!(text, "\nto re-record this cassette, run: {command}");
+        }
+        Rerecord::Cannot(why) => {
+            let _ = write!(text, "\nthis client cannot re-record the cassette: {why}");
+        }
+    }
     MismatchReport { text, closest }
 }
 
@@ -165,13 +195,16 @@ fn closest(cx: &Context<'_>, received: &Received, received_norm: &NormalRequest)
     ranked.first().map(|&(_, i)| i)
 }
 
+/// Writes how the closest recording differs; returns the options that would
+/// make such a difference match, one line each.
 fn write_closest(
     text: &mut String,
     cx: &Context<'_>,
     received: &Received,
     received_norm: &NormalRequest,
     i: usize,
-) {
+) -> Vec<String> {
+    let mut hints = Vec::new();
     let recorded = &cx.interactions[i].request;
     let recorded_norm = &cx.normal[i];
     let _ = writeln!(
@@ -192,9 +225,14 @@ fn write_closest(
         let _ = writeln!(
             text,
             "  it matches every rule, but it was already replayed, and each interaction \
-             replays once (to replay interactions again, use `Reel::builder().allow_repeats()`)"
+             replays once"
         );
-        return;
+        hints.push(
+            "the same request is sent more than once: let interactions replay again with \
+             `.allow_repeats()` on the ReelBuilder (reel serve: --allow-repeats)"
+                .to_owned(),
+        );
+        return hints;
     }
     for (rule, ok) in outcomes {
         if ok {
@@ -214,8 +252,19 @@ fn write_closest(
                     received.method()
                 );
             }
-            Rule::Url => write_url_difference(text, &recorded_norm.url, &received_norm.url),
-            Rule::Body => write_body_difference(text, cx, i, received_norm),
+            Rule::Url => {
+                write_url_difference(text, &recorded_norm.url, &received_norm.url);
+                hints.extend(url_hint(
+                    &recorded.url,
+                    received.url(),
+                    &recorded_norm.url,
+                    &received_norm.url,
+                ));
+            }
+            Rule::Body => {
+                let pointers = write_body_difference(text, cx, i, received_norm);
+                hints.extend(json_field_hint(&pointers));
+            }
             Rule::Header(name) => {
                 let received_values: Vec<reel_cassette::ByteString> = received
                     .headers()
@@ -238,6 +287,100 @@ fn write_closest(
             }
         }
     }
+    hints
+}
+
+/// The option that makes a URL difference match, when one does: only the scheme,
+/// host or port differ (a local server on another port) → `ignore_host`; only
+/// the values of named query parameters differ → `ignore_query_param`.
+fn url_hint(
+    recorded_url: &str,
+    received_url: &str,
+    recorded: &crate::normalize::UrlKey,
+    received: &crate::normalize::UrlKey,
+) -> Option<String> {
+    let (Some(a), Some(b)) = (
+        crate::url::UrlParts::parse(recorded_url),
+        crate::url::UrlParts::parse(received_url),
+    ) else {
+        return None;
+    };
+    if recorded.base != received.base {
+        if a.path != b.path || recorded.query != received.query {
+            return None;
+        }
+        let origin = |p: &crate::url::UrlParts<'_>| {
+            let port = p.port.map(|port| format!(":{port}")).unwrap_or_default();
+            format!("{}://{}{port}", p.scheme, p.host).to_ascii_lowercase()
+        };
+        return Some(format!(
+            "only the scheme, host or port differ (recorded {}, received {}): match on the \
+             path and query alone with `.ignore_host()` on the ReelBuilder (reel serve and \
+             ReelServer already do)",
+            origin(&a),
+            origin(&b)
+        ));
+    }
+    // The same names on both sides, some values differ: name them.
+    let names = |query: &[(String, String)]| -> Vec<String> {
+        let mut names: Vec<String> = query.iter().map(|(n, _)| n.clone()).collect();
+        names.dedup();
+        names
+    };
+    if names(&recorded.query) != names(&received.query) {
+        return None;
+    }
+    let mut differing: Vec<&str> = recorded
+        .query
+        .iter()
+        .filter(|pair| !received.query.contains(pair))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    differing.dedup();
+    if differing.is_empty() || differing.len() > MAX_POINTERS {
+        return None;
+    }
+    let calls: String = differing
+        .iter()
+        .map(|name| format!(".ignore_query_param({name:?})"))
+        .collect();
+    Some(format!(
+        "leave a query parameter whose value changes out of matching: `{calls}` on the \
+         ReelBuilder (reel serve: --ignore-query-param)"
+    ))
+}
+
+/// The `ignore_json_field` calls that would make a JSON body difference match,
+/// when a few fields differ (array positions as `*`, which names every element).
+fn json_field_hint(pointers: &[String]) -> Option<String> {
+    if pointers.is_empty() || pointers.len() > MAX_POINTERS || pointers.iter().any(|p| p == "/") {
+        return None;
+    }
+    let mut general: Vec<String> = pointers
+        .iter()
+        .map(|pointer| {
+            pointer
+                .split('/')
+                .map(|segment| {
+                    if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+                        "*"
+                    } else {
+                        segment
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect();
+    general.dedup();
+    let calls: String = general
+        .iter()
+        .map(|pointer| format!(".ignore_json_field({pointer:?})"))
+        .collect();
+    Some(format!(
+        "leave a JSON field whose value changes (an id, a timestamp) out of matching: \
+         `{calls}` on the ReelBuilder (reel serve: --ignore-json-field)"
+    ))
 }
 
 /// `"a"`, or `["a", "b"]`; a value that is not UTF-8 shows as `b"caf\xe9"`.
@@ -314,14 +457,19 @@ fn pairs(pairs: &[&(String, String)]) -> String {
         .join(", ")
 }
 
+/// Writes how the bodies differ; returns the JSON pointers where they do, up to
+/// a few more than are named, when every value there reads like a token (empty
+/// when the bodies are not both JSON, or a difference is text or structure).
 fn write_body_difference(
     text: &mut String,
     cx: &Context<'_>,
     i: usize,
     received_norm: &NormalRequest,
-) {
+) -> Vec<String> {
     let recorded_body = &cx.normal[i].body;
     let received_body = &received_norm.body;
+    let mut pointers = Vec::new();
+    let mut volatile = false;
     if recorded_body.kind == BodyKind::Binary || received_body.kind == BodyKind::Binary {
         let _ = writeln!(
             text,
@@ -329,7 +477,7 @@ fn write_body_difference(
             describe(recorded_body.kind, recorded_body.text.len()),
             describe(received_body.kind, received_body.text.len())
         );
-        return;
+        return pointers;
     }
     let recorded_view = body_view(cx.rules, recorded_body);
     let received_view = body_view(cx.rules, received_body);
@@ -339,8 +487,12 @@ fn write_body_difference(
             cx.rules.normalizer.json(&recorded_body.text),
             cx.rules.normalizer.json(&received_body.text),
         ) {
-            let mut pointers = Vec::new();
             differing_pointers(&a, &b, &mut String::new(), &mut pointers);
+            volatile = pointers.iter().all(|pointer| {
+                [&a, &b]
+                    .iter()
+                    .all(|side| side.pointer(pointer).is_none_or(reads_like_a_token))
+            });
             if !pointers.is_empty() {
                 let shown = pointers.len().min(MAX_POINTERS);
                 let _ = write!(at, " at {}", pointers[..shown].join(", "));
@@ -379,6 +531,22 @@ fn write_body_difference(
         &format!("recorded #{i}"),
         cx.full_diff,
     );
+    if !volatile {
+        pointers.clear();
+    }
+    pointers
+}
+
+/// Whether a JSON value reads like one that changes from run to run without the
+/// request meaning something else: a number, a flag, or a string with no spaces
+/// (an id, a timestamp, a hash). Text with spaces (a prompt) is what the test
+/// sends on purpose; objects and arrays are structure.
+fn reads_like_a_token(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) => true,
+        Value::String(s) => s.len() <= 200 && !s.chars().any(char::is_whitespace),
+        Value::Array(_) | Value::Object(_) => false,
+    }
 }
 
 /// The JSON pointers where `a` and `b` differ: fields on one side only, array
@@ -624,18 +792,24 @@ pub(crate) fn unplayed_report(cx: &Context<'_>, unplayed: &[usize]) -> String {
     let _ = writeln!(text, "  cassette: {}", cx.path.display());
     let _ = writeln!(text, "  mode:     {} ({})", cx.mode, cx.mode.summary());
     text.push_str("\nnot replayed:\n");
-    for &i in unplayed.iter().take(MAX_OTHERS) {
-        let _ = writeln!(text, "  {}", summary(cx, i));
+    let shown = &unplayed[..unplayed.len().min(MAX_OTHERS)];
+    for (&i, preview) in shown.iter().zip(previews(cx, shown)) {
+        let _ = writeln!(text, "  {}{preview}", summary(cx, i));
     }
     if unplayed.len() > MAX_OTHERS {
         let _ = writeln!(text, "  ... and {} more", unplayed.len() - MAX_OTHERS);
     }
-    let _ = write!(
-        text,
-        "\nthe code made fewer requests than were recorded; if that is what it should do \
-         now, re-record this cassette: {}",
-        cx.record_command
+    text.push_str(
+        "\nthe code made fewer requests than were recorded; if that is what it should do now, ",
     );
+    match cx.record {
+        Rerecord::Command(command) => {
+            let _ = write!(text, "re-record this cassette: {command}");
+        }
+        Rerecord::Cannot(why) => {
+            let _ = write!(text, "re-record this cassette (this client cannot: {why})");
+        }
+    }
     text
 }
 
@@ -644,18 +818,84 @@ pub(crate) fn unplayed_report(cx: &Context<'_>, unplayed: &[usize]) -> String {
 fn summary(cx: &Context<'_>, i: usize) -> String {
     let request = &cx.interactions[i].request;
     let body = &cx.normal[i].body;
-    let mut line = format!(
+    format!(
         "#{i} {} {} ({})",
         request.method,
         clip_url(&request.url),
         describe(body.kind, body.text.len())
-    );
-    if matches!(body.kind, BodyKind::Json | BodyKind::Form | BodyKind::Text) {
-        let text = String::from_utf8_lossy(&body.text);
-        let first_line = text.lines().next().unwrap_or("");
-        let _ = write!(line, ": {}", clip_line(first_line, 0, MAX_PREVIEW_CHARS).0);
+    )
+}
+
+/// Top-level fields that hold a conversation, one turn an element: `messages`
+/// (OpenAI, Anthropic, Bedrock Converse, Mistral, Ollama), `contents` (Gemini),
+/// `input` (OpenAI Responses).
+const CONVERSATION_FIELDS: [&str; 3] = ["messages", "contents", "input"];
+
+/// A body as its preview reads it: for a chat request, its last turn (every turn
+/// repeats the ones before, so the last is what tells them apart); else compact
+/// canonical JSON, or the text. `None` for no body or a binary one.
+fn preview_text(rules: &Rules, body: &crate::normalize::BodyKey) -> Option<String> {
+    match body.kind {
+        BodyKind::Json => {
+            let value = rules.normalizer.json(&body.text)?;
+            let turn = CONVERSATION_FIELDS.iter().find_map(|field| {
+                let turns = value.get(field)?.as_array()?;
+                let last = turns.last()?;
+                Some(format!(
+                    "{field}[{}] {}",
+                    turns.len() - 1,
+                    canonical_json(last, false)
+                ))
+            });
+            Some(turn.unwrap_or_else(|| canonical_json(&value, false)))
+        }
+        BodyKind::Form | BodyKind::Text => {
+            Some(String::from_utf8_lossy(&body.text).replace('\n', " "))
+        }
+        _ => None,
     }
-    line
+}
+
+/// `: <preview>` for each of `listed`, each starting a little before where the
+/// previews begin to differ, so that what tells the interactions apart shows
+/// rather than what they share.
+fn previews(cx: &Context<'_>, listed: &[usize]) -> Vec<String> {
+    let texts: Vec<Option<String>> = listed
+        .iter()
+        .map(|&i| preview_text(cx.rules, &cx.normal[i].body))
+        .collect();
+    let compared: Vec<&str> = texts.iter().flatten().map(String::as_str).collect();
+    // The shared prefix, in characters, when there are previews to compare.
+    let shared = match compared.split_first() {
+        Some((first, rest)) if !rest.is_empty() => {
+            rest.iter().fold(first.chars().count(), |shared, other| {
+                first
+                    .chars()
+                    .zip(other.chars())
+                    .take(shared)
+                    .take_while(|(a, b)| a == b)
+                    .count()
+            })
+        }
+        _ => 0,
+    };
+    let start = shared.saturating_sub(MAX_PREVIEW_CHARS / 3);
+    texts
+        .iter()
+        .map(|text| match text {
+            None => String::new(),
+            Some(text) => {
+                let len = text.chars().count();
+                let start = start.min(len.saturating_sub(MAX_PREVIEW_CHARS));
+                let mut preview = String::from(if start > 0 { ": ..." } else { ": " });
+                preview.extend(text.chars().skip(start).take(MAX_PREVIEW_CHARS));
+                if start + MAX_PREVIEW_CHARS < len {
+                    preview.push_str("...");
+                }
+                preview
+            }
+        })
+        .collect()
 }
 
 /// `no body` or `JSON body, 1284 bytes`.

@@ -32,7 +32,10 @@ impl<'a> UrlParts<'a> {
     /// text that is no URL at all).
     pub(crate) fn parse(text: &'a str) -> Option<UrlParts<'a>> {
         let (scheme, rest) = text.split_once("://")?;
-        let valid_scheme = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        let valid_scheme = scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
             && scheme
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
@@ -112,7 +115,14 @@ mod tests {
 
     #[test]
     fn text_that_is_not_an_absolute_url_does_not_split() {
-        for text in ["/v1/chat", "", "no url", "1http://x/", "http://x:99999/", "://x/"] {
+        for text in [
+            "/v1/chat",
+            "",
+            "no url",
+            "1http://x/",
+            "http://x:99999/",
+            "://x/",
+        ] {
             assert_eq!(UrlParts::parse(text), None, "{text}");
         }
     }

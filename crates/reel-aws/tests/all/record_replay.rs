@@ -168,9 +168,36 @@ async fn converse() {
         .send()
         .await
         .unwrap_err();
-    let text = DisplayErrorContext(&err).to_string();
-    assert!(text.contains("Say hi in French"), "{text}");
-    assert!(text.contains("REEL_RECORD"), "{text}");
+    // The report prints once, with its line breaks, whichever way the error is
+    // printed: the SDK's DisplayErrorContext, or `{:?}` (a test returning it with `?`).
+    let report_start = "reel: no recorded interaction matches POST ";
+    let closest = "\nclosest recorded interaction: #0 POST ";
+    for text in [DisplayErrorContext(&err).to_string(), format!("{err:?}")] {
+        assert_eq!(text.matches(closest).count(), 1, "{text}");
+        assert!(text.contains(report_start), "{text}");
+        assert!(text.contains("Say hi in French"), "{text}");
+        assert!(!text.contains("\\n"), "escaped line breaks:\n{text}");
+        // A replay-only client cannot re-record: the report says so instead of
+        // giving a command that would fail again.
+        assert!(
+            text.contains(
+                "this client cannot re-record the cassette: it was built with \
+                 ReelHttpClient::replay_only"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("to re-record this cassette, run:"), "{text}");
+    }
+    // The source is reel's error, for code that looks.
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    let mut found = None;
+    while let Some(err) = source {
+        if let Some(miss) = err.downcast_ref::<reel_aws::Miss>() {
+            found = Some(miss.reel_error());
+        }
+        source = err.source();
+    }
+    assert!(matches!(found, Some(reel::Error::NoMatch(_))), "{err:?}");
 }
 
 /// `keep_all_headers` keeps every header reel sees, and reel never sees the

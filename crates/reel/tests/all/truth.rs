@@ -75,7 +75,7 @@ fn a_replay_that_plays_one_of_two_interactions_fails_at_drop_with_the_report() {
   mode:     none (replay only; no request reaches the network)
 
 not replayed:
-  #1 POST https://api.openai.com/v1/chat/completions (JSON body, 1284 bytes): {\"messages\":[{\"content\":\"You are a helpful assistant. Always... (1224 more characters)
+  #1 POST https://api.openai.com/v1/chat/completions (JSON body, 1284 bytes): messages[4] {\"content\":\"6\",\"role\":\"tool\",\"tool_call_id\":\"cal...
 
 the code made fewer requests than were recorded; if that is what it should do now, \
 re-record this cassette: REEL_RECORD=all ./record-the-seed"
