@@ -293,3 +293,85 @@ fn a_save_onto_a_read_only_disk_leaves_the_old_cassette_and_names_the_cause() {
     );
     assert_old_cassette_kept_alone(&report);
 }
+
+/// The permission bits of `path`.
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[cfg(unix)]
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[cfg(unix)]
+fn one_interaction(url: &str) -> Cassette {
+    let mut cassette = Cassette::new();
+    cassette.interactions.push(Interaction::new(
+        Request::new("GET", url),
+        Response::new(200),
+    ));
+    cassette
+}
+
+/// A new cassette gets the mode any new file gets under the umask (0644 under
+/// umask 022, not a temporary file's 0600), whichever way reel writes it.
+#[cfg(unix)]
+#[test]
+fn a_new_cassette_gets_the_mode_a_plain_file_gets_under_the_umask() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    std::fs::write(&plain, "x").unwrap();
+    let expected = mode(&plain);
+    assert_eq!(expected & 0o600, 0o600, "the umask leaves the owner rw");
+
+    let saved = dir.path().join("saved.yaml");
+    one_interaction("https://x/").save(&saved).unwrap();
+    assert_eq!(mode(&saved), expected, "Cassette::save");
+
+    let locked = dir.path().join("locked.yaml");
+    reel_cassette::update_locked(&locked, |cassette| {
+        *cassette = one_interaction("https://x/");
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        mode(&locked),
+        expected,
+        "update_locked (what recording uses)"
+    );
+
+    // The lock file reel keeps for the cassette, in the shared lock directory.
+    let lock_dir = std::env::temp_dir().join("reel-locks");
+    assert_eq!(
+        mode(&lock_dir) & 0o1777,
+        0o1777,
+        "the lock directory is shared"
+    );
+}
+
+/// A save over a file keeps that file's mode: recording, `Cassette::save`.
+#[cfg(unix)]
+#[test]
+fn a_save_over_a_cassette_keeps_its_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    for wanted in [0o640, 0o644, 0o600, 0o664] {
+        let path = dir.path().join(format!("{wanted:o}.yaml"));
+        one_interaction("https://x/").save(&path).unwrap();
+        set_mode(&path, wanted);
+        one_interaction("https://y/").save(&path).unwrap();
+        assert_eq!(mode(&path), wanted, "Cassette::save over {wanted:o}");
+        reel_cassette::update_locked(&path, |cassette| {
+            cassette
+                .interactions
+                .extend(one_interaction("https://z/").interactions);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(mode(&path), wanted, "update_locked over {wanted:o}");
+        assert_eq!(Cassette::load(&path).unwrap().interactions.len(), 2);
+    }
+}

@@ -1,13 +1,20 @@
 //! Atomic saving: a temporary file in the same directory, flushed to disk, then
 //! renamed over the cassette. A reader sees the old file or the new one, never a
 //! half-written one, even if the process is killed mid-save.
+//!
+//! The file keeps its permissions: a save over an existing file gives the new
+//! one the old one's mode (`0640` stays `0640`), and a new file gets the mode any
+//! program's new file gets under the umask (`0644` under umask `022`), not the
+//! `0600` of a private temporary file.
 
 use std::io::Write as _;
 use std::path::Path;
 
 use crate::{Error, Result};
 
-/// Writes `bytes` to `path` atomically, creating missing directories.
+/// Writes `bytes` to `path` atomically, creating missing directories. The file
+/// keeps the permissions of the one it replaces; a new one gets `0666` less the
+/// umask.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically_with(path, bytes, |file, bytes| file.write_all(bytes))
 }
@@ -33,11 +40,20 @@ fn write_atomically_with(
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("cassette");
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io_error)?;
+    let replaced = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let prefix = format!(".{file_name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A plain file's mode (the umask applies at creation), not a temporary
+    // file's private 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder.tempfile_in(dir).map_err(io_error)?;
+    if let Some(permissions) = replaced {
+        temp.as_file()
+            .set_permissions(permissions)
+            .map_err(io_error)?;
+    }
     write(temp.as_file_mut(), bytes).map_err(io_error)?;
     temp.as_file().sync_all().map_err(io_error)?;
     temp.persist(path).map_err(|err| io_error(err.error))?;
@@ -105,6 +121,7 @@ pub fn lock_cassette(path: &Path) -> Result<CassetteLock> {
     absolute.hash(&mut hasher);
     let dir = std::env::temp_dir().join("reel-locks");
     std::fs::create_dir_all(&dir).map_err(io_error)?;
+    share(&dir);
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -114,6 +131,25 @@ pub fn lock_cassette(path: &Path) -> Result<CassetteLock> {
         .map_err(io_error)?;
     file.lock().map_err(io_error)?;
     Ok(CassetteLock { file })
+}
+
+/// Opens the lock directory to every user of the machine, as the temporary
+/// directory is (sticky, so each removes only their own files): another user's
+/// test run takes its locks there too. Only its owner can change it; for
+/// anyone else it already is what it is.
+fn share(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let shared = 0o1777;
+        if let Ok(metadata) = std::fs::metadata(dir) {
+            if metadata.permissions().mode() & shared != shared {
+                let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(shared));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 impl CassetteLock {

@@ -770,6 +770,16 @@ fn accept_file(pending: &Pending, reviewed: &[u8]) -> anyhow::Result<()> {
             pending.pending.display()
         );
     }
+    // The cassette keeps its permissions: the pending file takes them first.
+    if let Ok(metadata) = std::fs::metadata(&pending.cassette) {
+        std::fs::set_permissions(&pending.pending, metadata.permissions()).with_context(|| {
+            format!(
+                "{}: cannot give it the permissions of {}",
+                pending.pending.display(),
+                pending.cassette.display()
+            )
+        })?;
+    }
     std::fs::rename(&pending.pending, &pending.cassette).with_context(|| {
         format!(
             "{}: cannot move it over {}",

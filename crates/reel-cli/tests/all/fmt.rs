@@ -176,3 +176,49 @@ fn fmt_leaves_copies_of_corpus_cassettes_unchanged() {
         );
     }
 }
+
+/// `reel fmt`, `reel scrub` and accepting a review keep the cassette's mode.
+#[cfg(unix)]
+#[test]
+fn rewriting_commands_keep_the_cassettes_mode() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o7777;
+    let set = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let seed = crate::support::seed_text();
+    // Indented the go-vcr way, so that `reel fmt` has something to rewrite.
+    let reindented = seed.replace("\n    ", "\n      ");
+    let dir = crate::support::dir_with(&[
+        ("fmt.yaml", &reindented),
+        ("scrub.yaml", &seed),
+        ("review.yaml", &seed),
+        (
+            "review.yaml.pending",
+            &seed.replace("gpt-4o-mini", "gpt-4o"),
+        ),
+    ]);
+    for name in ["fmt.yaml", "scrub.yaml", "review.yaml"] {
+        set(&dir.path().join(name), 0o640);
+    }
+    let fmt = crate::support::reel(&["fmt", "fmt.yaml"], dir.path());
+    let scrub = crate::support::reel(
+        &["scrub", "--json-field", "/model", "scrub.yaml"],
+        dir.path(),
+    );
+    let review = crate::support::reel(&["review", "--accept", "."], dir.path());
+    for (name, run) in [
+        ("fmt.yaml", fmt),
+        ("scrub.yaml", scrub),
+        ("review.yaml", review),
+    ] {
+        assert_eq!(run.code, 0, "{name}: {}{}", run.stdout, run.stderr);
+        assert_eq!(mode(&dir.path().join(name)), 0o640, "{name}");
+    }
+    // Each command did rewrite its file.
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(read("fmt.yaml"), seed);
+    assert!(read("scrub.yaml").contains("REDACTED"));
+    assert_eq!(read("review.yaml"), seed.replace("gpt-4o-mini", "gpt-4o"));
+}
