@@ -3,7 +3,8 @@
 //! - `bad_input`: broken files give errors with file, line, column and a fix;
 //! - `roundtrip_property`: arbitrary bodies survive write -> read -> write;
 //! - `saving`: saves are atomic, create directories, keep the dialect;
-//! - `openai`: async-openai through reel, in-process and through reel-server;
+//! - `openai_0_43`, `openai_0_42`: async-openai through reel, in-process and
+//!   through reel-server, with the two latest minors (one source, `openai.rs`);
 //! - `adapters`: a miss reads the same through every adapter;
 //! - `latin1`: a header value that is not UTF-8 replays as the same bytes;
 //! - `rig`: rig replays the seed through the reqwest middleware, two fields ignored.
@@ -12,7 +13,20 @@ mod adapters;
 mod bad_input;
 mod corpus;
 mod latin1;
-mod openai;
+/// async-openai 0.43, the latest minor.
+#[path = "."]
+mod openai_0_43 {
+    use async_openai_0_43 as async_openai;
+    #[path = "openai.rs"]
+    mod tests;
+}
+/// async-openai 0.42, the one before: the same tests through the same adapter.
+#[path = "."]
+mod openai_0_42 {
+    use async_openai_0_42 as async_openai;
+    #[path = "openai.rs"]
+    mod tests;
+}
 mod reqwest_0_12;
 mod rig;
 mod roundtrip_property;

@@ -9,6 +9,9 @@
 
 use std::collections::BTreeMap;
 
+// The async-openai minor under test, named by the module that includes this file.
+use super::async_openai;
+
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
@@ -250,6 +253,23 @@ async fn a_request_the_seed_lacks_fails_through_the_adapter_with_reels_mismatch_
         .await
         .err()
         .expect("a request the seed lacks fails");
+    // What a test that returns the error through `?` prints: async-openai's
+    // derived `Debug`, with reel's report inside it as text, once.
+    let debug = format!("{err:?}");
+    assert!(
+        debug.starts_with(
+            "Boxed(reel: no recorded interaction matches POST \
+             https://api.openai.com/v1/chat/completions"
+        ),
+        "{debug}"
+    );
+    assert!(debug.contains("\n  cassette: "), "{debug}");
+    assert!(!debug.contains("\\n"), "escaped line breaks:\n{debug}");
+    assert_eq!(
+        debug.matches("\nclosest recorded interaction: #0").count(),
+        1,
+        "{debug}"
+    );
     let OpenAIError::Boxed(err) = err else {
         panic!("expected reel's error, boxed; got {err:?}")
     };

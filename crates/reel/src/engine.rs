@@ -337,7 +337,9 @@ impl Reel {
                     normalize_received(&inner.rules, &inner.redaction, received)
                 });
                 let report = self.miss(received, &normal);
-                tracing::debug!(
+                // A warning: the test fails on it, and a subscriber at its
+                // default level shows it.
+                tracing::warn!(
                     target: "reel",
                     method = %received.method(),
                     url = %received.url(),

@@ -1,10 +1,20 @@
 //! Record/replay for HTTP in Rust tests: an engine that answers requests from go-vcr
 //! cassettes, streams server-sent events event by event, records what it lacks and
-//! explains every miss, with thin adapters for the clients tests use: a
-//! [`reqwest_middleware`] layer ([`Reel`]), a tower service ([`ReelService`]), an
-//! async-openai service (`openai`, feature `async-openai`), the reqwest 0.12
-//! versions of the first two (`reqwest_0_12`, feature `reqwest-0-12`), and the
-//! `reel-server` crate for clients that take only a base URL.
+//! explains every miss, with thin adapters for the clients tests use.
+//!
+//! # Features: pay for your client only
+//! The engine ([`Reel::decide`]: `http` types in, a [`Decision`] out) depends on
+//! no HTTP client. Each adapter is a feature:
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `reqwest` (default) | the [`reqwest_middleware`] layer (`impl Middleware for Reel`) and the tower service [`ReelService`], for reqwest 0.13 and reqwest-middleware 0.5 |
+//! | `reqwest-0-12` | the same two for reqwest 0.12 and reqwest-middleware 0.4: `reqwest_0_12` |
+//! | `async-openai` | `openai::OpenAiService` for async-openai 0.43; `async-openai-0-42` down to `async-openai-0-37` for those minors |
+//!
+//! `reel = { version = "0.1", default-features = false }` is the engine alone,
+//! what `reel-aws` (the AWS SDK) and `reel-server` (clients that take a base URL)
+//! build on.
 //!
 //! ```
 //! use reqwest_middleware::ClientBuilder;
@@ -58,13 +68,16 @@
 //! `once` elsewhere: CI never records unless asked.
 //!
 //! # Recording
-//! The request goes out through the rest of the middleware chain; the response
-//! streams to the caller as it arrives while reel keeps a copy, and the interaction
-//! is saved as soon as the body ends — by a background thread, so the caller does
-//! not wait for the disk; atomically, under a lock shared by every process, in the
-//! order the requests started. Dropping the client (the end of a test) waits for
-//! every save; [`Reel::flush`] waits on demand. A response body the caller stops
-//! reading is still read to the end for the cassette; one that breaks is not saved.
+//! The request goes out through the rest of the middleware chain (or the inner
+//! service); the response streams to the caller as it arrives while reel keeps a
+//! copy. What a test records is written when the last handle drops (the client
+//! holding the `Reel`, at the end of the test) or on [`Reel::flush`], and only for
+//! a test that did not panic ([`ReelBuilder::record_on_error`] keeps a failing
+//! test's recordings): a re-record that goes wrong halfway leaves the old cassette
+//! byte for byte. Writes are atomic, under a lock shared by every process, and
+//! keep the file's permissions. A response body the caller stops reading is still
+//! read to the end for the cassette ([`Reel::settle`] waits for it); one that
+//! breaks is not saved. `reel-server` writes each interaction as its body ends.
 //!
 //! # Secrets
 //! Only the `Accept`, `Content-Encoding`, `Content-Type` and `User-Agent` request headers and the

@@ -341,3 +341,81 @@ async fn child_traces() {
         assert!(text.contains(&expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+/// The README's recipe for seeing reel's decisions, as the README writes it.
+const README_RECIPE: &str = "let _ = tracing_subscriber::fmt()
+    .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+    .with_test_writer()
+    .try_init();";
+
+#[test]
+fn the_readme_tracing_recipe_prints_every_decision_and_misses_as_warnings() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    // Compared line by line without indentation (the README's sits in a list).
+    let unindented = |text: &str| text.lines().map(str::trim).collect::<Vec<_>>().join("\n");
+    assert!(
+        unindented(&readme).contains(&unindented(README_RECIPE)),
+        "the README's recipe is not the one this test runs:\n{README_RECIPE}"
+    );
+    let run = |filter: &str| {
+        let output = child_process("truth::child_readme_recipe")
+            .env("RUST_LOG", filter)
+            .env("NO_COLOR", "1")
+            .arg("--nocapture")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    };
+    // `RUST_LOG=reel=debug cargo test`: every decision.
+    let debug = run("reel=debug");
+    for expected in [
+        "DEBUG",
+        "cassette opened",
+        "reel: replayed",
+        "WARN",
+        "no match",
+    ] {
+        assert!(
+            debug.contains(expected),
+            "missing {expected:?} in:\n{debug}"
+        );
+    }
+    // `RUST_LOG=reel=warn cargo test`: the misses alone.
+    let warn = run("reel=warn");
+    assert!(warn.contains("WARN") && warn.contains("no match"), "{warn}");
+    assert!(!warn.contains("reel: replayed"), "{warn}");
+}
+
+/// Child of `the_readme_tracing_recipe_prints_every_decision_and_misses_as_warnings`.
+#[tokio::test]
+#[ignore = "run by the_readme_tracing_recipe_prints_every_decision_and_misses_as_warnings"]
+async fn child_readme_recipe() {
+    if !started_as_child() {
+        return;
+    }
+    // The README's recipe, word for word (the parent checks the README holds it).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    let file = cassette(vec![post(URL, r#"{"a":1}"#, "one")]);
+    let client = client(Reel::replay(&file.path).unwrap());
+    let replayed = client.post(URL).body(r#"{"a":1}"#).send().await.unwrap();
+    assert_eq!(replayed.status(), 200);
+    client
+        .post(URL)
+        .body(r#"{"a":2}"#)
+        .send()
+        .await
+        .unwrap_err();
+}
