@@ -35,7 +35,9 @@ pub(crate) fn request(live: &Received, redaction: &Redaction, decode_limit: u64)
             form.append_bytes(name, value);
         }
     }
-    for (name, value) in form_pairs(live.uri().query().unwrap_or("").as_bytes()) {
+    for (name, value) in form_pairs(
+        crate::url::UrlParts::parse(live.url()).map_or(&b""[..], |url| url.query.as_bytes()),
+    ) {
         form.append_bytes(name, value);
     }
     request.form = form;

@@ -1,6 +1,8 @@
 //! [`Received`]: a request as the engine sees it, in `http` types, whatever client
 //! sent it.
 
+use std::sync::OnceLock;
+
 use bytes::Bytes;
 use http::{HeaderMap, Method, Uri};
 
@@ -25,9 +27,10 @@ use crate::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct Received {
     method: Method,
-    uri: Uri,
-    /// The URI's text, made once: what matching, recording and reports read.
+    /// The URL's text: what matching, recording and reports read.
     url: String,
+    /// The URI, parsed from `url` when first asked for (replay never asks).
+    uri: OnceLock<Uri>,
     headers: HeaderMap,
     body: Bytes,
 }
@@ -45,10 +48,23 @@ impl Received {
         Ok(Received {
             method,
             url: uri.to_string(),
-            uri,
+            uri: OnceLock::from(uri),
             headers,
             body,
         })
+    }
+
+    /// A request whose URL a client already parsed and checked (reqwest's
+    /// `Url`, absolute and a valid URI): its text is taken as it is, and the
+    /// `http::Uri` is parsed only if asked for.
+    pub(crate) fn from_url(method: Method, url: &str, headers: HeaderMap, body: Bytes) -> Received {
+        Received {
+            method,
+            url: url.to_owned(),
+            uri: OnceLock::new(),
+            headers,
+            body,
+        }
     }
 
     /// A request from `http` types. Errors when the URI is not absolute
@@ -71,7 +87,7 @@ impl Received {
 
     /// The URI: absolute, with scheme and host.
     pub fn uri(&self) -> &Uri {
-        &self.uri
+        self.uri.get_or_init(|| parse_uri(&self.url))
     }
 
     /// The URL as text, as the cassette records it.
@@ -91,15 +107,21 @@ impl Received {
 
     /// The parts: method, URI, headers, body.
     pub fn into_parts(self) -> (Method, Uri, HeaderMap, Bytes) {
-        (self.method, self.uri, self.headers, self.body)
+        let uri = match self.uri.into_inner() {
+            Some(uri) => uri,
+            None => parse_uri(&self.url),
+        };
+        (self.method, uri, self.headers, self.body)
     }
 
     /// The request as an `http::Request`, to send on.
     pub fn into_http(self) -> http::Request<Bytes> {
-        let mut request = http::Request::new(self.body);
-        *request.method_mut() = self.method;
-        *request.uri_mut() = self.uri;
-        *request.headers_mut() = self.headers;
+        let mut request = http::Request::new(Bytes::new());
+        let (method, uri, headers, body) = self.into_parts();
+        *request.body_mut() = body;
+        *request.method_mut() = method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
         request
     }
 
@@ -126,4 +148,11 @@ impl Received {
     pub(crate) fn body_bytes(&self) -> &Bytes {
         &self.body
     }
+}
+
+/// The URI of a URL a client checked ([`Received::from_url`]): reqwest sends
+/// only URLs that parse as URIs, so the root stands in only for one it could not
+/// have sent either.
+fn parse_uri(url: &str) -> Uri {
+    url.parse().unwrap_or_else(|_| Uri::from_static("/"))
 }

@@ -99,7 +99,7 @@ async fn received(mut request: reqwest::Request, limit: u64) -> Result<(Received
             crate::read_body(body, limit, request.method(), request.url().as_str()).await?
         }
     };
-    parts(request, body)
+    Ok(parts(request, body))
 }
 
 /// The request as reel matches it, when its body was built from bytes (the
@@ -135,25 +135,20 @@ fn received_now(
             return Err(request);
         }
     };
-    Ok(parts(request, body))
+    Ok(Ok(parts(request, body)))
 }
 
-/// The request's parts, its body read. reqwest's URLs are valid URIs (reqwest
-/// converts them the same way to send them).
-fn parts(mut request: reqwest::Request, body: Bytes) -> Result<(Received, Options), Error> {
-    let uri = http::Uri::try_from(request.url().as_str()).map_err(|err| Error::RequestUrl {
-        uri: request.url().to_string(),
-        reason: err.to_string(),
-    })?;
+/// The request's parts, its body read.
+fn parts(mut request: reqwest::Request, body: Bytes) -> (Received, Options) {
     let headers = std::mem::take(request.headers_mut());
     let method = std::mem::take(request.method_mut());
-    let received = Received::new(method, uri, headers, body)?;
+    let received = Received::from_url(method, request.url().as_str(), headers, body);
     let options = Options {
         timeout: request.timeout().copied(),
         version: request.version(),
         url: request.url().clone(),
     };
-    Ok((received, options))
+    (received, options)
 }
 
 /// A replayed response as a `reqwest::Response` for `url`: a whole body as bytes,

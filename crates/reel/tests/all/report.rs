@@ -195,6 +195,12 @@ to re-record this cassette, run: REEL_RECORD=all cargo test -p reel -- \
     assert_eq!(text, expected);
 }
 
+/// The report of a POST to `url` with `body` that `reel` cannot answer.
+async fn miss(reel: Reel, url: &str, body: &str) -> String {
+    let request = client(reel).post(url).body(body.to_owned());
+    error_text(request.send().await.unwrap_err())
+}
+
 /// The "if the difference is expected" section of a report, and what follows it.
 fn advice(text: &str) -> &str {
     let start = text
@@ -214,14 +220,12 @@ async fn a_request_to_another_host_and_port_suggests_ignore_host() {
         "{}",
     )]);
     // The same path and query, sent to a local server on a random port.
-    let text = error_text(
-        client(Reel::replay(&file.path).unwrap())
-            .post("http://127.0.0.1:38211/v1/chat/completions?x=1")
-            .body(r#"{"a":1}"#)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let text = miss(
+        Reel::replay(&file.path).unwrap(),
+        "http://127.0.0.1:38211/v1/chat/completions?x=1",
+        r#"{"a":1}"#,
+    )
+    .await;
     assert!(
         advice(&text).starts_with(
             "\nif the difference is expected on every run:\n  only the scheme, host or port differ \
@@ -248,14 +252,12 @@ async fn another_path_gets_no_ignore_host_advice() {
         return;
     }
     let file = cassette(vec![post("https://api.openai.com/v1/chat", "{}", "{}")]);
-    let text = error_text(
-        client(Reel::replay(&file.path).unwrap())
-            .post("http://127.0.0.1:9/v1/embeddings")
-            .body("{}")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let text = miss(
+        Reel::replay(&file.path).unwrap(),
+        "http://127.0.0.1:9/v1/embeddings",
+        "{}",
+    )
+    .await;
     assert!(!text.contains(".ignore_host()"), "{text}");
     assert!(!text.contains("if the difference is expected"), "{text}");
 }
@@ -285,14 +287,7 @@ async fn a_changed_field_suggests_the_ignore_json_field_line_that_makes_it_match
     ];
     for (recorded, sent, call) in cases {
         let file = cassette(vec![post(URL, recorded, "{}")]);
-        let text = error_text(
-            client(Reel::replay(&file.path).unwrap())
-                .post(URL)
-                .body(sent)
-                .send()
-                .await
-                .unwrap_err(),
-        );
+        let text = miss(Reel::replay(&file.path).unwrap(), URL, sent).await;
         assert!(
             advice(&text).contains(&format!("`{call}` on the ReelBuilder")),
             "{call}:\n{text}"
@@ -316,13 +311,12 @@ async fn a_changed_query_value_suggests_ignore_query_param() {
         return;
     }
     let file = cassette(vec![post("https://x.test/v1/a?day=1&q=s", "", "{}")]);
-    let text = error_text(
-        client(Reel::replay(&file.path).unwrap())
-            .post("https://x.test/v1/a?q=s&day=2")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let text = miss(
+        Reel::replay(&file.path).unwrap(),
+        "https://x.test/v1/a?q=s&day=2",
+        "",
+    )
+    .await;
     assert!(
         advice(&text).contains("`.ignore_query_param(\"day\")` on the ReelBuilder"),
         "{text}"
@@ -397,14 +391,12 @@ async fn unplayed_chat_turns_are_told_apart_by_their_last_message() {
         })
         .collect();
     let file = cassette(interactions);
-    let text = error_text(
-        client(Reel::replay(&file.path).unwrap())
-            .post(URL)
-            .body(r#"{"model":"m","messages":[]}"#)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let text = miss(
+        Reel::replay(&file.path).unwrap(),
+        URL,
+        r#"{"model":"m","messages":[]}"#,
+    )
+    .await;
     for (n, turn) in turns.iter().enumerate().skip(1) {
         assert!(
             text.contains(&format!(
@@ -435,14 +427,7 @@ async fn changed_text_or_structure_gets_no_ignore_json_field_advice() {
     ];
     for (recorded, sent) in cases {
         let file = cassette(vec![post(URL, recorded, "{}")]);
-        let text = error_text(
-            client(Reel::replay(&file.path).unwrap())
-                .post(URL)
-                .body(sent)
-                .send()
-                .await
-                .unwrap_err(),
-        );
+        let text = miss(Reel::replay(&file.path).unwrap(), URL, sent).await;
         assert!(!text.contains(".ignore_json_field("), "{sent}:\n{text}");
     }
 }

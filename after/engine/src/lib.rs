@@ -1,0 +1,1 @@
+pub fn open(path: &str) -> reel::Result<reel::Reel> { reel::Reel::replay(path) }
