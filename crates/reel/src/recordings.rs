@@ -67,6 +67,7 @@ impl Recordings {
             .iter()
             .map(|interaction| {
                 let url = redaction.redact_url(&interaction.request.url);
+                crate::url::UrlParts::parse(&url)?;
                 raw_target(&url, rules.normalizer.ignore_host).map(|target| RawRoute {
                     method: interaction.request.method.clone(),
                     target: target.to_owned(),
@@ -181,14 +182,14 @@ impl Recordings {
 /// The URL as written, without its fragment (only its path and query when hosts
 /// are ignored): with the method, the key of the exact-text shortcut. Equal text
 /// has an equal normal form, so the shortcut never picks what full matching
-/// would not. `None` for text that is not an absolute URL.
+/// would not. `None` when hosts are ignored and the text is not an absolute URL.
 fn raw_target(url: &str, ignore_host: bool) -> Option<&str> {
-    let parts = crate::url::UrlParts::parse(url)?;
-    Some(if ignore_host {
-        parts.target
-    } else {
-        url.split_once('#').map_or(url, |(before, _)| before)
-    })
+    if ignore_host {
+        return crate::url::UrlParts::parse(url).map(|parts| parts.target);
+    }
+    // The whole text, no parse needed: only a recorded URL that is absolute has a
+    // raw route, and a received text equal to it is that same URL.
+    Some(memchr::memchr(b'#', url.as_bytes()).map_or(url, |at| &url[..at]))
 }
 
 /// The normal form of a recorded request, after the redaction a live request gets.
