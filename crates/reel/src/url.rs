@@ -31,27 +31,32 @@ impl<'a> UrlParts<'a> {
     /// Splits `text`; `None` when it is not `scheme://...` (a relative URL, or
     /// text that is no URL at all).
     pub(crate) fn parse(text: &'a str) -> Option<UrlParts<'a>> {
-        let (scheme, rest) = text.split_once("://")?;
+        // Byte searches (memchr) throughout: the shortcut of `reel serve` splits
+        // every request's URL.
+        let bytes = text.as_bytes();
+        let colon = memchr::memchr(b':', bytes)?;
+        let scheme = &text[..colon];
+        let rest = text[colon..].strip_prefix("://")?;
         let valid_scheme = scheme
-            .chars()
+            .bytes()
             .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
+            .is_some_and(|b| b.is_ascii_alphabetic())
             && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
         if !valid_scheme {
             return None;
         }
-        let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let rest = memchr::memchr(b'#', rest.as_bytes()).map_or(rest, |at| &rest[..at]);
+        let authority_end = memchr::memchr2(b'/', b'?', rest.as_bytes()).unwrap_or(rest.len());
         let (authority, target) = rest.split_at(authority_end);
-        let host_and_port = authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, after)| after);
+        let host_and_port = memchr::memrchr(b'@', authority.as_bytes())
+            .map_or(authority, |at| &authority[at + 1..]);
+        let hp = host_and_port.as_bytes();
         // An IPv6 literal is bracketed; its colons are not the port's.
-        let port_at = match host_and_port.rfind(']') {
-            Some(close) => host_and_port[close..].find(':').map(|at| close + at),
-            None => host_and_port.rfind(':'),
+        let port_at = match memchr::memrchr(b']', hp) {
+            Some(close) => memchr::memchr(b':', &hp[close..]).map(|at| close + at),
+            None => memchr::memrchr(b':', hp),
         };
         let (host, port) = match port_at {
             Some(at) => (&host_and_port[..at], &host_and_port[at + 1..]),
@@ -61,7 +66,10 @@ impl<'a> UrlParts<'a> {
             "" => default_port(scheme),
             digits => Some(digits.parse().ok()?),
         };
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let (path, query) = match memchr::memchr(b'?', target.as_bytes()) {
+            Some(at) => (&target[..at], &target[at + 1..]),
+            None => (target, ""),
+        };
         Some(UrlParts {
             scheme,
             host,
@@ -75,10 +83,13 @@ impl<'a> UrlParts<'a> {
 
 /// The port a scheme implies when the URL names none.
 fn default_port(scheme: &str) -> Option<u16> {
-    match scheme.to_ascii_lowercase().as_str() {
-        "http" | "ws" => Some(80),
-        "https" | "wss" => Some(443),
-        _ => None,
+    let is = |name: &str| scheme.eq_ignore_ascii_case(name);
+    if is("http") || is("ws") {
+        Some(80)
+    } else if is("https") || is("wss") {
+        Some(443)
+    } else {
+        None
     }
 }
 
