@@ -57,6 +57,7 @@ impl Received {
     /// A request whose URL a client already parsed and checked (reqwest's
     /// `Url`, absolute and a valid URI): its text is taken as it is, and the
     /// `http::Uri` is parsed only if asked for.
+    #[cfg(any(feature = "reqwest", feature = "reqwest-0-12"))]
     pub(crate) fn from_url(method: Method, url: &str, headers: HeaderMap, body: Bytes) -> Received {
         Received {
             method,
