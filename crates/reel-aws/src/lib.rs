@@ -268,7 +268,7 @@ async fn answer(
 /// report: it reads once either way.
 ///
 /// ```
-/// # fn find(err: &(dyn std::error::Error + 'static)) -> Option<&reel::Error> {
+/// # fn find<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a reel::Error> {
 /// // The report from an SDK error, walking its sources:
 /// let mut source = Some(err);
 /// while let Some(err) = source {

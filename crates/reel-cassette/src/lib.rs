@@ -53,6 +53,7 @@ mod digest;
 mod error;
 mod go_yaml;
 mod headers;
+mod pointer;
 mod read;
 mod redact;
 mod save;
@@ -75,6 +76,7 @@ pub use cassette::{Cassette, Dialect, Interaction, Request, Response, FORMAT_VER
 pub use digest::short_sha256;
 pub use error::{Error, Location, Result};
 pub use headers::Headers;
+pub use pointer::{FieldPointer, PointerError};
 pub use read::MAX_INTERACTIONS;
 pub use redact::{Redaction, REDACTED};
 pub use save::{

@@ -46,7 +46,9 @@ pub struct Redaction {
     request_headers: Vec<String>,
     response_headers: Vec<String>,
     params: Vec<String>,
-    json_pointers: Vec<String>,
+    json_pointers: Vec<crate::FieldPointer>,
+    /// Pointers given that name no field: [`Redaction::check`] reports them.
+    invalid: Vec<crate::PointerError>,
     form_parts: Vec<String>,
 }
 
@@ -63,6 +65,7 @@ impl Default for Redaction {
             response_headers: vec!["content-type".into()],
             params: DEFAULT_PARAMS.iter().map(|p| (*p).to_owned()).collect(),
             json_pointers: Vec::new(),
+            invalid: Vec::new(),
             form_parts: Vec::new(),
         }
     }
@@ -92,10 +95,23 @@ impl Redaction {
     }
 
     /// Redacts the JSON body field at `pointer` (RFC 6901, with `*` matching every
-    /// array element or object member) in requests and responses.
+    /// array element or object member) in requests and responses. A pointer that
+    /// names no field (`api_key`, without its `/`) redacts nothing, and
+    /// [`Redaction::check`] reports it: check before use.
     pub fn redact_json_field(mut self, pointer: &str) -> Redaction {
-        self.json_pointers.push(pointer.to_owned());
+        match crate::FieldPointer::parse(pointer) {
+            Ok(pointer) => self.json_pointers.push(pointer),
+            Err(err) => self.invalid.push(err),
+        }
         self
+    }
+
+    /// The first rule given that cannot work: a JSON pointer that names no field.
+    pub fn check(&self) -> Result<(), crate::PointerError> {
+        match self.invalid.first() {
+            Some(err) => Err(err.clone()),
+            None => Ok(()),
+        }
     }
 
     /// Replaces the content of the `multipart/form-data` part named `name` by
@@ -205,12 +221,7 @@ impl Redaction {
         let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
         let mut changed = false;
         for pointer in &self.json_pointers {
-            let tokens: Vec<String> = pointer
-                .split('/')
-                .skip(1)
-                .map(unescape_pointer_token)
-                .collect();
-            changed |= redact_at(&mut value, &tokens);
+            changed |= pointer.redact(&mut value, REDACTED);
         }
         changed.then(|| serde_json::to_vec(&value).unwrap_or_else(|_| body.to_vec()))
     }
@@ -238,36 +249,6 @@ impl Redaction {
 
 fn keep_only(headers: &mut Headers, kept: &[String]) {
     headers.retain(|name, _| kept.iter().any(|k| k.eq_ignore_ascii_case(name)));
-}
-
-fn unescape_pointer_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-/// Replaces the values at `tokens` (with `*` wildcards) by `REDACTED`.
-fn redact_at(value: &mut serde_json::Value, tokens: &[String]) -> bool {
-    let Some((first, rest)) = tokens.split_first() else {
-        if value.as_str() == Some(REDACTED) {
-            return false;
-        }
-        *value = serde_json::Value::String(REDACTED.to_owned());
-        return true;
-    };
-    match value {
-        serde_json::Value::Object(map) if first == "*" => map
-            .values_mut()
-            .fold(false, |changed, v| redact_at(v, rest) | changed),
-        serde_json::Value::Object(map) => map.get_mut(first).is_some_and(|v| redact_at(v, rest)),
-        serde_json::Value::Array(items) if first == "*" => items
-            .iter_mut()
-            .fold(false, |changed, v| redact_at(v, rest) | changed),
-        serde_json::Value::Array(items) => first
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| items.get_mut(i))
-            .is_some_and(|v| redact_at(v, rest)),
-        _ => false,
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use reel_cassette::Redaction;
 
 use crate::env::RecordCommand;
 use crate::matcher::{RequestMatcher, Rules};
-use crate::normalize::FieldPattern;
 use crate::pacing::{Delay, Pacing};
 use crate::{Mode, Reel, Result};
 
@@ -52,6 +51,9 @@ pub struct ReelBuilder {
     pub(crate) drop_unused: bool,
     pub(crate) review: Option<bool>,
     pub(crate) record_timing: Option<bool>,
+    /// Rules given that cannot work (a JSON pointer without its `/`): opening
+    /// the cassette reports the first.
+    pub(crate) invalid: Vec<(&'static str, reel_cassette::PointerError)>,
 }
 
 /// The largest request body adapters read by default: 512 MiB.
@@ -76,6 +78,7 @@ impl Default for ReelBuilder {
             drop_unused: false,
             review: None,
             record_timing: None,
+            invalid: Vec::new(),
         }
     }
 }
@@ -92,15 +95,13 @@ impl ReelBuilder {
     /// (RFC 6901) in which `*` stands for every array element or object member:
     /// `/metadata/request_id`, `/messages/*/id`. Default: every field counts.
     ///
-    /// # Panics
-    /// When `pointer` does not start with `/`.
+    /// A pointer that names no field (`request_id`, without its `/`) makes
+    /// opening the cassette fail with [`crate::Error::InvalidRule`], naming it.
     pub fn ignore_json_field(mut self, pointer: &str) -> ReelBuilder {
-        let pattern = FieldPattern::parse(pointer).unwrap_or_else(|| {
-            panic!(
-                "JSON field pointer {pointer:?} must start with `/`, as in `/metadata/request_id`"
-            )
-        });
-        self.rules.normalizer.ignored_fields.push(pattern);
+        match reel_cassette::FieldPointer::parse(pointer) {
+            Ok(pointer) => self.rules.normalizer.ignored_fields.push(pointer),
+            Err(err) => self.invalid.push(("ignore_json_field", err)),
+        }
         self
     }
 
@@ -230,7 +231,14 @@ impl ReelBuilder {
     /// Replaces the JSON body field at `pointer` (`*` for every element) by
     /// `REDACTED` in recorded requests and responses, and in live requests before
     /// matching. Default: bodies are recorded as they are.
+    ///
+    /// A pointer that names no field (`api_key`, without its `/`, which would
+    /// otherwise redact nothing or the wrong field) makes opening the cassette
+    /// fail with [`crate::Error::InvalidRule`], naming it.
     pub fn redact_json_field(mut self, pointer: &str) -> ReelBuilder {
+        if let Err(err) = reel_cassette::FieldPointer::parse(pointer) {
+            self.invalid.push(("redact_json_field", err));
+        }
         self.redaction = self.redaction.redact_json_field(pointer);
         self
     }
@@ -368,8 +376,15 @@ impl ReelBuilder {
     /// sets to the package's directory. Errors when `REEL_RECORD` names no mode,
     /// when replay-only mode finds no cassette (the message says how to record it),
     /// when the cassette cannot be parsed or has a response that is not valid HTTP,
-    /// and when `REEL_FULL_DIFF` has a value reel does not accept.
+    /// when `REEL_FULL_DIFF` has a value reel does not accept, and when a rule
+    /// cannot work ([`crate::Error::InvalidRule`]).
     pub fn open(self, path: impl AsRef<Path>) -> Result<Reel> {
+        if let Some((rule, source)) = self.invalid.first() {
+            return Err(crate::Error::InvalidRule {
+                rule,
+                source: source.clone(),
+            });
+        }
         let mode = crate::env::resolve_mode(self.mode)?;
         Reel::open(self, path.as_ref(), mode)
     }

@@ -150,6 +150,17 @@ pub enum Error {
         message: String,
     },
 
+    /// A matching or redaction rule that cannot work, such as a JSON pointer
+    /// without its leading `/`: reported when the cassette opens, before any
+    /// request is matched or recorded with it.
+    #[error("{rule}: {source}")]
+    InvalidRule {
+        /// The builder method given the rule: `ignore_json_field`, `redact_json_field`.
+        rule: &'static str,
+        /// What is wrong with it.
+        source: reel_cassette::PointerError,
+    },
+
     /// A mode name that reel does not know.
     #[error("unknown mode `{value}` (known modes: {known})")]
     UnknownMode {

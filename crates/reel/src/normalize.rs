@@ -24,7 +24,7 @@ pub(crate) struct Normalizer {
     /// Query parameter names that do not take part in matching.
     pub(crate) ignored_query: HashSet<String>,
     /// JSON fields that do not take part in matching.
-    pub(crate) ignored_fields: Vec<FieldPattern>,
+    pub(crate) ignored_fields: Vec<reel_cassette::FieldPointer>,
     /// `multipart/form-data` parts (by name) that do not take part in matching.
     pub(crate) ignored_parts: HashSet<String>,
     /// The most bytes a compressed body is decoded to (the engine's body limit).
@@ -319,8 +319,8 @@ impl Normalizer {
     /// The body parsed as JSON, without the ignored fields.
     pub(crate) fn json(&self, text: &[u8]) -> Option<Value> {
         let mut value: Value = serde_json::from_slice(text).ok()?;
-        for pattern in &self.ignored_fields {
-            pattern.remove(&mut value);
+        for pointer in &self.ignored_fields {
+            pointer.remove(&mut value);
         }
         Some(value)
     }
@@ -383,68 +383,6 @@ pub(crate) fn form_pairs(text: &[u8]) -> Vec<(String, String)> {
         .collect();
     pairs.sort();
     pairs
-}
-
-/// A JSON field to leave out of matching: a JSON pointer (RFC 6901) in which `*`
-/// stands for every array element or object member.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct FieldPattern {
-    segments: Vec<Segment>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Segment {
-    Any,
-    Name(String),
-}
-
-impl FieldPattern {
-    /// Parses `/metadata/request_id` or `/messages/*/id`; `None` unless the pointer
-    /// starts with `/`.
-    pub(crate) fn parse(pointer: &str) -> Option<FieldPattern> {
-        let rest = pointer.strip_prefix('/')?;
-        let segments = rest
-            .split('/')
-            .map(|s| match s {
-                "*" => Segment::Any,
-                s => Segment::Name(s.replace("~1", "/").replace("~0", "~")),
-            })
-            .collect();
-        Some(FieldPattern { segments })
-    }
-
-    /// Removes every field the pattern names from `value`.
-    fn remove(&self, value: &mut Value) {
-        remove(value, &self.segments);
-    }
-}
-
-fn remove(value: &mut Value, segments: &[Segment]) {
-    let Some((segment, rest)) = segments.split_first() else {
-        return;
-    };
-    match (value, segment) {
-        (Value::Object(map), Segment::Any) if rest.is_empty() => map.clear(),
-        (Value::Object(map), Segment::Any) => map.values_mut().for_each(|v| remove(v, rest)),
-        (Value::Object(map), Segment::Name(name)) if rest.is_empty() => {
-            map.remove(name);
-        }
-        (Value::Object(map), Segment::Name(name)) => {
-            if let Some(v) = map.get_mut(name) {
-                remove(v, rest);
-            }
-        }
-        (Value::Array(items), Segment::Any) if rest.is_empty() => items.clear(),
-        (Value::Array(items), Segment::Any) => items.iter_mut().for_each(|v| remove(v, rest)),
-        (Value::Array(items), Segment::Name(name)) => match name.parse::<usize>() {
-            Ok(i) if i < items.len() && rest.is_empty() => {
-                items.remove(i);
-            }
-            Ok(i) if i < items.len() => remove(&mut items[i], rest),
-            _ => {}
-        },
-        _ => {}
-    }
 }
 
 /// Canonical JSON text: object keys sorted, numbers by value (`1.0` is `1`),
@@ -586,9 +524,9 @@ mod tests {
     fn field_patterns_remove_named_fields_and_every_element_with_a_star() {
         let normalizer = Normalizer {
             ignored_fields: vec![
-                FieldPattern::parse("/metadata/request_id").unwrap(),
-                FieldPattern::parse("/messages/*/id").unwrap(),
-                FieldPattern::parse("/a~1b").unwrap(),
+                reel_cassette::FieldPointer::parse("/metadata/request_id").unwrap(),
+                reel_cassette::FieldPointer::parse("/messages/*/id").unwrap(),
+                reel_cassette::FieldPointer::parse("/a~1b").unwrap(),
             ],
             ..Normalizer::default()
         };
@@ -599,7 +537,6 @@ mod tests {
             canonical_json(&value, false),
             r#"{"messages":[{"c":"x"},{}],"metadata":{"user":"u"}}"#
         );
-        assert_eq!(FieldPattern::parse("metadata"), None);
     }
 
     #[test]

@@ -29,10 +29,8 @@ fn redaction(args: &ScrubArgs) -> anyhow::Result<Redaction> {
         rules = rules.redact_param(name);
     }
     for pointer in &args.json_field {
-        if !pointer.starts_with('/') {
-            bail!(
-                "--json-field {pointer}: a JSON pointer starts with `/` (for example /user/password or /messages/*/api_key)"
-            );
+        if let Err(err) = reel_cassette::FieldPointer::parse(pointer) {
+            bail!("--json-field {pointer}: {err}");
         }
         rules = rules.redact_json_field(pointer);
     }

@@ -99,13 +99,7 @@ async fn serve(
 }
 
 /// The JSON pointer flags with an example each, for the message on a bad pointer.
-const POINTER_FLAGS: [(&str, &str); 2] = [
-    ("--ignore-json-field", "/user or /messages/*/id"),
-    (
-        "--redact-json-field",
-        "/user/api_key or /messages/*/api_key",
-    ),
-];
+const POINTER_FLAGS: [&str; 2] = ["--ignore-json-field", "--redact-json-field"];
 
 /// The limit flags, read; `None` leaves the server's default.
 #[derive(Debug)]
@@ -122,9 +116,11 @@ struct Limits {
 /// body). Returns the limits read.
 fn check_options(args: &ServeArgs) -> anyhow::Result<Limits> {
     let pointers = [&args.ignore_json_field, &args.redact_json_field];
-    for ((flag, example), pointers) in POINTER_FLAGS.into_iter().zip(pointers) {
-        if let Some(pointer) = pointers.iter().find(|p| !p.starts_with('/')) {
-            bail!("{flag} {pointer}: a JSON pointer starts with `/` (for example {example})");
+    for (flag, pointers) in POINTER_FLAGS.into_iter().zip(pointers) {
+        for pointer in pointers {
+            if let Err(err) = reel_cassette::FieldPointer::parse(pointer) {
+                bail!("{flag} {pointer}: {err}");
+            }
         }
     }
     if let Some(name) = args.match_header.iter().find(|n| !is_header_name(n)) {

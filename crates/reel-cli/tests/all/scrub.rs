@@ -158,8 +158,8 @@ fn scrub_rejects_a_json_field_that_is_not_a_pointer_and_a_missing_or_broken_file
     assert_eq!((run.code, run.stdout.as_str()), (2, ""));
     assert_eq!(
         run.stderr,
-        "reel: --json-field user: a JSON pointer starts with `/` \
-         (for example /user/password or /messages/*/api_key)\n"
+        "reel: --json-field user: JSON pointer \"user\": it does not start with `/` \
+         (a pointer starts with `/` and names a field: /user/api_key, /messages/*/id)\n"
     );
     let run = reel(
         &["scrub", "--check", "broken.yaml", "nope.yaml", "leaky.yaml"],

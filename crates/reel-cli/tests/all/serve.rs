@@ -422,13 +422,15 @@ fn serve_refuses_what_it_cannot_serve_with_exit_code_2() {
         // Checked before the cassette is looked at, and before anything panics.
         (
             &["missing.yaml", "--ignore-json-field", "metadata"],
-            "reel: --ignore-json-field metadata: a JSON pointer starts with `/` (for \
-             example /user or /messages/*/id)\n",
+            "reel: --ignore-json-field metadata: JSON pointer \"metadata\": it does not start \
+             with `/` (a pointer starts with `/` and names a field: /user/api_key, \
+             /messages/*/id)\n",
         ),
         (
             &["missing.yaml", "--redact-json-field", "api_key"],
-            "reel: --redact-json-field api_key: a JSON pointer starts with `/` (for \
-             example /user/api_key or /messages/*/api_key)\n",
+            "reel: --redact-json-field api_key: JSON pointer \"api_key\": it does not start \
+             with `/` (a pointer starts with `/` and names a field: /user/api_key, \
+             /messages/*/id)\n",
         ),
         (
             &["missing.yaml", "--match-header", "bad name"],

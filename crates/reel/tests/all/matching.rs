@@ -627,3 +627,47 @@ async fn form_parameters_in_the_body_and_in_the_query_are_not_confused() {
     let answer = send(&client, &format!("{URL}?b=2"), Some(FORM), "a=%31").await;
     assert_eq!(answer.unwrap(), "recorded");
 }
+
+#[test]
+fn a_json_pointer_rule_that_names_no_field_is_an_error_when_the_cassette_opens() {
+    if reel_tests::reran_without_reel_env() {
+        return;
+    }
+    let file = crate::support::cassette(vec![crate::support::post(
+        "https://x.test/v1",
+        r#"{"api_key":"k","user":{"api_key":"k"}}"#,
+        "{}",
+    )]);
+    // Each bad form, through each rule: an error naming the rule and the pointer,
+    // never a panic, never a silent whole-body redaction.
+    for pointer in ["api_key", "user/api_key", "", "/a~2"] {
+        for (rule, builder) in [
+            (
+                "ignore_json_field",
+                reel::Reel::builder().ignore_json_field(pointer),
+            ),
+            (
+                "redact_json_field",
+                reel::Reel::builder().redact_json_field(pointer),
+            ),
+        ] {
+            let err = builder.replay(&file.path).unwrap_err();
+            assert!(
+                matches!(err, reel::Error::InvalidRule { rule: r, .. } if r == rule),
+                "{err:?}"
+            );
+            let text = err.to_string();
+            assert!(
+                text.starts_with(&format!("{rule}: JSON pointer {pointer:?}: ")),
+                "{text}"
+            );
+            assert!(text.contains("/user/api_key, /messages/*/id"), "{text}");
+        }
+    }
+    // The good forms open.
+    reel::Reel::builder()
+        .ignore_json_field("/user/api_key")
+        .redact_json_field("/api_key")
+        .replay(&file.path)
+        .unwrap();
+}
