@@ -6,7 +6,7 @@
 //! The time covers the whole request: normalizing the received body, the index
 //! lookup, building the response and reading every event.
 //!
-//! Run: `cargo bench -p reel --bench replay`.
+//! Run: `cargo bench -p reel-vcr --bench replay`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

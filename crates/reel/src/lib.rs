@@ -12,9 +12,10 @@
 //! | `reqwest-0-12` | the same two for reqwest 0.12 and reqwest-middleware 0.4: `reqwest_0_12` |
 //! | `async-openai` | `openai::OpenAiService` for async-openai 0.43; `async-openai-0-42` down to `async-openai-0-37` for those minors |
 //!
-//! `reel = { version = "0.1", default-features = false }` is the engine alone,
-//! what `reel-aws` (the AWS SDK) and `reel-server` (clients that take a base URL)
-//! build on.
+//! The package is `reel-vcr` on crates.io (`reel` was taken); the library is
+//! `reel`, so code says `reel::Reel`. `reel-vcr = { version = "0.1",
+//! default-features = false }` is the engine alone, what `reel-aws` (the AWS SDK)
+//! and `reel-server` (clients that take a base URL) build on.
 //!
 //! ```
 //! use reqwest_middleware::ClientBuilder;

@@ -61,7 +61,7 @@ other unplayed interactions:
 if the difference is expected on every run:
   leave a JSON field whose value changes (an id, a timestamp) out of matching: `.ignore_json_field("/max_tokens")` on the ReelBuilder (reel serve: --ignore-json-field)
 
-to re-record this cassette, run: REEL_RECORD=all cargo test -p reel -- report::a_changed_max_tokens_is_the_one_changed_line_of_the_report --exact"#
+to re-record this cassette, run: REEL_RECORD=all cargo test -p reel-vcr -- report::a_changed_max_tokens_is_the_one_changed_line_of_the_report --exact"#
     );
 }
 
@@ -76,7 +76,7 @@ async fn a_missing_cassette_says_its_path_and_how_to_record_it() {
     assert_eq!(
         text,
         "cassette <cassette> does not exist, and mode `none` only replays (to record it, run: \
-         REEL_RECORD=once cargo test -p reel -- \
+         REEL_RECORD=once cargo test -p reel-vcr -- \
          report::a_missing_cassette_says_its_path_and_how_to_record_it --exact)"
     );
 }
@@ -190,7 +190,7 @@ other unplayed interactions:
     }
     expected += "  ... and 2 more
 
-to re-record this cassette, run: REEL_RECORD=all cargo test -p reel -- \
+to re-record this cassette, run: REEL_RECORD=all cargo test -p reel-vcr -- \
                  report::binary_bodies_are_described_not_dumped_and_unplayed_interactions_listed --exact";
     assert_eq!(text, expected);
 }
