@@ -170,22 +170,50 @@ impl std::fmt::Debug for RecordCommand {
     }
 }
 
-/// The command that runs `test` (or the whole suite) with `REEL_RECORD=mode`.
+/// The command that runs `test` (or the whole suite) with `REEL_RECORD=mode`, in
+/// the form the user's shell runs: a POSIX shell's elsewhere, PowerShell's on
+/// Windows (cmd and PowerShell cannot run `VAR=value command`).
 ///
 /// `cargo test` sets `CARGO_PKG_NAME` for the test process, which names the package.
 fn cargo_test_command(mode: &str, test: Option<&str>) -> String {
     let package = std::env::var("CARGO_PKG_NAME")
         .ok()
         .filter(|p| !p.is_empty());
-    let mut command = format!("{RECORD}={mode} cargo test");
+    let shell = if cfg!(windows) {
+        Shell::PowerShell
+    } else {
+        Shell::Posix
+    };
+    command_in(shell, mode, package.as_deref(), test)
+}
+
+/// A shell a re-record command is written for.
+#[derive(Clone, Copy, Debug)]
+enum Shell {
+    /// `REEL_RECORD=all cargo test ...`
+    Posix,
+    /// `$env:REEL_RECORD="all"; cargo test ...` (the variable stays set in the
+    /// session: the command says to remove it).
+    PowerShell,
+}
+
+fn command_in(shell: Shell, mode: &str, package: Option<&str>, test: Option<&str>) -> String {
+    let mut command = match shell {
+        Shell::Posix => format!("{RECORD}={mode} cargo test"),
+        Shell::PowerShell => format!("$env:{RECORD}=\"{mode}\"; cargo test"),
+    };
     if let Some(package) = package {
         command.push_str(" -p ");
-        command.push_str(&package);
+        command.push_str(package);
     }
     if let Some(test) = test {
         command.push_str(" -- ");
         command.push_str(test);
         command.push_str(" --exact");
+    }
+    if let Shell::PowerShell = shell {
+        command.push_str("; Remove-Item Env:");
+        command.push_str(RECORD);
     }
     command
 }
@@ -207,6 +235,28 @@ mod tests {
             parse_mode(Some("ALL")).unwrap_err().to_string(),
             "REEL_RECORD=\"ALL\" is not understood (accepted values: none, once, new_episodes, \
              all, passthrough; empty means unset)"
+        );
+    }
+
+    #[test]
+    fn the_rerecord_command_is_written_for_the_users_shell() {
+        assert_eq!(
+            command_in(Shell::Posix, "all", Some("my-crate"), Some("chat::turns")),
+            "REEL_RECORD=all cargo test -p my-crate -- chat::turns --exact"
+        );
+        assert_eq!(
+            command_in(
+                Shell::PowerShell,
+                "all",
+                Some("my-crate"),
+                Some("chat::turns")
+            ),
+            "$env:REEL_RECORD=\"all\"; cargo test -p my-crate -- chat::turns --exact; \
+             Remove-Item Env:REEL_RECORD"
+        );
+        assert_eq!(
+            command_in(Shell::PowerShell, "once", None, None),
+            "$env:REEL_RECORD=\"once\"; cargo test; Remove-Item Env:REEL_RECORD"
         );
     }
 
