@@ -6,6 +6,7 @@
 //! - `openai_0_43`, `openai_0_42`: async-openai through reel, in-process and
 //!   through reel-server, with the two latest minors (one source, `openai.rs`);
 //! - `adapters`: a miss reads the same through every adapter;
+//! - `line_endings`: CRLF checkouts load, replay and re-save as they were;
 //! - `latin1`: a header value that is not UTF-8 replays as the same bytes;
 //! - `rig`: rig replays the seed through the reqwest middleware, two fields ignored.
 
@@ -13,6 +14,7 @@ mod adapters;
 mod bad_input;
 mod corpus;
 mod latin1;
+mod line_endings;
 /// async-openai 0.43, the latest minor.
 #[path = "."]
 mod openai_0_43 {

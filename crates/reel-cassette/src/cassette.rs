@@ -32,6 +32,22 @@ pub struct Cassette {
     /// The layout the cassette is written in: the one it was loaded in, or
     /// [`Dialect::Charm`] for a new cassette.
     pub dialect: Dialect,
+    /// The line endings it is written with: the ones it was loaded with (a
+    /// Windows checkout turns a committed file's `\n` into `\r\n`), or
+    /// [`LineEndings::Lf`] for a new cassette, as Go writes it.
+    pub line_endings: LineEndings,
+}
+
+/// How a cassette's lines end. Go writes `\n`; Git for Windows checks text out
+/// with `\r\n` unless told otherwise (`*.yaml -text` or `eol=lf` in
+/// `.gitattributes`), and a cassette read so is written back so, byte for byte.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LineEndings {
+    /// `\n`, as Go writes.
+    #[default]
+    Lf,
+    /// `\r\n` at the end of every line.
+    Crlf,
 }
 
 impl Cassette {
@@ -51,9 +67,14 @@ impl Cassette {
         crate::read::from_yaml(text, None)
     }
 
-    /// Encodes the cassette exactly as go-vcr's Go encoder would, in [`Self::dialect`].
+    /// Encodes the cassette exactly as go-vcr's Go encoder would, in [`Self::dialect`],
+    /// with [`Self::line_endings`].
     pub fn to_yaml(&self) -> String {
-        crate::go_yaml::encode(self)
+        let text = crate::go_yaml::encode(self);
+        match self.line_endings {
+            LineEndings::Lf => text,
+            LineEndings::Crlf => text.replace('\n', "\r\n"),
+        }
     }
 
     /// Saves the cassette atomically: the file holds either its old content or the

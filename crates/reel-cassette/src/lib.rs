@@ -72,7 +72,9 @@ pub mod format {}
 
 pub use byte_string::ByteString;
 pub use bytes::Bytes;
-pub use cassette::{Cassette, Dialect, Interaction, Request, Response, FORMAT_VERSION};
+pub use cassette::{
+    Cassette, Dialect, Interaction, LineEndings, Request, Response, FORMAT_VERSION,
+};
 pub use digest::short_sha256;
 pub use error::{Error, Location, Result};
 pub use headers::Headers;

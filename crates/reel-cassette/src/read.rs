@@ -14,7 +14,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use serde::de::{self, Deserialize, Deserializer, EnumAccess, IgnoredAny, VariantAccess, Visitor};
 
-use crate::cassette::{KeptEmpty, NonUtf8, FORMAT_VERSION};
+use crate::cassette::{KeptEmpty, LineEndings, NonUtf8, FORMAT_VERSION};
 use crate::error::Location;
 use crate::{
     go_duration, ByteString, Cassette, Dialect, Error, Headers, Interaction, Request, Response,
@@ -74,6 +74,14 @@ fn parse_limited<const LIMIT: usize>(mut source: String, path: Option<&Path>) ->
     if source.starts_with('\u{feff}') {
         source.drain(..'\u{feff}'.len_utf8());
     }
+    // A checkout that turned every `\n` into `\r\n` (Git for Windows): read as
+    // Go wrote it, written back as it was found.
+    let line_endings = if every_line_ends_in_crlf(&source) {
+        source = source.replace("\r\n", "\n");
+        LineEndings::Crlf
+    } else {
+        LineEndings::Lf
+    };
     if source.trim().is_empty() {
         return Err(invalid(
             None,
@@ -120,7 +128,21 @@ fn parse_limited<const LIMIT: usize>(mut source: String, path: Option<&Path>) ->
     Ok(Cassette {
         interactions: raw.interactions.map(|i| i.0).unwrap_or_default(),
         dialect: detect_dialect(body),
+        line_endings,
     })
+}
+
+/// Whether the text has line breaks and every one is `\r\n`.
+fn every_line_ends_in_crlf(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut any = false;
+    for at in memchr::memchr_iter(b'\n', bytes) {
+        if at == 0 || bytes[at - 1] != b'\r' {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// Picks the hint that goes with a parser message.

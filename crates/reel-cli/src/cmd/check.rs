@@ -116,8 +116,19 @@ fn describe_difference(path: &str, diff: &LineDifference) -> String {
     };
     let (file, reel) = (show(&diff.original), show(&diff.reencoded));
     let _ = write!(out, "\n  file: {file}\n  reel: {reel}");
-    if file == reel {
-        out.push_str("\n  (the lines differ in line endings or past the excerpt)");
+    let only_line_end = matches!(
+        (&diff.original, &diff.reencoded),
+        (Some(file), Some(reel)) if file.strip_suffix('\r') == Some(reel.as_str())
+            || reel.strip_suffix('\r') == Some(file.as_str())
+    );
+    if only_line_end {
+        out.push_str(
+            "\n  (only the line ending differs: the file mixes \\r\\n and \\n line ends, as a \
+             checkout that converted some lines leaves it; add `*.yaml -text` to \
+             .gitattributes and check the file out again, or run `reel fmt` on it)",
+        );
+    } else if file == reel {
+        out.push_str("\n  (the lines differ past the excerpt)");
     }
     out
 }

@@ -131,3 +131,28 @@ fn check_passes_the_whole_corpus_and_the_seed() {
         run.stdout
     );
 }
+
+#[test]
+fn check_accepts_a_crlf_checkout_and_names_mixed_line_endings() {
+    let seed = crate::support::seed_text();
+    // A whole-file CRLF checkout is the file as it was: clean.
+    // One converted line among LF ones: named for what it is.
+    let mixed = seed.replacen('\n', "\r\n", 1);
+    let dir = crate::support::dir_with(&[
+        ("crlf.yaml", &seed.replace('\n', "\r\n")),
+        ("mixed.yaml", &mixed),
+    ]);
+    let run = crate::support::reel(&["check", "crlf.yaml"], dir.path());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = crate::support::reel(&["check", "mixed.yaml"], dir.path());
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("mixed.yaml:1: saving would change the file from this line")
+            && run
+                .stdout
+                .contains("(only the line ending differs: the file mixes \\r\\n and \\n line ends"),
+        "{}",
+        run.stdout
+    );
+}
