@@ -56,7 +56,19 @@ fn write_atomically_with(
     }
     write(temp.as_file_mut(), bytes).map_err(io_error)?;
     temp.as_file().sync_all().map_err(io_error)?;
-    temp.persist(path).map_err(|err| io_error(err.error))?;
+    // On Windows a rename over a file another process holds open (a reader, an
+    // editor, a virus scanner) fails for as long as it is held: retry for up to
+    // a second before giving up. Elsewhere the rename does not wait on readers.
+    let mut attempts = 0;
+    while let Err(err) = temp.persist(path) {
+        let held_open = err.error.kind() == std::io::ErrorKind::PermissionDenied;
+        if !(cfg!(windows) && held_open && attempts < 20) {
+            return Err(io_error(err.error));
+        }
+        attempts += 1;
+        temp = err.file;
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     remove_stale_temporaries(dir, file_name);
     // Make the rename itself durable; not every platform can open a directory.
     if let Ok(dir) = std::fs::File::open(dir) {

@@ -113,6 +113,8 @@
 //! command that re-records the cassette. `REEL_FULL_DIFF=1` shows long diffs whole.
 
 #![deny(unsafe_code)]
+// docs.rs (nightly, `--cfg docsrs`) marks each adapter with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
