@@ -63,6 +63,9 @@ struct Inner {
     expect_all_played: bool,
     record_on_error: bool,
     drop_unused: bool,
+    /// The thread that opened the cassette (the test's): a failure at drop on
+    /// another thread cannot fail the test by panicking.
+    opened_on: std::thread::ThreadId,
 }
 
 impl Reel {
@@ -232,6 +235,7 @@ impl Reel {
                 expect_all_played: builder.expect_all_played,
                 record_on_error: builder.record_on_error,
                 drop_unused: builder.drop_unused && mode == Mode::NewEpisodes,
+                opened_on: std::thread::current().id(),
             }),
             cannot_record: None,
         })
@@ -439,6 +443,30 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// Fails the test at drop with `message`: a panic on the thread that opened
+    /// the cassette (the test's). Dropped on another thread (a runtime worker
+    /// that held the client last), a panic would be swallowed and the test would
+    /// pass with its recordings lost, so the process exits with the failure
+    /// instead, as a failed test binary does.
+    fn fail_at_drop(&self, message: &str) {
+        if std::thread::current().id() == self.opened_on {
+            panic!("{message}");
+        }
+        // Straight to the process's stderr: a test harness capturing `eprintln!`
+        // would drop it as the process exits.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "{message}\nreel: this failure happened where the last handle to the cassette was \
+             dropped, on another thread than the test's, where a panic would not fail the test; \
+             exiting with status 101 so that the run fails (call reel.flush() at the end of the \
+             test to see such an error as a Result)"
+        );
+        std::process::exit(101);
+    }
+}
+
 impl Drop for Inner {
     /// The last handle: the test's outcome decides whether its recordings are
     /// written, and an unplayed interaction fails a test that expects all played.
@@ -453,7 +481,7 @@ impl Drop for Inner {
                 if panicking {
                     eprintln!("reel: warning: {err}");
                 } else {
-                    panic!("{err}");
+                    self.fail_at_drop(&err.to_string());
                 }
             }
         }
@@ -462,12 +490,12 @@ impl Drop for Inner {
         }
         if self.drop_unused {
             if let Err(err) = self.drop_unused() {
-                panic!("{err}");
+                self.fail_at_drop(&err.to_string());
             }
         }
         if self.expect_all_played {
             if let Some(report) = self.unplayed_report(None) {
-                panic!("{report}");
+                self.fail_at_drop(&report);
             }
         }
     }

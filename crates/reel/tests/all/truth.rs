@@ -419,3 +419,55 @@ async fn child_readme_recipe() {
         .await
         .unwrap_err();
 }
+
+#[test]
+fn a_save_that_fails_where_another_thread_drops_the_last_handle_fails_the_run() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let output = child_process("truth::child_save_fails_off_the_test_thread")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The test did not pass silently: the process failed, naming the cassette,
+    // the cause, and why it exited.
+    assert_eq!(output.status.code(), Some(101), "{stderr}");
+    assert!(
+        stderr.contains("recordings could not be saved")
+            && stderr.contains("not-a-directory/cassette.yaml")
+            && stderr.contains("on another thread than the test's"),
+        "{stderr}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("1 passed"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+/// Child of `a_save_that_fails_where_another_thread_drops_the_last_handle_fails_the_run`.
+#[test]
+#[ignore = "run by a_save_that_fails_where_another_thread_drops_the_last_handle_fails_the_run"]
+fn child_save_fails_off_the_test_thread() {
+    if !started_as_child() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("not-a-directory");
+    std::fs::create_dir(&folder).unwrap();
+    let path = folder.join("cassette.yaml");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = runtime.block_on(async {
+        let upstream = Upstream::start().await;
+        let client = client(Reel::builder().mode(Mode::All).open(&path).unwrap());
+        let response = client.get(upstream.url("/json")).send().await.unwrap();
+        response.bytes().await.unwrap();
+        std::mem::forget(upstream);
+        client
+    });
+    // The cassette's directory becomes a file: the save at the end cannot succeed.
+    std::fs::remove_dir(&folder).unwrap();
+    std::fs::write(&folder, "").unwrap();
+    // The last handle goes to another thread, as a runtime worker holds it.
+    std::thread::spawn(move || drop(client)).join().ok();
+}
