@@ -25,7 +25,12 @@ pub const FORMAT_VERSION: u32 = 2;
 /// assert_eq!(Cassette::from_yaml(&text)?, cassette);
 /// # Ok::<(), reel_cassette::Error>(())
 /// ```
+///
+/// The model (`Cassette`, [`Interaction`], [`Request`], [`Response`]) is
+/// `#[non_exhaustive]`, so that a field added later breaks no one: build values
+/// with their `new` constructors and `with_*` methods, then set public fields.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Cassette {
     /// The interactions, in file order. Their `id` is their position.
     pub interactions: Vec<Interaction>,
@@ -144,6 +149,7 @@ impl Dialect {
 
 /// One request and the response it got.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Interaction {
     /// The recorded request.
     pub request: Request,
@@ -160,6 +166,7 @@ impl Interaction {
 
 /// A recorded request, with the fields go-vcr stores.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Request {
     /// Protocol text, `HTTP/1.1`.
     pub proto: String,
@@ -247,6 +254,7 @@ impl Request {
 
 /// A recorded response, with the fields go-vcr stores.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Response {
     /// Protocol text, `HTTP/2.0`.
     pub proto: String,
