@@ -42,8 +42,9 @@
 //! [`Cassette::save`] writes the text Go's encoder would write, in the dialect the
 //! cassette was loaded in, atomically. Strings that are not UTF-8 ([`ByteString`]s,
 //! bodies) are written `!!binary`, as Go does. [`format`](mod@format) says how the writer
-//! follows Go's encoder, and the three places where it deliberately does not
-//! (literal blocks Go would write unreadably).
+//! follows Go's encoder, and the four places where it deliberately does not
+//! (three kinds of literal block Go would write unreadably, and hex, octal or
+//! binary integers beyond 64 bits, written double-quoted so they load as text).
 
 #![deny(unsafe_code)]
 

@@ -101,8 +101,8 @@ Examples:
   reel scrub --check cassettes
   reel scrub cassettes --keep-header Anthropic-Version --json-field /user/api_key
 
-Default rules: keep only the Accept, Content-Type and User-Agent request headers
-and the Content-Type response header; replace the values of the query and form
+Default rules: keep only the Accept, Content-Encoding, Content-Type and
+User-Agent request headers and the Content-Type response header; replace the values of the query and form
 parameters key, api_key, apikey, access_token, token, sig and signature with
 REDACTED. Files are rewritten atomically, in the layout they were in.
 

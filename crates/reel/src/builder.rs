@@ -181,7 +181,7 @@ impl ReelBuilder {
     }
 
     /// The wait between stream events (server-sent events or event-stream frames;
-    /// not before the first). Default: [`Delay::None`]. When the cassette has a
+    /// not before the first, unless a timing file says when it came). Default: [`Delay::None`]. When the cassette has a
     /// timing file (see [`ReelBuilder::record_timing`]), [`Delay::Recorded`]
     /// waits each recorded gap (the first since the headers) and
     /// [`Delay::Scaled`] scales them; `REEL_PACE=0.1` multiplies every wait taken
@@ -376,7 +376,8 @@ impl ReelBuilder {
     /// sets to the package's directory. Errors when `REEL_RECORD` names no mode,
     /// when replay-only mode finds no cassette (the message says how to record it),
     /// when the cassette cannot be parsed or has a response that is not valid HTTP,
-    /// when `REEL_FULL_DIFF` has a value reel does not accept, and when a rule
+    /// when a `REEL_*` variable (`REEL_FULL_DIFF`, `REEL_PACE`, `REEL_REVIEW`,
+    /// `REEL_RECORD_TIMING`) has a value reel does not accept, and when a rule
     /// cannot work ([`crate::Error::InvalidRule`]).
     pub fn open(self, path: impl AsRef<Path>) -> Result<Reel> {
         if let Some((rule, source)) = self.invalid.first() {

@@ -342,9 +342,11 @@ impl Reel {
                 });
                 let report = self.miss(received, &normal);
                 // A warning: the test fails on it, and a subscriber at its
-                // default level shows it.
+                // default level shows it. It names its cassette itself: the span
+                // that does exists only at DEBUG.
                 tracing::warn!(
                     target: "reel",
+                    cassette = %inner.path.display(),
                     method = %received.method(),
                     url = %received.url(),
                     closest = ?report.closest(),

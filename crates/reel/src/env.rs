@@ -1,8 +1,8 @@
 //! The environment variables reel reads, each parsed strictly in one place, and the
 //! commands reel tells users to run.
 //!
-//! - `REEL_FULL_DIFF`: `1`/`true` shows mismatch diffs whole; `0`/`false` or empty
-//!   bounds them.
+//! - `REEL_FULL_DIFF`: `1`/`true` shows mismatch diffs whole; `0`/`false` bounds
+//!   them; empty means unset (the builder's `full_diff` decides).
 //! - `REEL_RECORD`: the mode, overriding the one set in code (`none`, `once`,
 //!   `new_episodes`, `all`, `passthrough`; empty means unset).
 //! - `CI`: set to anything but `false`, `0` or empty, the default mode is `none`.

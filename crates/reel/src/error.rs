@@ -62,8 +62,9 @@ pub enum Error {
 
     /// No recorded interaction matches a request. The text is the full mismatch
     /// report: what was received, the closest recorded candidate and the rule it
-    /// failed, a diff of the bodies, the other unplayed interactions, and the command
-    /// that re-records the cassette.
+    /// failed, a diff of the bodies, the other unplayed interactions, the builder
+    /// option that would make the difference match when one would, and the command
+    /// that re-records the cassette (or why the client cannot).
     #[error("{0}")]
     NoMatch(Box<MismatchReport>),
 

@@ -109,8 +109,12 @@
 //! # When nothing matches
 //! The request fails with [`Error::NoMatch`], whose text is a [`MismatchReport`]:
 //! the request, the cassette and mode, the closest recording and the rule it failed,
-//! a diff of the bodies as canonical JSON, the other unplayed interactions, and the
-//! command that re-records the cassette. `REEL_FULL_DIFF=1` shows long diffs whole.
+//! a diff of the bodies as canonical JSON, the other unplayed interactions, the
+//! builder option that would make the difference match when one would
+//! (`.ignore_host()`, `.ignore_query_param(..)`, `.ignore_json_field(..)`,
+//! `.allow_repeats()`), and the command that re-records the cassette (or, through
+//! a handle made with [`Reel::cannot_record`], why that client cannot).
+//! `REEL_FULL_DIFF=1` shows long diffs whole.
 
 #![deny(unsafe_code)]
 // docs.rs (nightly, `--cfg docsrs`) marks each adapter with the feature it needs.

@@ -1,4 +1,5 @@
-//! The async-openai adapter (feature `async-openai`): [`OpenAiService`] for
+//! The async-openai adapter (features `async-openai-0-37` to `async-openai-0-43`;
+//! `async-openai` is 0.43): [`OpenAiService`] for
 //! `async_openai::Client::with_http_service`, so an OpenAI client replays and
 //! records in-process, with no server and no socket.
 //!

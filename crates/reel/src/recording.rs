@@ -18,7 +18,9 @@ use crate::{capture, BoxError, Result};
 /// to [`crate::Reel::decide`], which returned this ticket in
 /// [`crate::Decision::Record`]) to the real server, then gives the response to
 /// [`Recording::tee`], which returns the body to pass to the caller.
-/// The interaction is saved when that body ends.
+/// When that body ends the interaction is kept for the cassette; it is written
+/// when the last `Reel` handle drops or on [`crate::Reel::flush`] (at once with
+/// `save_as_recorded`, as reel-server does).
 ///
 /// Dropping the ticket without calling `tee` (the upstream could not be reached)
 /// records nothing and keeps the file order of the other recordings.
@@ -44,7 +46,8 @@ impl Recording {
     /// Takes the upstream response: `head` is its status, version and headers,
     /// `body` its body as it arrives. The returned body yields each chunk as it
     /// arrives while keeping a copy; when it ends, the interaction (redacted,
-    /// scanned for secrets) is saved. If the caller drops it early, the rest is
+    /// scanned for secrets) is kept for the cassette, written when the last
+    /// handle drops or on `flush`. If the caller drops it early, the rest is
     /// still read for the cassette, for up to the drain timeout.
     pub fn tee<S, E>(mut self, head: &http::response::Parts, body: S) -> RecordingBody
     where

@@ -149,8 +149,9 @@ impl Prepared {
 
 /// The body of a replayed response: the recorded bytes, one frame per
 /// server-sent event or event-stream frame (or one for the whole body), waiting
-/// the pacing gap before each event but the first. The frames add up to the
-/// recorded body.
+/// the pacing gap before each event but the first (with a timing file, before
+/// the first too: its recorded time since the headers). The frames add up to
+/// the recorded body.
 ///
 /// It is an [`http_body::Body`]; a whole body also says its length.
 pub struct ReplayBody {

@@ -3,8 +3,9 @@
 //! It says what was received and what the cassette has: the closest recorded
 //! interaction first (ranked by rules passed, then by how alike the bodies are),
 //! each rule and whether it held, a unified diff of the bodies as canonical JSON
-//! (one changed field, one changed line), the other unplayed interactions, and the
-//! command that re-records the cassette.
+//! (one changed field, one changed line), the other unplayed interactions, the
+//! builder option that would make the difference match when one would, and the
+//! command that re-records the cassette (or why the client cannot).
 
 use std::fmt::{self, Write as _};
 use std::path::Path;

@@ -45,7 +45,8 @@ impl<S> tower_layer::Layer<S> for ReelLayer {
 
 /// A `tower::Service<reqwest::Request>` that answers from a cassette: replayed
 /// requests never reach `inner`; recorded and passthrough requests are sent with
-/// it, and a recorded response streams back while it is saved.
+/// it, and a recorded response streams back while reel keeps a copy for the
+/// cassette.
 ///
 /// Errors are [`BoxError`]s: reel's own downcast to [`crate::Error`] (a miss is
 /// [`crate::Error::NoMatch`] with the mismatch report), `inner`'s are passed on.

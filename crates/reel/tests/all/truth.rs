@@ -393,6 +393,10 @@ fn the_readme_tracing_recipe_prints_every_decision_and_misses_as_warnings() {
     // `RUST_LOG=reel=warn cargo test`: the misses alone.
     let warn = run("reel=warn");
     assert!(warn.contains("WARN") && warn.contains("no match"), "{warn}");
+    assert!(
+        warn.contains("cassette="),
+        "a miss names its cassette: {warn}"
+    );
     assert!(!warn.contains("reel: replayed"), "{warn}");
 }
 
