@@ -103,16 +103,12 @@ async fn send(state: &State, request: reel::Received) -> Result<reqwest::Respons
         .map_err(|err| Failure::upstream(&err))
 }
 
-/// The request to send upstream: method, URL, headers and body as received.
-/// Methods that carry no body send none when it is empty; the others always
-/// send one, so an empty `POST` still says `Content-Length: 0`.
+/// The request to send upstream: method, URL, headers and body as received, a
+/// body only when [`reel::Received::sends_body`] says so.
 fn upstream_request(received: reel::Received) -> Result<reqwest::Request, reqwest::Error> {
-    let bodiless = matches!(
-        *received.method(),
-        http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::TRACE
-    ) && received.body().is_empty();
+    let sends_body = received.sends_body();
     let mut request = reqwest::Request::try_from(received.into_http())?;
-    if bodiless {
+    if !sends_body {
         *request.body_mut() = None;
     }
     Ok(request)

@@ -106,6 +106,17 @@ impl Received {
         &self.body
     }
 
+    /// Whether a client sending this request on gives it a body: always for
+    /// methods that carry one (an empty `POST` still says `Content-Length: 0`),
+    /// and for `GET`, `HEAD`, `OPTIONS` and `TRACE` only when it is not empty.
+    pub fn sends_body(&self) -> bool {
+        !self.body.is_empty()
+            || !matches!(
+                self.method,
+                Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+            )
+    }
+
     /// The parts: method, URI, headers, body.
     pub fn into_parts(self) -> (Method, Uri, HeaderMap, Bytes) {
         let uri = match self.uri.into_inner() {
@@ -113,6 +124,13 @@ impl Received {
             None => parse_uri(&self.url),
         };
         (self.method, uri, self.headers, self.body)
+    }
+
+    /// The method, headers and body, for an adapter that kept the URL its
+    /// client parsed (no `http::Uri` is parsed).
+    #[cfg(any(feature = "reqwest", feature = "reqwest-0-12"))]
+    pub(crate) fn into_method_headers_body(self) -> (Method, HeaderMap, Bytes) {
+        (self.method, self.headers, self.body)
     }
 
     /// The request as an `http::Request`, to send on.

@@ -71,17 +71,14 @@ struct Options {
 
 impl Options {
     /// The request to send on: method, URL, headers and body as received (the
-    /// body not copied), with these options. Methods that carry a body get one
-    /// even when it is empty, so an empty `POST` still says `Content-Length: 0`.
+    /// body not copied, the URL reqwest parsed), with these options; a body
+    /// when [`Received::sends_body`] says so.
     fn request(self, received: Received) -> reqwest::Request {
-        let (method, _, headers, body) = received.into_parts();
-        let bodiless = matches!(
-            method,
-            http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::TRACE
-        );
+        let sends_body = received.sends_body();
+        let (method, headers, body) = received.into_method_headers_body();
         let mut request = reqwest::Request::new(method, self.url);
         *request.headers_mut() = headers;
-        if !body.is_empty() || !bodiless {
+        if sends_body {
             *request.body_mut() = Some(reqwest::Body::from(body));
         }
         *request.timeout_mut() = self.timeout;
