@@ -55,6 +55,9 @@ fn main() {
     // connection pool for the recorder too, with a fresh cassette each request.
     let pool = http_client();
     let recorder = |path: &std::path::Path| {
+        // Each measured recording writes one interaction: mode `all` appends
+        // after the first write of a run, so start from no cassette.
+        let _ = std::fs::remove_file(path);
         let reel = Reel::builder()
             .mode(Mode::All)
             .open(path)
