@@ -1,5 +1,11 @@
 //! Helpers shared by reel's cross-crate tests.
 
+/// The README's examples, compiled and run as doctests (here, not in a
+/// published crate, whose package does not hold the README's path).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -40,7 +46,7 @@ pub fn cassette_files(dir: &Path) -> Vec<PathBuf> {
 
 /// The seed cassette bundled with the repository.
 pub fn seed_cassette() -> PathBuf {
-    repo_root().join("cassettes/openai/multi_tool_streaming.yaml")
+    repo_root().join("crates/reel/cassettes/openai/multi_tool_streaming.yaml")
 }
 
 /// Whether this is a CI run: `CI` set to anything but empty, `0` or `false`.

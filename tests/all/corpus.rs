@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
-use reel_cassette::{verify_file, Cassette, Dialect, SecretScanner};
+use reel_cassette::__private::verify_file;
+use reel_cassette::{Cassette, Dialect, SecretScanner};
 use reel_tests::{cassette_files, corpus_or_skip as corpus, is_ci, repo_root, seed_cassette};
 
 /// `../shared/go-encoder`: cassettes written by Go's own encoder (yaml/v4 rc.3 and

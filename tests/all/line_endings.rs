@@ -1,7 +1,8 @@
 //! Cassettes checked out with `\r\n` line endings (Git for Windows' default for
 //! text): they load as Go wrote them, replay, and re-save with the endings they had.
 
-use reel_cassette::{verify_file, Cassette, LineEndings};
+use reel_cassette::__private::verify_file;
+use reel_cassette::{Cassette, LineEndings};
 use reel_tests::{cassette_files, corpus_cassettes, repo_root, seed_cassette};
 
 /// `text` as a Windows checkout has it.

@@ -333,7 +333,7 @@ fn a_new_cassette_gets_the_mode_a_plain_file_gets_under_the_umask() {
     assert_eq!(mode(&saved), expected, "Cassette::save");
 
     let locked = dir.path().join("locked.yaml");
-    reel_cassette::update_locked(&locked, |cassette| {
+    reel_cassette::__private::update_locked(&locked, |cassette| {
         *cassette = one_interaction("https://x/");
         Ok(())
     })
@@ -364,7 +364,7 @@ fn a_save_over_a_cassette_keeps_its_mode() {
         set_mode(&path, wanted);
         one_interaction("https://y/").save(&path).unwrap();
         assert_eq!(mode(&path), wanted, "Cassette::save over {wanted:o}");
-        reel_cassette::update_locked(&path, |cassette| {
+        reel_cassette::__private::update_locked(&path, |cassette| {
             cassette
                 .interactions
                 .extend(one_interaction("https://z/").interactions);

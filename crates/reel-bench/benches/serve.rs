@@ -27,7 +27,7 @@ use reel_bench::{Contender, Rounds, Table};
 type BoxBody = Boxed<Bytes, Infallible>;
 
 fn seed_path() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cassettes/openai/multi_tool_streaming.yaml")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../reel/cassettes/openai/multi_tool_streaming.yaml")
 }
 
 /// A hyper server that answers every request with `body` as `content_type`, in

@@ -46,7 +46,7 @@ const SHORT_COUNT: u64 = 10_000;
 const LONG_COUNT: u64 = 1_000_000;
 
 fn seed_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cassettes/openai/multi_tool_streaming.yaml")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../reel/cassettes/openai/multi_tool_streaming.yaml")
 }
 
 /// The `reel` binary: `REEL_BIN`, or built with cargo for this bench.

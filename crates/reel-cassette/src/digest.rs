@@ -7,7 +7,7 @@ use sha2::{Digest as _, Sha256};
 /// The first 8 hex digits of the SHA-256 of `bytes`.
 ///
 /// ```
-/// assert_eq!(reel_cassette::short_sha256(b""), "e3b0c442");
+/// assert_eq!(reel_cassette::__private::short_sha256(b""), "e3b0c442");
 /// ```
 pub fn short_sha256(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);

@@ -54,6 +54,7 @@ mod digest;
 mod error;
 mod go_yaml;
 mod headers;
+mod lock;
 mod pointer;
 mod read;
 mod redact;
@@ -76,16 +77,25 @@ pub use bytes::Bytes;
 pub use cassette::{
     Cassette, Dialect, Interaction, LineEndings, Request, Response, FORMAT_VERSION,
 };
-pub use digest::short_sha256;
 pub use error::{Error, Location, Result};
 pub use headers::Headers;
 pub use pointer::{FieldPointer, PointerError};
 pub use read::MAX_INTERACTIONS;
 pub use redact::{Redaction, REDACTED};
-pub use save::{
-    lock_cassette, update_locked, update_locked_in_run, write_atomically, CassetteLock,
-};
 pub use secrets::{Finding, SecretScanner};
-pub use sidecar::{pending_path, timing_path, update_pending_in_run, EventTimes, Timing};
 pub use stream_events::{stream_events, StreamEvents, StreamKind};
-pub use verify::{first_difference, verify_file, LineDifference, Problem, Verified};
+
+/// What reel's own crates share and users do not: the cassette lock and the
+/// recording-run protocol, the timing and pending sidecar files, the checks
+/// behind `reel check`. **Not public API**: it changes in any release, which is
+/// why reel's crates depend on this one at an exact version.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::digest::short_sha256;
+    pub use crate::lock::{lock_cassette, CassetteLock};
+    pub use crate::save::{update_locked, update_locked_in_run, write_atomically};
+    pub use crate::sidecar::{
+        pending_path, timing_path, update_pending_in_run, EventTimes, Timing,
+    };
+    pub use crate::verify::{first_difference, verify_file, LineDifference, Problem, Verified};
+}

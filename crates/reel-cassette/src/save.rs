@@ -10,6 +10,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
+use crate::lock::lock_cassette;
 use crate::{Error, Result};
 
 /// Writes `bytes` to `path` atomically, creating missing directories. The file
@@ -106,111 +107,6 @@ fn remove_stale_temporaries(dir: &Path, file_name: &str) {
     }
 }
 
-/// An exclusive advisory lock on a cassette path, shared by every process on this
-/// machine, held until dropped.
-///
-/// The lock is taken on a file in the system temporary directory named after the
-/// cassette's canonical path (symbolic links resolved, so a cassette reached by
-/// a link and by its real path has one lock) with a stable hash (SHA-256, the
-/// same whichever Rust built the process: a test binary and the `reel` tool
-/// agree), not on the cassette itself: saving replaces the cassette by renaming
-/// a new file over it, which would leave a lock on the old file useless, and
-/// this way no lock files appear next to cassettes.
-#[derive(Debug)]
-#[must_use = "the lock is released when this guard is dropped"]
-pub struct CassetteLock {
-    file: std::fs::File,
-}
-
-/// Waits for, then takes, the lock on the cassette at `path`.
-pub fn lock_cassette(path: &Path) -> Result<CassetteLock> {
-    use sha2::Digest as _;
-
-    let io_error = |source| Error::Io {
-        path: path.to_owned(),
-        action: "cannot lock cassette",
-        source,
-    };
-    let canonical = canonical(path).map_err(io_error)?;
-    let digest = sha2::Sha256::digest(canonical.as_os_str().as_encoded_bytes());
-    let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let dir = std::env::temp_dir().join("reel-locks");
-    std::fs::create_dir_all(&dir).map_err(io_error)?;
-    share(&dir);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(dir.join(format!("{name}.lock")))
-        .map_err(io_error)?;
-    file.lock().map_err(io_error)?;
-    Ok(CassetteLock { file })
-}
-
-/// The path with every symbolic link resolved: the file's own when it exists,
-/// else its directory's (the nearest that exists) joined with the rest, so a
-/// cassette not written yet names the same lock as once it is.
-fn canonical(path: &Path) -> std::io::Result<std::path::PathBuf> {
-    let absolute = std::path::absolute(path)?;
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    loop {
-        match std::fs::canonicalize(existing) {
-            Ok(mut resolved) => {
-                resolved.extend(rest.iter().rev());
-                return Ok(resolved);
-            }
-            Err(_) => match (existing.parent(), existing.file_name()) {
-                (Some(parent), Some(name)) => {
-                    rest.push(name.to_owned());
-                    existing = parent;
-                }
-                _ => return Ok(absolute),
-            },
-        }
-    }
-}
-
-/// Opens the lock directory to every user of the machine, as the temporary
-/// directory is (sticky, so each removes only their own files): another user's
-/// test run takes its locks there too. Only its owner can change it; for
-/// anyone else it already is what it is.
-fn share(dir: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let shared = 0o1777;
-        if let Ok(metadata) = std::fs::metadata(dir) {
-            if metadata.permissions().mode() & shared != shared {
-                let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(shared));
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
-impl CassetteLock {
-    /// The run that last replaced the cassette, as [`update_locked_in_run`]
-    /// noted it in the lock file.
-    pub(crate) fn run(&mut self) -> String {
-        use std::io::{Read as _, Seek as _};
-        let mut run = String::new();
-        let _ = self.file.rewind();
-        let _ = self.file.read_to_string(&mut run);
-        run
-    }
-
-    /// Notes `run` as the run that replaced the cassette.
-    pub(crate) fn set_run(&mut self, run: &str) -> std::io::Result<()> {
-        use std::io::{Seek as _, Write as _};
-        self.file.set_len(0)?;
-        self.file.rewind()?;
-        self.file.write_all(run.as_bytes())
-    }
-}
-
 /// [`update_locked`] for a recording run that replaces the cassette: `change`
 /// also learns whether this is the run's first write to the cassette (then it
 /// replaces what the file held; later writes of the same run append). A run is
@@ -248,7 +144,8 @@ pub fn update_locked_in_run(
 /// each other's interactions.
 ///
 /// ```
-/// use reel_cassette::{update_locked, Interaction, Request, Response};
+/// use reel_cassette::__private::update_locked;
+/// use reel_cassette::{Interaction, Request, Response};
 ///
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("c.yaml");
@@ -361,40 +258,5 @@ mod run_tests {
         assert_eq!(urls(&path), ["https://x/a", "https://x/b"]);
         add(&path, "run-3", "https://x/c");
         assert_eq!(urls(&path), ["https://x/c"]);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_cassette_reached_by_a_link_and_by_its_real_path_has_one_lock() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("real");
-        std::fs::create_dir(&real).unwrap();
-        std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
-        // Not written yet, and written: the same lock either way.
-        for exists in [false, true] {
-            let by_link = dir.path().join("link/./c.yaml");
-            if exists {
-                std::fs::write(real.join("c.yaml"), "").unwrap();
-            }
-            let held = lock_cassette(&real.join("c.yaml")).unwrap();
-            let (taken, waiting) = std::sync::mpsc::channel();
-            let other = std::thread::spawn(move || {
-                let lock = lock_cassette(&by_link).unwrap();
-                taken.send(()).unwrap();
-                drop(lock);
-            });
-            // A second lock of its own would be taken at once.
-            assert!(
-                waiting
-                    .recv_timeout(std::time::Duration::from_millis(300))
-                    .is_err(),
-                "the link's lock was taken while the real path's was held (exists: {exists})"
-            );
-            drop(held);
-            waiting
-                .recv_timeout(std::time::Duration::from_secs(10))
-                .expect("taken once released");
-            other.join().unwrap();
-        }
     }
 }

@@ -72,7 +72,7 @@ impl EventTimes {
     pub fn fits(&self, interaction: &crate::Interaction) -> bool {
         self.method == interaction.request.method
             && self.url == interaction.request.url
-            && self.body_sha256 == crate::short_sha256(&interaction.response.body)
+            && self.body_sha256 == crate::digest::short_sha256(&interaction.response.body)
     }
 }
 
@@ -108,7 +108,7 @@ impl Timing {
     /// Writes the timing file beside the cassette at `path`, atomically.
     pub fn save_for(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string(self).unwrap_or_default();
-        crate::write_atomically(&timing_path(path), text.as_bytes())
+        crate::save::write_atomically(&timing_path(path), text.as_bytes())
     }
 
     /// The event times of interaction `index`, when they still fit it.
@@ -124,7 +124,7 @@ impl Timing {
     }
 }
 
-/// [`crate::update_locked_in_run`] for a review-mode run: the result goes to the
+/// `update_locked_in_run` for a review-mode run: the result goes to the
 /// pending file, and the cassette is left untouched. The run's first write starts
 /// from the cassette (an empty one if there is none); later writes of the same
 /// run start from the pending file. `change` learns whether this is the run's
@@ -134,7 +134,7 @@ pub fn update_pending_in_run(
     run: &str,
     change: impl FnOnce(&mut crate::Cassette, bool) -> Result<()>,
 ) -> Result<()> {
-    let mut lock = crate::lock_cassette(path)?;
+    let mut lock = crate::lock::lock_cassette(path)?;
     let review_run = format!("review {run}");
     let first = lock.run() != review_run;
     let pending = pending_path(path);
@@ -149,7 +149,7 @@ pub fn update_pending_in_run(
         crate::Cassette::new()
     };
     change(&mut cassette, first)?;
-    crate::write_atomically(&pending, cassette.to_yaml().as_bytes())?;
+    crate::save::write_atomically(&pending, cassette.to_yaml().as_bytes())?;
     if first {
         lock.set_run(&review_run).map_err(|source| Error::Io {
             path: path.to_owned(),
@@ -182,7 +182,7 @@ mod tests {
                 Some(EventTimes {
                     method: "POST".into(),
                     url: "https://x/v1".into(),
-                    body_sha256: crate::short_sha256(&interaction.response.body),
+                    body_sha256: crate::digest::short_sha256(&interaction.response.body),
                     events_ms: vec![0.5, 50.0],
                 }),
                 None,

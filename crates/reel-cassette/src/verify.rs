@@ -43,7 +43,7 @@ pub struct Problem {
 /// whether saving it would change the file. Only reads.
 ///
 /// ```no_run
-/// let verified = reel_cassette::verify_file("cassettes/openai/multi_tool_streaming.yaml".as_ref())?;
+/// let verified = reel_cassette::__private::verify_file("cassettes/openai/multi_tool_streaming.yaml".as_ref())?;
 /// assert!(verified.difference.is_none() && verified.problems.is_empty());
 /// # Ok::<(), reel_cassette::Error>(())
 /// ```

@@ -672,7 +672,7 @@ fn the_corpus_the_seed_and_go_encoder_cassettes_give_no_finding() {
         );
         eprintln!("note: ../shared/corpus not found; only the seed is scanned");
     }
-    files.push(repo_root().join("cassettes/openai/multi_tool_streaming.yaml"));
+    files.push(repo_root().join("crates/reel/cassettes/openai/multi_tool_streaming.yaml"));
     // Cassettes Go's encoder wrote from generated content, when present: more
     // text that holds no credential.
     let go_encoder = repo_root().join("../shared/go-encoder");

@@ -144,7 +144,7 @@ fn part_line(part: &Part, content: &Body<'_>) -> String {
         Body::Empty => content.kind(),
         Body::Binary { .. } => format!(
             "{len} bytes, sha256 {}",
-            reel_cassette::short_sha256(&part.content)
+            reel_cassette::__private::short_sha256(&part.content)
         ),
         _ => format!("{len} bytes, {}", content.kind()),
     });

@@ -121,7 +121,7 @@ pub fn normalize(data: &[u8]) {
     let builder = exchange.builder();
     let cassette = one_interaction(exchange.recorded());
     let verdict = |received: reel::Received| {
-        reel::fuzzing::verdict(&builder, cassette.clone(), &received)
+        reel::__fuzzing::verdict(&builder, cassette.clone(), &received)
             .expect("a recorded request always loads")
     };
     let same = verdict(exchange.received());
@@ -264,7 +264,8 @@ pub fn report(data: &[u8]) {
     }
     let builder = received.builder();
     // Responses that are not valid HTTP refuse to load, as they would from a file.
-    let Ok(text) = reel::fuzzing::mismatch_report(&builder, cassette, &received.received()) else {
+    let Ok(text) = reel::__fuzzing::mismatch_report(&builder, cassette, &received.received())
+    else {
         return;
     };
     assert!(

@@ -9,8 +9,8 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
-//! # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+//! # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/doc/chat_streaming.yaml");
+//! # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the crate's example cassette, whatever the environment says
 //! let server = ReelServer::replay(cassette).await?;
 //! // Give the client `server.base_url()` (plus `/v1` for an OpenAI SDK).
 //! # let body = reel::cassette::Cassette::load(cassette)?.interactions[0].request.body.clone();

@@ -28,8 +28,8 @@ use crate::{ReelServerBuilder, Result};
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
-/// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+/// # let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/doc/chat_streaming.yaml");
+/// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the crate's example cassette, whatever the environment says
 /// let server = reel_server::ReelServer::replay(cassette).await?;
 /// # let body = reel::cassette::Cassette::load(cassette)?.interactions[0].request.body.clone();
 /// let response = reqwest::Client::new()
@@ -85,9 +85,10 @@ impl ReelServer {
         self.addr
     }
 
-    /// The upstream requests are recorded from, if any.
-    pub fn upstream(&self) -> Option<&reqwest::Url> {
-        self.upstream.as_ref()
+    /// The upstream requests are recorded from, if any, as its URL text
+    /// (parsed and normalized: `https://api.openai.com/`).
+    pub fn upstream(&self) -> Option<&str> {
+        self.upstream.as_ref().map(reqwest::Url::as_str)
     }
 
     /// The cassette path.

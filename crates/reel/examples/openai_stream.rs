@@ -20,8 +20,8 @@ const URL: &str = "https://api.openai.com/v1/chat/completions";
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn Error>> {
     // Found from the package, whatever the working directory.
-    let cassette = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../cassettes/openai/multi_tool_streaming.yaml");
+    let cassette =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("cassettes/openai/multi_tool_streaming.yaml");
     let client = ClientBuilder::new(reqwest::Client::new())
         .with(reel::Reel::replay(&cassette)?)
         .build();

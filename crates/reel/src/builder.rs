@@ -21,7 +21,7 @@ use crate::{Mode, Reel, Result};
 /// use std::time::Duration;
 /// use reel::{Delay, Reel};
 ///
-/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
 /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 /// let reel = Reel::builder()
 ///     .ignore_query_param("api-version")
@@ -119,7 +119,7 @@ impl ReelBuilder {
     /// Default: scheme, host and port must match.
     ///
     /// ```
-    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
     /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
     /// // Requests to http://127.0.0.1:8080/v1/chat/completions replay the recordings
     /// // of https://api.openai.com/v1/chat/completions.

@@ -31,7 +31,7 @@ use crate::{capture, env, Decision, Mode, Received, Recording, ReelBuilder, Resu
 /// ```
 /// use reqwest_middleware::ClientBuilder;
 ///
-/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
 /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 /// let reel = reel::Reel::replay(path)?;
 /// let client = ClientBuilder::new(reqwest::Client::new()).with(reel.clone()).build();
@@ -95,7 +95,7 @@ impl Reel {
     /// cassette, its options and what has been replayed stay shared.
     ///
     /// ```
-    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
     /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); }
     /// let reel = reel::Reel::replay(path)?
     ///     .cannot_record("this client only replays; build it with an upstream to re-record");
@@ -252,7 +252,7 @@ impl Reel {
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
     /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
     /// let reel = Reel::replay(path)?;
     /// # let body = reel::cassette::Cassette::load(path)?.interactions[0].request.body.clone();
@@ -427,7 +427,7 @@ impl Inner {
             .iter()
             .map(|&i| &self.recordings.interactions[i])
             .collect();
-        reel_cassette::update_locked(&self.path, |cassette| {
+        reel_cassette::__private::update_locked(&self.path, |cassette| {
             cassette.interactions.retain(|kept| {
                 !dropped
                     .iter()

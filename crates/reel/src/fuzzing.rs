@@ -1,7 +1,7 @@
 //! Entry points for the fuzz targets in `fuzz/` and for the test that replays
 //! their corpus on stable: the engine's matching and its mismatch report, without
 //! a file, a runtime or a client. Not part of the API: built only with the
-//! `fuzzing` feature.
+//! `__fuzzing` feature.
 
 use std::path::Path;
 

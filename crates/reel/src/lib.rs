@@ -22,7 +22,7 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
 //! # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 //! // In a test: `reel::Reel::replay(reel::cassette!())?` names the cassette after the test.
 //! let client = ClientBuilder::new(reqwest::Client::new())
@@ -120,11 +120,10 @@
 // docs.rs (nightly, `--cfg docsrs`) marks each adapter with the feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;
-
+#[cfg(feature = "__fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzzing;
 mod builder;
 mod capture;
 mod cassette_path;
@@ -132,9 +131,6 @@ mod decision;
 mod engine;
 mod env;
 mod error;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
 mod index;
 mod matcher;
 mod mode;
@@ -164,8 +160,16 @@ mod reqwest_013;
 pub mod reqwest_0_12;
 mod url;
 
-/// The cassette format crate, for building cassettes and reading recorded requests.
-pub use reel_cassette as cassette;
+/// The cassette model and format, from [`reel_cassette`]: for building
+/// cassettes, reading recorded requests and splitting recorded streams.
+pub mod cassette {
+    pub use reel_cassette::{
+        content_coding, format, go_duration, multipart, stream_events, ByteString, Bytes, Cassette,
+        Dialect, Error, FieldPointer, Finding, Headers, Interaction, LineEndings, Location,
+        PointerError, Redaction, Request, Response, Result, SecretScanner, StreamEvents,
+        StreamKind, FORMAT_VERSION, MAX_INTERACTIONS, REDACTED,
+    };
+}
 
 pub use builder::{ReelBuilder, DEFAULT_MAX_BODY_SIZE};
 pub use cassette_path::{cassette_path_for_current_test, cassette_path_for_test};

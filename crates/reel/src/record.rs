@@ -9,7 +9,7 @@
 //! so does a process killed mid-test. A server (`save_as_recorded`) writes each
 //! interaction as soon as its body ends instead.
 //!
-//! Saving goes through [`reel_cassette::update_locked_in_run`]: an advisory lock
+//! Saving goes through [`reel_cassette::__private::update_locked_in_run`]: an advisory lock
 //! shared by every process, then read, append (or, for the first write of a
 //! re-recording run, replace), atomic rename — so tests in several processes
 //! (cargo nextest) recording into one cassette never lose each other's work, and a
@@ -23,7 +23,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use reel_cassette::{update_locked, update_locked_in_run, Interaction, Redaction, SecretScanner};
+use reel_cassette::__private::{update_locked, update_locked_in_run};
+use reel_cassette::{Interaction, Redaction, SecretScanner};
 
 use crate::{Error, Result};
 
@@ -424,7 +425,7 @@ fn save_batches(
 fn save(path: &Path, target: &Target, recorded: Vec<Recorded>) -> reel_cassette::Result<()> {
     // The timing of what the file holds before this write, when it had any.
     let destination = if target.review {
-        reel_cassette::pending_path(path)
+        reel_cassette::__private::pending_path(path)
     } else {
         path.to_path_buf()
     };
@@ -438,27 +439,29 @@ fn save(path: &Path, target: &Target, recorded: Vec<Recorded>) -> reel_cassette:
         } else {
             destination.as_path()
         };
-        let old = reel_cassette::Timing::load_for(source).ok().flatten();
+        let old = reel_cassette::__private::Timing::load_for(source)
+            .ok()
+            .flatten();
         if old.is_some() || any_timed {
-            let mut entries: Vec<Option<reel_cassette::EventTimes>> = match old {
+            let mut entries: Vec<Option<reel_cassette::__private::EventTimes>> = match old {
                 Some(old) => old.interactions,
                 None => Vec::new(),
             };
             entries.resize(cassette.interactions.len(), None);
             for r in &recorded {
-                entries.push(
-                    r.events_ms
-                        .as_ref()
-                        .map(|events_ms| reel_cassette::EventTimes {
-                            method: r.interaction.request.method.to_string(),
-                            url: r.interaction.request.url.to_string(),
-                            body_sha256: reel_cassette::short_sha256(&r.interaction.response.body),
-                            events_ms: events_ms.clone(),
-                        }),
-                );
+                entries.push(r.events_ms.as_ref().map(|events_ms| {
+                    reel_cassette::__private::EventTimes {
+                        method: r.interaction.request.method.to_string(),
+                        url: r.interaction.request.url.to_string(),
+                        body_sha256: reel_cassette::__private::short_sha256(
+                            &r.interaction.response.body,
+                        ),
+                        events_ms: events_ms.clone(),
+                    }
+                }));
             }
             // Under the cassette's lock, like the cassette.
-            let timing = reel_cassette::Timing {
+            let timing = reel_cassette::__private::Timing {
                 reel_timing: 1,
                 interactions: entries,
             };
@@ -470,7 +473,7 @@ fn save(path: &Path, target: &Target, recorded: Vec<Recorded>) -> reel_cassette:
         Ok(())
     };
     if target.review {
-        reel_cassette::update_pending_in_run(path, &target.run, change)?;
+        reel_cassette::__private::update_pending_in_run(path, &target.run, change)?;
     } else if target.replace {
         update_locked_in_run(path, &target.run, change)?;
     } else {

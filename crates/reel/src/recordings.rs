@@ -36,7 +36,7 @@ impl Recordings {
     ) -> Result<Recordings> {
         let interactions = cassette.interactions;
         // When each event of a stream arrived, where the recording kept it.
-        let timing = reel_cassette::Timing::load_for(path)?;
+        let timing = reel_cassette::__private::Timing::load_for(path)?;
         let normal: Vec<NormalRequest> = interactions
             .iter()
             .map(|interaction| normalize_recorded(rules, redaction, &interaction.request))

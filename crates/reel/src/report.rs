@@ -639,7 +639,7 @@ fn part_view(part: &PartKey) -> String {
         PartContent::Binary(bytes) => format!(
             "<binary, {} bytes, sha256 {}>",
             bytes.len(),
-            reel_cassette::short_sha256(bytes)
+            reel_cassette::__private::short_sha256(bytes)
         ),
     };
     for line in content.lines() {

@@ -3,7 +3,7 @@
 //! crate root, built from the same source files against the older crates.
 //!
 //! ```
-//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
 //! # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 //! let reel = reel::Reel::replay(path)?;
 //! // `reqwest_middleware` 0.4 and `reqwest` 0.12, as the crate under test uses them:

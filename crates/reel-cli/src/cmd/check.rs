@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use reel_cassette::{verify_file, Cassette, LineDifference, SecretScanner};
+use reel_cassette::__private::{verify_file, LineDifference};
+use reel_cassette::{Cassette, SecretScanner};
 
 use crate::cli::CheckArgs;
 use crate::render::{excerpt, one_line};

@@ -4,7 +4,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use reel_cassette::{first_difference, lock_cassette, write_atomically, Cassette, Dialect};
+use reel_cassette::__private::{first_difference, lock_cassette, write_atomically};
+use reel_cassette::{Cassette, Dialect};
 
 use crate::cli::{DialectArg, FmtArgs};
 use crate::render::count;

@@ -86,13 +86,13 @@ pub fn pending_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
                 false => missing.push(path.clone()),
             }
         } else if path.exists() {
-            let pending = reel_cassette::pending_path(path);
+            let pending = reel_cassette::__private::pending_path(path);
             if pending.is_file() {
                 files.push(pending);
             }
-        } else if reel_cassette::pending_path(path).is_file() {
+        } else if reel_cassette::__private::pending_path(path).is_file() {
             // A new cassette, recorded for review: only its pending file exists.
-            files.push(reel_cassette::pending_path(path));
+            files.push(reel_cassette::__private::pending_path(path));
         } else {
             missing.push(path.clone());
         }

@@ -8,10 +8,8 @@ use std::io::{BufRead as _, IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
-use reel_cassette::{
-    lock_cassette, short_sha256, stream_events, timing_path, Bytes, Cassette, Headers, Interaction,
-    Request, StreamKind,
-};
+use reel_cassette::__private::{lock_cassette, short_sha256, timing_path};
+use reel_cassette::{stream_events, Bytes, Cassette, Headers, Interaction, Request, StreamKind};
 use similar::TextDiff;
 
 use super::diff::{header_lines, status, title};

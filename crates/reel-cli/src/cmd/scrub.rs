@@ -8,9 +8,8 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::bail;
-use reel_cassette::{
-    lock_cassette, write_atomically, Cassette, Finding, Headers, Redaction, SecretScanner,
-};
+use reel_cassette::__private::{lock_cassette, write_atomically};
+use reel_cassette::{Cassette, Finding, Headers, Redaction, SecretScanner};
 
 use crate::cli::ScrubArgs;
 use crate::render::{count, one_line};

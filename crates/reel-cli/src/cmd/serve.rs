@@ -75,7 +75,7 @@ async fn serve(
     }
     let server = builder.start(&args.path).await?;
     let from = match server.upstream() {
-        Some(upstream) => format!(", upstream {}", upstream.as_str().trim_end_matches('/')),
+        Some(upstream) => format!(", upstream {}", upstream.trim_end_matches('/')),
         None => String::new(),
     };
     // Before the stdout line: no request can be logged before it has been read.

@@ -4,7 +4,8 @@
 use std::io::Write;
 
 use anyhow::bail;
-use reel_cassette::{go_duration, ByteString, Cassette, EventTimes, Headers, Interaction, Timing};
+use reel_cassette::__private::{EventTimes, Timing};
+use reel_cassette::{go_duration, ByteString, Cassette, Headers, Interaction};
 
 use crate::body::{event_line, Body};
 use crate::cli::ShowArgs;

@@ -2,7 +2,7 @@ use crate::support::{dir_with, reel, reel_env, repo_root, seed_text, SEED};
 
 #[test]
 fn check_passes_the_bundled_cassettes_with_a_summary_and_exit_0() {
-    let run = reel(&["check", "cassettes"], &repo_root());
+    let run = reel(&["check", "crates/reel/cassettes"], &repo_root());
     assert_eq!(
         (run.code, run.stdout.as_str(), run.stderr.as_str()),
         (0, "checked 1 cassettes (2 interactions): 0 problems\n", "")

@@ -22,8 +22,8 @@ fn diff_of_the_seed_with_itself_finds_no_differences_and_exits_0() {
         (run.code, run.stdout.as_str(), run.stderr.as_str()),
         (
             0,
-            "2 interactions in cassettes/openai/multi_tool_streaming.yaml, 2 in \
-             cassettes/openai/multi_tool_streaming.yaml: no differences\n",
+            "2 interactions in crates/reel/cassettes/openai/multi_tool_streaming.yaml, 2 in \
+             crates/reel/cassettes/openai/multi_tool_streaming.yaml: no differences\n",
             ""
         )
     );

@@ -5,7 +5,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use reel_cassette::{short_sha256, Cassette, EventTimes, Timing};
+use reel_cassette::__private::{short_sha256, EventTimes, Timing};
+use reel_cassette::Cassette;
 
 use crate::show::{form_body, upload_cassette, ODD};
 use crate::support::{dir_with, reel, seed_text, Run};

@@ -133,8 +133,8 @@ fn show_of_an_unknown_id_names_the_ids_there_are_and_exits_2() {
     assert_eq!((run.code, run.stdout.as_str()), (2, ""));
     assert_eq!(
         run.stderr,
-        "reel: cassettes/openai/multi_tool_streaming.yaml: there is no interaction 2: the cassette has 2, \
-         with ids 0 to 1 (reel list cassettes/openai/multi_tool_streaming.yaml shows them)\n"
+        "reel: crates/reel/cassettes/openai/multi_tool_streaming.yaml: there is no interaction 2: the cassette has 2, \
+         with ids 0 to 1 (reel list crates/reel/cassettes/openai/multi_tool_streaming.yaml shows them)\n"
     );
     let run = reel(&["show", SEED, "first"], &repo_root());
     assert_eq!(run.code, 2);

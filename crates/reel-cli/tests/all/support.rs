@@ -39,7 +39,7 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// The seed cassette's path from the repository root.
-pub const SEED: &str = "cassettes/openai/multi_tool_streaming.yaml";
+pub const SEED: &str = "crates/reel/cassettes/openai/multi_tool_streaming.yaml";
 
 /// The seed cassette's text.
 pub fn seed_text() -> String {

@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt as _, AsyncReadExt as _, AsyncWrit
 
 /// The seed cassette bundled with the repository.
 pub fn seed_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cassettes/openai/multi_tool_streaming.yaml")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../reel/cassettes/openai/multi_tool_streaming.yaml")
 }
 
 /// The seed cassette, loaded.

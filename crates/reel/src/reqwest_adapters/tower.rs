@@ -16,7 +16,7 @@ use crate::{BoxError, Reel};
 /// ```
 /// use tower_layer::Layer as _;
 ///
-/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
 /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 /// let reel = reel::Reel::replay(path)?;
 /// let service = reel::ReelLayer::new(reel).layer(reqwest::Client::new());
@@ -56,7 +56,7 @@ impl<S> tower_layer::Layer<S> for ReelLayer {
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../cassettes/openai/multi_tool_streaming.yaml");
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
 /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
 /// let mut service = reel::ReelService::new(reel::Reel::replay(path)?, reqwest::Client::new());
 /// # let body = reel::cassette::Cassette::load(path)?.interactions[0].request.body.clone();

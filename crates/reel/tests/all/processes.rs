@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use reel::cassette::{verify_file, write_atomically, Cassette, Interaction, Request, Response};
+use reel::cassette::{Cassette, Interaction, Request, Response};
 use reel::{Mode, Reel};
+use reel_cassette::__private::{verify_file, write_atomically};
 use reel_upstream::Upstream;
 
 use crate::support::{child_process, client, started_as_child};

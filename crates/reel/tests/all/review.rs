@@ -1,8 +1,9 @@
 //! Review mode: what a run records goes to `NAME.yaml.pending` for `reel
 //! review`, and the cassette stays byte for byte as it was.
 
-use reel::cassette::{pending_path, timing_path, Cassette};
+use reel::cassette::Cassette;
 use reel::{Mode, Reel};
+use reel_cassette::__private::{pending_path, timing_path};
 use reel_tests::reran_without_reel_env;
 use reel_upstream::Upstream;
 

@@ -3,8 +3,9 @@
 //! with `Delay::Recorded` waits those gaps, scaled by a factor.
 
 use futures_util::StreamExt as _;
-use reel::cassette::{timing_path, Cassette, Timing};
+use reel::cassette::Cassette;
 use reel::{Delay, Mode, Reel};
+use reel_cassette::__private::{timing_path, Timing};
 use reel_tests::reran_without_reel_env;
 use reel_upstream::Upstream;
 

@@ -106,7 +106,7 @@ async fn a_multipart_upload_records_then_replays_with_a_new_boundary_and_a_chang
         ),
         "{text}"
     );
-    let digest = |bytes: &[u8]| reel::cassette::short_sha256(bytes);
+    let digest = |bytes: &[u8]| reel_cassette::__private::short_sha256(bytes);
     assert!(
         text.contains(&format!(
             "-  <binary, 1048576 bytes, sha256 {}>",
