@@ -366,3 +366,89 @@ async fn once_records_a_streamed_completion_through_the_adapter_then_replays_it_
         "the replay did not reach the upstream"
     );
 }
+
+#[tokio::test]
+async fn hooks_fire_through_the_adapter_and_their_edits_and_errors_reach_async_openai() {
+    if reran_without_reel_env() {
+        return;
+    }
+    use std::sync::{Arc, Mutex};
+    let upstream = Upstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hooked.yaml");
+    let config = config().with_api_base(upstream.url("/v1"));
+    let ask = || request(opening("Add 2 and 3"));
+    let fired = Arc::new(Mutex::new(Vec::new()));
+    let note = |name: &'static str| {
+        let fired = fired.clone();
+        move || fired.lock().unwrap().push(name)
+    };
+
+    // Recording: after_capture rewrites the answer that is kept, before_save
+    // sees it, at_end runs at the last handle.
+    let (captured, saved, ended) = (note("after_capture"), note("before_save"), note("at_end"));
+    let recording = Reel::builder()
+        .mode(Mode::Once)
+        .after_capture(move |interaction| {
+            captured();
+            let body =
+                String::from_utf8_lossy(&interaction.response.body).replace(" is 5.", " is five.");
+            interaction.response.body = body.into();
+            Ok(reel::Keep::Keep)
+        })
+        .before_save(move |_| {
+            saved();
+            Ok(reel::Keep::Keep)
+        })
+        .at_end(move |_| {
+            ended();
+            Ok(())
+        })
+        .open(&path)
+        .unwrap();
+    let live = stream(&through(recording, config.clone()), ask()).await;
+    assert_eq!(live.text, "2 + 3 is 5.", "the caller got the live answer");
+    assert_eq!(
+        *fired.lock().unwrap(),
+        ["after_capture", "before_save", "at_end"]
+    );
+
+    // Replaying: the kept edit, then before_replay's own edit on top.
+    let replaying = Reel::builder()
+        .mode(Mode::None)
+        .before_replay(|_, response| {
+            let body = String::from_utf8_lossy(&response.body).replace("2 + 3", "two plus three");
+            response.body = body.into();
+            Ok(())
+        })
+        .open(&path)
+        .unwrap();
+    let replayed = stream(&through(replaying, config.clone()), ask()).await;
+    assert_eq!(replayed.text, "two plus three is five.");
+
+    // A hook's error reaches async-openai, boxed, with the hook named.
+    let failing = Reel::builder()
+        .mode(Mode::None)
+        .before_replay(|_, _| Err("replay refused".into()))
+        .open(&path)
+        .unwrap();
+    let err = through(failing, config)
+        .chat()
+        .create_stream(ask())
+        .await
+        .err()
+        .expect("the hook fails the request");
+    let OpenAIError::Boxed(err) = err else {
+        panic!("expected reel's error, boxed; got {err:?}")
+    };
+    let err = err.downcast::<reel::Error>().unwrap();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: the before_replay hook failed for POST {}: replay refused",
+            path.display(),
+            upstream.url("/v1/chat/completions")
+        )
+    );
+    assert_eq!(upstream.requests().len(), 1, "replays reached no upstream");
+}

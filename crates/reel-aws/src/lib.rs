@@ -252,6 +252,7 @@ async fn answer(
             to_smithy(http::Response::from_parts(head, sync_body(body)))
         }
         Decision::Forward => send(kept.upstream(received)?).await,
+        Decision::Failed(err) => Err(ConnectorError::user(Box::new(*err))),
         other => Err(ConnectorError::other(
             format!("reel-aws: unexpected decision {other:?}").into(),
             None,

@@ -296,6 +296,11 @@ pub struct ServeArgs {
     /// again once every match has been replayed).
     #[arg(long)]
     pub allow_repeats: bool,
+    /// When recording, keep a 429 or 5xx answer that the client retried
+    /// (default: left out, so the cassette holds the answer the client finally
+    /// used and a replay does not retry and wait again).
+    #[arg(long)]
+    pub keep_retried: bool,
     /// Leave the JSON body field at this pointer out of matching, `*` for any
     /// element (repeatable): /user, /messages/*/id. Default: every field counts.
     #[arg(long, value_name = "POINTER", help_heading = "Matching")]

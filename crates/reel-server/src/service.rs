@@ -80,6 +80,7 @@ pub(crate) async fn handle(
             }
             Err(failure) => fail(pending, failure),
         },
+        Decision::Failed(err) => fail(pending, Failure::reel(format!("reel: {err}"))),
         other => fail(
             pending,
             Failure::reel(format!("reel: this server cannot answer {other:?}")),

@@ -15,6 +15,10 @@
 //!   Latin-1, not UTF-8;
 //! - `ANY /gzip`: gzip-encoded JSON with `Content-Encoding: gzip`;
 //! - `ANY /status/CODE`: that status with a JSON error body;
+//! - `ANY /flaky[?fail=N&status=S]`: the first N tries (default 1) of each
+//!   request (same method, URI and body) answered S (default 429) with
+//!   `retry-after-ms: 10`, later ones `200` with `{"ok":true,"try":T}`: what a
+//!   rate-limited API does to a client that retries;
 //! - `ANY /slow[?delay_ms=D]`: JSON after D ms (default 200) before the headers;
 //! - `ANY /broken[?events=N]`: N events, then the connection breaks mid-body;
 //! - `ANY /secret-body`: JSON whose body holds an OpenAI-shaped key;
@@ -385,6 +389,41 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Bo
                 "text/event-stream",
                 BodyExt::boxed(StreamBody::new(pieces)),
             )
+        }
+        "/flaky" => {
+            let tries = state
+                .requests
+                .lock()
+                .expect("requests lock")
+                .iter()
+                .filter(|r| {
+                    r.method == received.method && r.uri == received.uri && r.body == received.body
+                })
+                .count() as u64;
+            let fail = query_param(uri, "fail").unwrap_or(1);
+            if tries <= fail {
+                let code = query_param(uri, "status").unwrap_or(429);
+                let status = u16::try_from(code)
+                    .ok()
+                    .and_then(|c| StatusCode::from_u16(c).ok())
+                    .unwrap_or(StatusCode::TOO_MANY_REQUESTS);
+                let mut response = respond(
+                    status,
+                    json,
+                    full(format!(r#"{{"error":{{"code":{code},"try":{tries}}}}}"#)),
+                );
+                response.headers_mut().insert(
+                    "retry-after-ms",
+                    hyper::header::HeaderValue::from_static("10"),
+                );
+                response
+            } else {
+                respond(
+                    StatusCode::OK,
+                    json,
+                    full(format!(r#"{{"ok":true,"try":{tries}}}"#)),
+                )
+            }
         }
         "/secret-body" => respond(
             StatusCode::OK,

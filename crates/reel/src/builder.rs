@@ -7,10 +7,14 @@ use std::time::Duration;
 
 use reel_cassette::Redaction;
 
+use reel_cassette::{Interaction, Response};
+
 use crate::env::RecordCommand;
+use crate::hooks::{Hooks, Keep, Played};
 use crate::matcher::{RequestMatcher, Rules};
 use crate::pacing::{Delay, Pacing};
-use crate::{Mode, Reel, Result};
+use crate::passthrough::Passthrough;
+use crate::{BoxError, Mode, Received, Reel, Result};
 
 /// Options for a [`Reel`]; [`ReelBuilder::replay`] loads the cassette.
 ///
@@ -51,6 +55,9 @@ pub struct ReelBuilder {
     pub(crate) drop_unused: bool,
     pub(crate) review: Option<bool>,
     pub(crate) record_timing: Option<bool>,
+    pub(crate) hooks: Hooks,
+    pub(crate) passthrough: Passthrough,
+    pub(crate) keep_retried: bool,
     /// Rules given that cannot work (a JSON pointer without its `/`): opening
     /// the cassette reports the first.
     pub(crate) invalid: Vec<(&'static str, reel_cassette::PointerError)>,
@@ -78,6 +85,9 @@ impl Default for ReelBuilder {
             drop_unused: false,
             review: None,
             record_timing: None,
+            hooks: Hooks::default(),
+            passthrough: Passthrough::default(),
+            keep_retried: false,
             invalid: Vec::new(),
         }
     }
@@ -365,6 +375,146 @@ impl ReelBuilder {
         command: impl Fn(Mode) -> String + Send + Sync + 'static,
     ) -> ReelBuilder {
         self.commands = RecordCommand::custom(command);
+        self
+    }
+
+    /// Sends requests to `host` (`auth.example.com`, `[::1]`; any port, any
+    /// case) to the network in every mode, `none` included: they are never
+    /// matched, never recorded, never count as unplayed, and show in
+    /// [`Reel::requests`] and `tracing` as passed through. For a test's own
+    /// services beside the API it replays. Default: none. (Ruby VCR's and
+    /// vcrpy's `ignore_hosts`; reel's [`ignore_host`](ReelBuilder::ignore_host)
+    /// is a matching rule.)
+    pub fn passthrough_host(mut self, host: &str) -> ReelBuilder {
+        self.passthrough.host(host);
+        self
+    }
+
+    /// [`passthrough_host`](ReelBuilder::passthrough_host) for every loopback
+    /// host: `localhost` (and `*.localhost`), `127.0.0.0/8` and `::1`. A test
+    /// that starts its own server on 127.0.0.1 talks to it live while the API
+    /// calls replay. Default: off.
+    ///
+    /// ```
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+    /// let reel = reel::Reel::builder().passthrough_localhost().replay(path)?;
+    /// # drop(reel);
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn passthrough_localhost(mut self) -> ReelBuilder {
+        self.passthrough.localhost();
+        self
+    }
+
+    /// [`passthrough_host`](ReelBuilder::passthrough_host) for every request
+    /// `predicate` returns `true` for (go-vcr's `WithPassthrough`). Several
+    /// rules add up: a request any of them names passes through.
+    pub fn passthrough_if(
+        mut self,
+        predicate: impl Fn(&Received) -> bool + Send + Sync + 'static,
+    ) -> ReelBuilder {
+        self.passthrough.predicate(predicate);
+        self
+    }
+
+    /// Keeps, when recording, a `429` or `5xx` response that a later request of
+    /// the same recording retried (the same request as matching sees it).
+    /// Default: off — SDKs retry those statuses by themselves, and a cassette
+    /// that kept them would make every replay retry, and wait, again. A `429`
+    /// or `5xx` that no retry followed is kept either way, as is every other
+    /// status.
+    pub fn keep_retried(mut self, keep: bool) -> ReelBuilder {
+        self.keep_retried = keep;
+        self
+    }
+
+    /// A hook that sees each recorded interaction when its response body has
+    /// ended, before it is kept: it can change it (a volatile value, a header)
+    /// or leave it out ([`Keep::Drop`]). It runs after the redaction rules and
+    /// before the secret scan, so it can also remove what the scan would refuse.
+    /// The caller already has the live response, streamed as it arrived: the
+    /// edit reaches the cassette (and later replays), not this caller. An error
+    /// fails the request's body with the error and the hook's name, and nothing
+    /// is kept. go-vcr's `AfterCaptureHook`, vcrpy's `before_record_response`.
+    ///
+    /// ```
+    /// use reel::Keep;
+    ///
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+    /// let reel = reel::Reel::builder()
+    ///     .after_capture(|interaction| {
+    ///         interaction.response.headers.remove("Openai-Organization");
+    ///         Ok(if interaction.request.url.ends_with("/health") { Keep::Drop } else { Keep::Keep })
+    ///     })
+    ///     .replay(path)?;
+    /// # drop(reel);
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn after_capture(
+        mut self,
+        hook: impl Fn(&mut Interaction) -> std::result::Result<Keep, BoxError> + Send + Sync + 'static,
+    ) -> ReelBuilder {
+        self.hooks.set_after_capture(hook);
+        self
+    }
+
+    /// A hook over every interaction a recording writes, the ones the file
+    /// held and the new ones, each time it is written: edits and drops reach
+    /// the file only (the recordings this handle replays stay as loaded). It
+    /// runs on what was already hooked by earlier writes, so it should do the
+    /// same thing twice without harm. An error fails the save (the test, at
+    /// the last handle's drop or [`Reel::flush`]) with the hook's name, and the
+    /// file stays as it was. go-vcr's `BeforeSaveHook`, Polly's `beforePersist`.
+    pub fn before_save(
+        mut self,
+        hook: impl Fn(&mut Interaction) -> std::result::Result<Keep, BoxError> + Send + Sync + 'static,
+    ) -> ReelBuilder {
+        self.hooks.set_before_save(hook);
+        self
+    }
+
+    /// A hook that edits the recorded response a request is answered with, on
+    /// each replay, before the caller sees it: stamp today's date, a fresh id.
+    /// It gets the request and a copy of the recorded response; the cassette
+    /// is not changed. An error fails the request with it and the hook's name.
+    /// go-vcr's `BeforeResponseReplayHook`, Ruby VCR's `before_playback`. With
+    /// no hook set, replay copies nothing.
+    ///
+    /// ```
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+    /// let reel = reel::Reel::builder()
+    ///     .before_replay(|_request, response| {
+    ///         response.headers.insert("Date", ["Sat, 05 Dec 2026 12:00:00 GMT"]);
+    ///         Ok(())
+    ///     })
+    ///     .replay(path)?;
+    /// # drop(reel);
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn before_replay(
+        mut self,
+        hook: impl Fn(&Received, &mut Response) -> std::result::Result<(), BoxError>
+            + Send
+            + Sync
+            + 'static,
+    ) -> ReelBuilder {
+        self.hooks.set_before_replay(hook);
+        self
+    }
+
+    /// A hook run when the last handle drops (after the recordings are saved),
+    /// with every interaction the cassette opened with and how many requests
+    /// each answered: report on them, or return an error to fail the test with
+    /// it and the hook's name. Not run when the test already panicked. go-vcr's
+    /// `OnRecorderStopHook`. [`Reel::requests`] has the whole log at any time.
+    pub fn at_end(
+        mut self,
+        hook: impl Fn(&[Played<'_>]) -> std::result::Result<(), BoxError> + Send + Sync + 'static,
+    ) -> ReelBuilder {
+        self.hooks.set_at_end(hook);
         self
     }
 

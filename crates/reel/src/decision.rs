@@ -21,6 +21,10 @@ pub enum Decision {
     /// its response to the [`Recording`], which tees the body to the caller and
     /// the cassette.
     Record(Recording),
-    /// Mode `passthrough`: send the request on; nothing is recorded.
+    /// Mode `passthrough`, or a request a passthrough rule names
+    /// ([`crate::ReelBuilder::passthrough_host`]): send the request on; nothing
+    /// is recorded.
     Forward,
+    /// A hook failed the request ([`crate::Error::Hook`]): answer with the error.
+    Failed(Box<crate::Error>),
 }

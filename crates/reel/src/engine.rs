@@ -10,9 +10,12 @@ use tracing::Instrument as _;
 
 use crate::cassette_path::current_test_name;
 use crate::env::RecordCommand;
+use crate::hooks::{self, Hooks, Played};
+use crate::log::{Answer, Log, Logged};
 use crate::matcher::Rules;
 use crate::normalize::NormalRequest;
 use crate::pacing::Pacing;
+use crate::passthrough::Passthrough;
 use crate::policy::{self, Behaviour};
 use crate::record::{Recorder, Setup, Target};
 use crate::recordings::{normalize_received, Recordings};
@@ -63,6 +66,9 @@ struct Inner {
     expect_all_played: bool,
     record_on_error: bool,
     drop_unused: bool,
+    hooks: Hooks,
+    passthrough: Passthrough,
+    log: Log,
     /// The thread that opened the cassette (the test's): a failure at drop on
     /// another thread cannot fail the test by panicking.
     opened_on: std::thread::ThreadId,
@@ -171,6 +177,71 @@ impl Reel {
         self.inner.recordings.unplayed()
     }
 
+    /// Every request this cassette's handles received so far, in order, with
+    /// how each was answered: replayed (from which interaction), recorded,
+    /// passed through, missed, or failed by a hook. The first 10,000 requests
+    /// (a long-running server's log does not grow without end;
+    /// [`times_played`](Reel::times_played) counts every request).
+    ///
+    /// ```
+    /// use reel::Answer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+    /// let reel = reel::Reel::replay(path)?;
+    /// # let body = reel::cassette::Cassette::load(path)?.interactions[0].request.body.clone();
+    /// let request = http::Request::post("https://api.openai.com/v1/chat/completions").body(body)?;
+    /// reel.decide(&reel::Received::from_http(request)?).await;
+    /// let log = reel.requests();
+    /// assert_eq!(log[0].answer, Answer::Replayed(0));
+    /// assert_eq!(log[0].to_string(), "POST https://api.openai.com/v1/chat/completions: replayed interaction 0");
+    /// reel.assert_played(0, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn requests(&self) -> Vec<Logged> {
+        self.inner.log.entries()
+    }
+
+    /// How many requests the interaction at position `index` answered.
+    ///
+    /// # Panics
+    /// When the cassette has no interaction at `index`.
+    pub fn times_played(&self, index: usize) -> usize {
+        self.check_index(index);
+        self.inner.recordings.times_played(index)
+    }
+
+    /// Panics, with the request log, unless the interaction at position `index`
+    /// answered exactly `times` requests (wiremock's `expect`): for "the retry
+    /// was replayed once", "the cached call was not made again".
+    pub fn assert_played(&self, index: usize, times: usize) {
+        let played = self.times_played(index);
+        if played != times {
+            let interaction = &self.inner.recordings.interactions[index];
+            panic!(
+                "{}: interaction {index} ({} {}) answered {played} request{} where {times} {} \
+                 expected; the requests received:\n{}",
+                self.inner.path.display(),
+                interaction.request.method,
+                interaction.request.url,
+                if played == 1 { "" } else { "s" },
+                if times == 1 { "was" } else { "were" },
+                self.inner.log.render()
+            );
+        }
+    }
+
+    fn check_index(&self, index: usize) {
+        let len = self.inner.recordings.len();
+        assert!(
+            index < len,
+            "{}: there is no interaction {index}: the cassette opened with {len}",
+            self.inner.path.display()
+        );
+    }
+
     pub(crate) fn open(builder: ReelBuilder, path: &Path, mode: Mode) -> Result<Reel> {
         let test = current_test_name();
         let full_diff = env::full_diff()?.or(builder.full_diff).unwrap_or(false);
@@ -208,6 +279,9 @@ impl Reel {
                     review,
                 },
                 record_timing,
+                hooks: builder.hooks.clone(),
+                retries: (!builder.keep_retried)
+                    .then(|| (rules.clone(), builder.redaction.clone())),
             }))
         });
         tracing::debug!(
@@ -235,6 +309,9 @@ impl Reel {
                 expect_all_played: builder.expect_all_played,
                 record_on_error: builder.record_on_error,
                 drop_unused: builder.drop_unused && mode == Mode::NewEpisodes,
+                hooks: builder.hooks,
+                passthrough: builder.passthrough,
+                log: Log::default(),
                 opened_on: std::thread::current().id(),
             }),
             cannot_record: None,
@@ -280,13 +357,31 @@ impl Reel {
     }
 
     async fn decide_in_span(&self, received: &Received) -> Decision {
+        let decision = self.decide_unlogged(received).await;
+        let answer = match &decision {
+            Decision::Replay(response) => match response.extensions().get::<crate::Replayed>() {
+                Some(replayed) => Answer::Replayed(replayed.interaction),
+                None => Answer::Failed,
+            },
+            Decision::Miss(_) => Answer::Missed,
+            Decision::Record(_) => Answer::Recorded,
+            Decision::Forward => Answer::PassedThrough,
+            Decision::Failed(_) => Answer::Failed,
+        };
+        self.inner
+            .log
+            .push(received.method(), received.url(), answer);
+        decision
+    }
+
+    async fn decide_unlogged(&self, received: &Received) -> Decision {
         let inner = &*self.inner;
-        if inner.behaviour == Behaviour::Forward {
+        if inner.behaviour == Behaviour::Forward || inner.passthrough.applies(received) {
             tracing::debug!(
                 target: "reel",
                 method = %received.method(),
                 url = %received.url(),
-                "forwarded"
+                "passed through"
             );
             return Decision::Forward;
         }
@@ -318,7 +413,7 @@ impl Reel {
                     matched_by = path,
                     "replayed"
                 );
-                return Decision::Replay(self.play(i).await);
+                return self.play(i, received).await;
             }
         }
         match &inner.recorder {
@@ -357,15 +452,39 @@ impl Reel {
         }
     }
 
-    /// The response of interaction `i`, after the recorded wait if pacing asks.
-    async fn play(&self, i: usize) -> http::Response<crate::ReplayBody> {
+    /// The response of interaction `i` (as the `before_replay` hook edits it),
+    /// after the recorded wait if pacing asks.
+    async fn play(&self, i: usize, received: &Received) -> Decision {
         let inner = &*self.inner;
-        let prepared = &inner.recordings.responses[i];
+        inner.recordings.count_play(i);
+        let edited;
+        let prepared = match &inner.hooks.before_replay {
+            None => &inner.recordings.responses[i],
+            Some(hook) => {
+                let mut response = inner.recordings.interactions[i].response.clone();
+                let failed = |source| {
+                    Decision::Failed(Box::new(crate::Error::Hook {
+                        path: inner.path.to_path_buf(),
+                        hook: hooks::BEFORE_REPLAY,
+                        during: format!(" for {} {}", received.method(), received.url()),
+                        source,
+                    }))
+                };
+                if let Err(source) = hook(received, &mut response) {
+                    return failed(source);
+                }
+                edited = match crate::replay::Prepared::new(&response) {
+                    Ok(prepared) => prepared,
+                    Err(message) => return failed(message.into()),
+                };
+                &edited
+            }
+        };
         let wait = inner.pacing.headers_wait(prepared.duration());
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
-        prepared.respond(i, inner.path.clone(), inner.pacing)
+        Decision::Replay(prepared.respond(i, inner.path.clone(), inner.pacing))
     }
 
     /// The mismatch report for a request nothing matches.
@@ -498,6 +617,28 @@ impl Drop for Inner {
         if self.expect_all_played {
             if let Some(report) = self.unplayed_report(None) {
                 self.fail_at_drop(&report);
+            }
+        }
+        if let Some(hook) = &self.hooks.at_end {
+            let played: Vec<Played<'_>> = self
+                .recordings
+                .interactions
+                .iter()
+                .enumerate()
+                .map(|(index, interaction)| Played {
+                    index,
+                    interaction,
+                    times: self.recordings.times_played(index),
+                })
+                .collect();
+            if let Err(source) = hook(&played) {
+                let err = crate::Error::Hook {
+                    path: self.path.to_path_buf(),
+                    hook: hooks::AT_END,
+                    during: String::new(),
+                    source,
+                };
+                self.fail_at_drop(&err.to_string());
             }
         }
     }

@@ -162,6 +162,23 @@ pub enum Error {
         source: reel_cassette::PointerError,
     },
 
+    /// A hook returned an error: the request, the recording or the save it
+    /// ran for fails with it.
+    #[error(
+        "{cassette}: the {hook} hook failed{during}: {source}",
+        cassette = .path.display()
+    )]
+    Hook {
+        /// The cassette path.
+        path: PathBuf,
+        /// The hook: `after_capture`, `before_save`, `before_replay`, `at_end`.
+        hook: &'static str,
+        /// What it ran for (` for POST https://…`), or empty.
+        during: String,
+        /// The hook's error.
+        source: crate::BoxError,
+    },
+
     /// A mode name that reel does not know.
     #[error("unknown mode `{value}` (known modes: {known})")]
     UnknownMode {

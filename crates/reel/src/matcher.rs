@@ -121,6 +121,13 @@ impl Rules {
                 && received.body.structure == recorded.body.structure)
     }
 
+    /// Whether two recorded requests are the same request as matching sees
+    /// it: method, URL and body (headers and custom matchers, which need a live
+    /// request, are not consulted).
+    pub(crate) fn same_request(&self, a: &NormalRequest, b: &NormalRequest) -> bool {
+        a.route == b.route && Rules::url_matches(a, b) && self.body_matches(a, b)
+    }
+
     /// Whether `name` has the same values on both sides.
     pub(crate) fn header_matches(
         name: &http::HeaderName,

@@ -33,11 +33,14 @@ pub enum Mode {
     #[default]
     None,
     /// Record when the cassette file does not exist yet; otherwise replay only.
+    /// A passing test that made no request writes a cassette with no
+    /// interactions (as go-vcr does), so that the run under CI (`none`) finds it.
     Once,
     /// Replay what matches; record the requests the cassette lacks and append them.
     NewEpisodes,
     /// Re-record: start from an empty cassette and overwrite the file. Interactions
-    /// the run does not make again are gone.
+    /// the run does not make again are gone; a passing test that made no request
+    /// leaves a cassette with no interactions. A failing test writes nothing.
     All,
     /// Send every request to the real server and leave the cassette untouched.
     Passthrough,

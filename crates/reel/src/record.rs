@@ -26,6 +26,9 @@ use std::time::Duration;
 use reel_cassette::__private::{update_locked, update_locked_in_run};
 use reel_cassette::{Interaction, Redaction, SecretScanner};
 
+use crate::hooks::{self, Hooks, Keep};
+use crate::matcher::Rules;
+use crate::normalize::NormalRequest;
 use crate::{Error, Result};
 
 /// Records the interactions of one [`crate::Reel`] into its cassette.
@@ -45,6 +48,9 @@ pub(crate) struct Recorder {
     /// Bodies the caller dropped early that are still being read to their end.
     draining: (Mutex<usize>, Condvar),
     drained: tokio::sync::Notify,
+    hooks: Arc<Hooks>,
+    /// How to tell a retry of a request (`None`: retried responses are kept).
+    retries: Option<(Rules, Redaction)>,
 }
 
 /// The saver thread: batches of interactions in, one locked save per batch.
@@ -58,6 +64,8 @@ struct Saver {
 /// stream whose timing is recorded).
 struct Batch {
     interactions: Vec<Recorded>,
+    /// Interactions saved earlier that a retry superseded: taken out of the file.
+    superseded: Vec<Interaction>,
 }
 
 /// A completed interaction and its event times, if recorded.
@@ -82,7 +90,7 @@ struct Progress {
     queued: u64,
     saved: u64,
     /// The first save that failed, until someone is told.
-    error: Option<String>,
+    error: Option<Error>,
 }
 
 struct State {
@@ -90,9 +98,17 @@ struct State {
     /// Requests in flight or finished, by start order; `None` until finished.
     slots: BTreeMap<u64, Option<Recorded>>,
     /// Finished interactions, in start order, not handed to the saver yet.
-    ready: Vec<Recorded>,
+    ready: Vec<(u64, Recorded)>,
     /// Set when the last handle closed: whether what completes later is saved.
     closed: Option<bool>,
+    /// Finished interactions answered `429` or `5xx`, until a retry supersedes
+    /// them: their place in the order and their request's normal form.
+    retryable: Vec<(u64, NormalRequest, Interaction)>,
+    /// Superseded interactions already handed to the saver.
+    superseded: Vec<Interaction>,
+    /// Whether any interaction was handed to the saver (or an empty cassette
+    /// written).
+    wrote: bool,
 }
 
 /// How a recorder is set up.
@@ -107,6 +123,9 @@ pub(crate) struct Setup {
     pub(crate) target: Target,
     /// Keep when each event of a stream arrived.
     pub(crate) record_timing: bool,
+    pub(crate) hooks: Hooks,
+    /// How to tell a retry (`None`: keep retried responses).
+    pub(crate) retries: Option<(Rules, Redaction)>,
 }
 
 impl Recorder {
@@ -124,6 +143,9 @@ impl Recorder {
                 slots: BTreeMap::new(),
                 ready: Vec::new(),
                 closed: None,
+                retryable: Vec::new(),
+                superseded: Vec::new(),
+                wrote: false,
             }),
             saver: Saver {
                 jobs: Mutex::new(None),
@@ -132,15 +154,17 @@ impl Recorder {
             },
             draining: (Mutex::new(0), Condvar::new()),
             drained: tokio::sync::Notify::new(),
+            hooks: Arc::new(setup.hooks),
+            retries: setup.retries,
         }
     }
 
     /// Writes every interaction completed so far and waits for the write; the
     /// first save error since the last call, if any.
     pub(crate) fn flush(&self) -> Result<()> {
-        let ready = std::mem::take(&mut self.lock().ready);
-        let count = ready.len();
-        self.enqueue(ready)?;
+        let batch = self.lock().take_batch();
+        let count = batch.interactions.len();
+        self.enqueue(batch, false)?;
         self.wait_saved()?;
         self.saved(count);
         Ok(())
@@ -160,25 +184,36 @@ impl Recorder {
 
     /// The last handle closed: writes what has completed if `save` (else drops
     /// it, saying so), and decides the same for bodies still being read.
+    ///
+    /// A test's recording that ends having recorded nothing still writes, as
+    /// go-vcr does, a cassette with no interactions where there was none (or, in
+    /// mode `all`, in place of the old one): the test made no request, and a
+    /// replay of it needs no more.
     pub(crate) fn close(&self, save: bool) -> Result<()> {
-        let ready = {
+        let (batch, empty) = {
             let mut state = self.lock();
             state.closed = Some(save);
-            std::mem::take(&mut state.ready)
+            let batch = state.take_batch();
+            let nothing = !state.wrote && batch.is_empty() && state.slots.is_empty();
+            (batch, nothing)
         };
         if save {
-            let count = ready.len();
-            self.enqueue(ready)?;
+            let count = batch.interactions.len();
+            // A test's recording, not a server's (`save_as_recorded`): a server
+            // stopped before any request, or never started, leaves no file.
+            let write_empty = empty && !self.eager && (self.target.replace || !self.path.exists());
+            self.enqueue(batch, write_empty)?;
             self.wait_saved()?;
             self.saved(count);
             return Ok(());
         }
-        if !ready.is_empty() {
+        let dropped = batch.interactions.len();
+        if dropped > 0 {
             eprintln!(
                 "reel: not writing {} recorded interaction{} to {}: the test panicked, and a \
                  failed test saves nothing (ReelBuilder::record_on_error(true) keeps them)",
-                ready.len(),
-                if ready.len() == 1 { "" } else { "s" },
+                dropped,
+                if dropped == 1 { "" } else { "s" },
                 self.path.display()
             );
         }
@@ -250,20 +285,23 @@ impl Recorder {
             progress = saved.wait(progress).unwrap_or_else(|p| p.into_inner());
         }
         match progress.error.take() {
-            Some(message) => Err(Error::Save {
-                path: self.path.to_path_buf(),
-                message,
-            }),
+            Some(err) => Err(err),
             None => Ok(()),
         }
     }
 
-    /// Hands interactions to the saver thread, starting it the first time.
-    fn enqueue(&self, interactions: Vec<Recorded>) -> Result<()> {
-        if interactions.is_empty() {
+    /// Hands a batch to the saver thread, starting it the first time; an empty
+    /// batch only when `write_empty` (a save that writes no interaction).
+    fn enqueue(&self, batch: Batch, write_empty: bool) -> Result<()> {
+        if batch.is_empty() && !write_empty {
             return Ok(());
         }
-        let batch = Batch { interactions };
+        self.lock().wrote = true;
+        self.send(batch)
+    }
+
+    /// Hands a batch to the saver thread, starting it the first time.
+    fn send(&self, batch: Batch) -> Result<()> {
         let mut jobs = lock(&self.saver.jobs);
         if jobs.is_none() {
             let (sender, receiver) = mpsc::channel::<Batch>();
@@ -271,9 +309,10 @@ impl Recorder {
             let target = self.target.clone();
             let eager = self.eager;
             let progress = self.saver.progress.clone();
+            let hooks = self.hooks.clone();
             let thread = std::thread::Builder::new()
                 .name("reel-saver".to_owned())
-                .spawn(move || save_batches(&path, &target, eager, &receiver, &progress))
+                .spawn(move || save_batches(&path, &target, eager, &hooks, &receiver, &progress))
                 .map_err(|err| Error::Save {
                     path: self.path.to_path_buf(),
                     message: format!("cannot start the saver thread: {err}"),
@@ -316,9 +355,38 @@ impl Recorder {
         }
     }
 
-    /// Records a completed interaction: refuses it if it holds a credential, else
-    /// saves it with every earlier one that has completed.
-    pub(crate) fn finish(&self, seq: u64, recorded: Recorded) -> Result<()> {
+    /// Records a completed interaction: runs the `after_capture` hook, refuses
+    /// it if it holds a credential, leaves out the earlier `429`/`5xx` answers
+    /// to the same request that it retried, then saves it with every earlier one
+    /// that has completed.
+    pub(crate) fn finish(&self, seq: u64, mut recorded: Recorded) -> Result<()> {
+        if let Some(hook) = &self.hooks.after_capture {
+            match hook(&mut recorded.interaction) {
+                Ok(Keep::Keep) => {}
+                Ok(Keep::Drop) => {
+                    tracing::debug!(
+                        target: "reel",
+                        method = %recorded.interaction.request.method,
+                        url = %recorded.interaction.request.url,
+                        "left out by the after_capture hook"
+                    );
+                    self.abandon(seq);
+                    return Ok(());
+                }
+                Err(source) => {
+                    self.abandon(seq);
+                    return Err(Error::Hook {
+                        path: self.path.to_path_buf(),
+                        hook: hooks::AFTER_CAPTURE,
+                        during: format!(
+                            " for {} {}",
+                            recorded.interaction.request.method, recorded.interaction.request.url
+                        ),
+                        source,
+                    });
+                }
+            }
+        }
         let interaction = &recorded.interaction;
         if let Some(scanner) = &self.scanner {
             let mut findings = Vec::new();
@@ -337,6 +405,19 @@ impl Recorder {
             }
         }
         let mut state = self.lock();
+        if let Some((rules, redaction)) = &self.retries {
+            let code = interaction.response.code;
+            let retryable = code == 429 || (500..=599).contains(&code);
+            if retryable || !state.retryable.is_empty() {
+                let normal =
+                    crate::recordings::normalize_recorded(rules, redaction, &interaction.request);
+                if retryable {
+                    state.retryable.push((seq, normal, interaction.clone()));
+                } else {
+                    state.supersede(rules, seq, &normal);
+                }
+            }
+        }
         state.slots.insert(seq, Some(recorded));
         self.advance(&mut state)
     }
@@ -349,21 +430,81 @@ impl Recorder {
             if entry.get().is_none() {
                 break;
             }
-            state.ready.extend(entry.remove());
+            let seq = *entry.key();
+            state
+                .ready
+                .extend(entry.remove().map(|recorded| (seq, recorded)));
         }
         match state.closed {
             Some(false) => {
                 state.ready.clear();
                 Ok(())
             }
-            Some(true) => self.enqueue(std::mem::take(&mut state.ready)),
-            None if self.eager => self.enqueue(std::mem::take(&mut state.ready)),
+            Some(true) => self.enqueue_locked(state),
+            None if self.eager => self.enqueue_locked(state),
             None => Ok(()),
         }
     }
 
+    /// [`Recorder::enqueue`] of what is ready, from under the state's lock.
+    fn enqueue_locked(&self, state: &mut State) -> Result<()> {
+        let batch = state.take_batch();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        state.wrote = true;
+        self.send(batch)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         lock(&self.state)
+    }
+}
+
+impl State {
+    /// What is ready to write, and the superseded interactions to take out.
+    fn take_batch(&mut self) -> Batch {
+        Batch {
+            interactions: std::mem::take(&mut self.ready)
+                .into_iter()
+                .map(|(_, recorded)| recorded)
+                .collect(),
+            superseded: std::mem::take(&mut self.superseded),
+        }
+    }
+
+    /// Leaves out every earlier `429`/`5xx` answer to the request `normal`
+    /// that interaction `seq` retried: from the order if not written yet, else
+    /// from the file at the next write.
+    fn supersede(&mut self, rules: &Rules, seq: u64, normal: &NormalRequest) {
+        let retryable = std::mem::take(&mut self.retryable);
+        for (earlier, form, interaction) in retryable {
+            if earlier > seq || !rules.same_request(&form, normal) {
+                self.retryable.push((earlier, form, interaction));
+                continue;
+            }
+            tracing::debug!(
+                target: "reel",
+                method = %interaction.request.method,
+                url = %interaction.request.url,
+                status = interaction.response.code,
+                "left out: the request was retried"
+            );
+            if self.slots.remove(&earlier).is_some() {
+                continue;
+            }
+            let before = self.ready.len();
+            self.ready.retain(|(s, _)| *s != earlier);
+            if self.ready.len() == before {
+                self.superseded.push(interaction);
+            }
+        }
+    }
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.interactions.is_empty() && self.superseded.is_empty()
     }
 }
 
@@ -375,11 +516,8 @@ impl Drop for Recorder {
             let _ = thread.join();
         }
         let error = lock(&self.saver.progress.0).error.take();
-        if let Some(message) = error {
-            eprintln!(
-                "reel: warning: recordings could not be saved to {}: {message}",
-                self.path.display()
-            );
+        if let Some(err) = error {
+            eprintln!("reel: warning: {err}");
         }
     }
 }
@@ -389,6 +527,7 @@ fn save_batches(
     path: &Path,
     target: &Target,
     eager: bool,
+    hooks: &Hooks,
     jobs: &mpsc::Receiver<Batch>,
     progress: &(Mutex<Progress>, Condvar),
 ) {
@@ -396,9 +535,14 @@ fn save_batches(
         let mut batches = vec![first];
         batches.extend(jobs.try_iter());
         let count = batches.len() as u64;
-        let recorded: Vec<Recorded> = batches.into_iter().flat_map(|b| b.interactions).collect();
+        let mut recorded = Vec::new();
+        let mut superseded = Vec::new();
+        for batch in batches {
+            recorded.extend(batch.interactions);
+            superseded.extend(batch.superseded);
+        }
         let interactions = recorded.len();
-        let saved = save(path, target, recorded);
+        let saved = save(path, target, hooks, recorded, &superseded);
         if saved.is_ok() && eager {
             // Written as recorded (a server): no caller waits to say so.
             tracing::debug!(
@@ -413,16 +557,23 @@ fn save_batches(
         state.saved += count;
         if let Err(err) = saved {
             eprintln!("reel: warning: {err}");
-            state.error.get_or_insert_with(|| err.to_string());
+            state.error.get_or_insert(err);
         }
         changed.notify_all();
     }
 }
 
 /// Appends `recorded` to the cassette at `path` (or its pending file, or in
-/// place of what the run's first write found), with their event times in the
-/// timing file beside it.
-fn save(path: &Path, target: &Target, recorded: Vec<Recorded>) -> reel_cassette::Result<()> {
+/// place of what the run's first write found), without the `superseded` ones
+/// written before, with their event times in the timing file beside it; the
+/// `before_save` hook sees every interaction written.
+fn save(
+    path: &Path,
+    target: &Target,
+    hooks: &Hooks,
+    recorded: Vec<Recorded>,
+    superseded: &[Interaction],
+) -> Result<()> {
     // The timing of what the file holds before this write, when it had any.
     let destination = if target.review {
         reel_cassette::__private::pending_path(path)
@@ -430,6 +581,7 @@ fn save(path: &Path, target: &Target, recorded: Vec<Recorded>) -> reel_cassette:
         path.to_path_buf()
     };
     let any_timed = recorded.iter().any(|r| r.events_ms.is_some());
+    let hook_failure = std::cell::RefCell::new(None);
     let change = |cassette: &mut reel_cassette::Cassette, first: bool| {
         if first && target.replace {
             cassette.interactions.clear();
@@ -442,24 +594,54 @@ fn save(path: &Path, target: &Target, recorded: Vec<Recorded>) -> reel_cassette:
         let old = reel_cassette::__private::Timing::load_for(source)
             .ok()
             .flatten();
-        if old.is_some() || any_timed {
-            let mut entries: Vec<Option<reel_cassette::__private::EventTimes>> = match old {
-                Some(old) => old.interactions,
-                None => Vec::new(),
-            };
-            entries.resize(cassette.interactions.len(), None);
-            for r in &recorded {
-                entries.push(r.events_ms.as_ref().map(|events_ms| {
-                    reel_cassette::__private::EventTimes {
-                        method: r.interaction.request.method.to_string(),
-                        url: r.interaction.request.url.to_string(),
-                        body_sha256: reel_cassette::__private::short_sha256(
-                            &r.interaction.response.body,
-                        ),
-                        events_ms: events_ms.clone(),
-                    }
-                }));
+        let timed = old.is_some() || any_timed;
+        let mut entries: Vec<Option<reel_cassette::__private::EventTimes>> = match old {
+            Some(old) => old.interactions,
+            None => Vec::new(),
+        };
+        entries.resize(cassette.interactions.len(), None);
+        for gone in superseded {
+            let at = cassette
+                .interactions
+                .iter()
+                .rposition(|kept| kept.request == gone.request && kept.response == gone.response);
+            if let Some(at) = at {
+                cassette.interactions.remove(at);
+                entries.remove(at);
             }
+        }
+        for r in &recorded {
+            entries.push(r.events_ms.as_ref().map(|events_ms| {
+                reel_cassette::__private::EventTimes {
+                    method: r.interaction.request.method.to_string(),
+                    url: r.interaction.request.url.to_string(),
+                    body_sha256: reel_cassette::__private::short_sha256(
+                        &r.interaction.response.body,
+                    ),
+                    events_ms: events_ms.clone(),
+                }
+            }));
+        }
+        cassette
+            .interactions
+            .extend(recorded.iter().map(|r| r.interaction.clone()));
+        match hooks.before_save(&mut cassette.interactions) {
+            Ok(None) => {}
+            Ok(Some(kept)) => {
+                let mut flags = kept.iter();
+                entries.retain(|_| *flags.next().unwrap_or(&true));
+            }
+            Err(source) => {
+                *hook_failure.borrow_mut() = Some(source);
+                // Stops the write; the hook's error is what the caller gets.
+                return Err(reel_cassette::Error::Io {
+                    path: path.to_path_buf(),
+                    action: "the before_save hook failed",
+                    source: std::io::Error::other("hook failed"),
+                });
+            }
+        }
+        if timed {
             // Under the cassette's lock, like the cassette.
             let timing = reel_cassette::__private::Timing {
                 reel_timing: 1,
@@ -467,19 +649,27 @@ fn save(path: &Path, target: &Target, recorded: Vec<Recorded>) -> reel_cassette:
             };
             timing.save_for(&destination)?;
         }
-        cassette
-            .interactions
-            .extend(recorded.iter().map(|r| r.interaction.clone()));
         Ok(())
     };
-    if target.review {
-        reel_cassette::__private::update_pending_in_run(path, &target.run, change)?;
+    let written = if target.review {
+        reel_cassette::__private::update_pending_in_run(path, &target.run, change)
     } else if target.replace {
-        update_locked_in_run(path, &target.run, change)?;
+        update_locked_in_run(path, &target.run, change)
     } else {
-        update_locked(path, |cassette| change(cassette, false))?;
+        update_locked(path, |cassette| change(cassette, false))
+    };
+    if let Some(source) = hook_failure.into_inner() {
+        return Err(Error::Hook {
+            path: path.to_path_buf(),
+            hook: hooks::BEFORE_SAVE,
+            during: String::new(),
+            source,
+        });
     }
-    Ok(())
+    written.map_err(|err| Error::Save {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    })
 }
 
 /// Locks, ignoring poisoning: a panic elsewhere leaves consistent data here.

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use reel_cassette::{Cassette, Interaction, Redaction};
@@ -22,6 +22,8 @@ pub(crate) struct Recordings {
     pub(crate) responses: Vec<Prepared>,
     index: Index,
     played: Vec<AtomicBool>,
+    /// How many requests each answered.
+    times: Vec<AtomicUsize>,
 }
 
 impl Recordings {
@@ -79,12 +81,14 @@ impl Recordings {
             .iter()
             .map(|_| AtomicBool::new(false))
             .collect();
+        let times = interactions.iter().map(|_| AtomicUsize::new(0)).collect();
         Ok(Recordings {
             interactions,
             normal,
             responses,
             index,
             played,
+            times,
         })
     }
 
@@ -99,6 +103,16 @@ impl Recordings {
             .iter()
             .map(|p| p.load(Ordering::Acquire))
             .collect()
+    }
+
+    /// Counts a replay of interaction `i`.
+    pub(crate) fn count_play(&self, i: usize) {
+        self.times[i].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many requests interaction `i` answered.
+    pub(crate) fn times_played(&self, i: usize) -> usize {
+        self.times[i].load(Ordering::Relaxed)
     }
 
     /// The interactions not played yet, by position.
@@ -193,7 +207,7 @@ fn raw_target(url: &str, ignore_host: bool) -> Option<&str> {
 }
 
 /// The normal form of a recorded request, after the redaction a live request gets.
-fn normalize_recorded(
+pub(crate) fn normalize_recorded(
     rules: &Rules,
     redaction: &Redaction,
     request: &reel_cassette::Request,

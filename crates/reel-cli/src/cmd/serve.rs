@@ -237,6 +237,9 @@ fn options(mut reel: ReelBuilder, args: &ServeArgs) -> ReelBuilder {
     for pointer in &args.redact_json_field {
         reel = reel.redact_json_field(pointer);
     }
+    if args.keep_retried {
+        reel = reel.keep_retried(true);
+    }
     reel
 }
 
@@ -261,6 +264,9 @@ fn option_flags(args: &ServeArgs) -> String {
     push("--max-head-size", args.max_head_size.as_slice());
     if args.ignore_body {
         flags.push_str(" --ignore-body");
+    }
+    if args.keep_retried {
+        flags.push_str(" --keep-retried");
     }
     flags
 }

@@ -273,3 +273,80 @@ async fn a_response_holding_a_secret_breaks_the_connection_and_is_not_saved() {
     };
     assert!(message.contains("refusing to record GET"), "{message}");
 }
+
+/// A client that retries `429` after `retry-after-ms`, as the OpenAI, Anthropic
+/// and Google SDKs do by default: the last status of one call.
+async fn call_with_retries(client: &reqwest::Client, url: &str, body: &str) -> u16 {
+    loop {
+        let response = client.post(url).body(body.to_owned()).send().await.unwrap();
+        let status = response.status().as_u16();
+        let wait: u64 = response
+            .headers()
+            .get("retry-after-ms")
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .unwrap_or(0);
+        response.bytes().await.unwrap();
+        if status != 429 {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_429_recorded_through_the_server_is_left_out_unless_kept() {
+    if reran_without_reel_env() {
+        return;
+    }
+    for keep_retried in [false, true] {
+        let upstream = Upstream::start().await;
+        let file = temp_cassette();
+        let server = ReelServer::builder()
+            .mode(Mode::All)
+            .upstream(upstream.url(""))
+            .options(|reel| reel.keep_retried(keep_retried))
+            .on_exchange(|_| {})
+            .start(&file.path)
+            .await
+            .unwrap();
+        let client = reqwest::Client::new();
+        let url = format!("{}/flaky?fail=1", server.base_url());
+        for call in ["one", "two"] {
+            assert_eq!(call_with_retries(&client, &url, call).await, 200);
+        }
+        server.shutdown().await;
+        assert_eq!(upstream.requests().len(), 4, "two tries per call, live");
+        let codes: Vec<u16> = Cassette::load(&file.path)
+            .unwrap()
+            .interactions
+            .iter()
+            .map(|i| i.response.code)
+            .collect();
+        if keep_retried {
+            assert_eq!(codes, [429, 200, 429, 200]);
+            continue;
+        }
+        // Written as each ended, the 429s were taken out again by their retries.
+        assert_eq!(codes, [200, 200]);
+        let exchanges = Exchanges::default();
+        let replay = exchanges
+            .attach(ReelServer::builder().mode(Mode::None))
+            .start(&file.path)
+            .await
+            .unwrap();
+        let url = format!("{}/flaky?fail=1", replay.base_url());
+        for call in ["one", "two"] {
+            assert_eq!(call_with_retries(&client, &url, call).await, 200);
+        }
+        replay.shutdown().await;
+        let outcomes: Vec<Outcome> = exchanges.taken().into_iter().map(|e| e.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Replayed { interaction: 0 },
+                Outcome::Replayed { interaction: 1 }
+            ],
+            "one request per call on replay"
+        );
+    }
+}

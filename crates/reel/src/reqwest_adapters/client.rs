@@ -56,6 +56,7 @@ where
         Decision::Forward => Box::pin(send(options.request(received)))
             .await
             .map_err(Failure::Send),
+        Decision::Failed(err) => Err(Failure::Reel(*err)),
     }
 }
 
