@@ -9,6 +9,8 @@
 //!   request; the floor does not depend on the size, but is timed in each size's
 //!   rounds so that each ratio pairs times taken together;
 //! - `reel`: `Reel::builder().allow_repeats().replay(path)`;
+//! - `reel + hook`: the same with a `before_replay` hook that changes nothing,
+//!   for what a hook costs;
 //! - `floor (tower)` and `reel (tower)`: the same floor and the same `Reel` as
 //!   `tower::Service<reqwest::Request>`s (reel's [`reel::ReelService`]), called
 //!   with a request built by a `reqwest::Client`, the way async-openai calls
@@ -110,6 +112,13 @@ async fn setup(n: usize, dir: &Path) -> Size {
         .allow_repeats()
         .replay(&reel_path)
         .expect("the reel cassette loads");
+    // The same with a `before_replay` hook that changes nothing: what a hook
+    // costs (a copy of the response, prepared again, per request).
+    let hooked = reel::Reel::builder()
+        .allow_repeats()
+        .before_replay(|_, _| Ok(()))
+        .replay(&reel_path)
+        .expect("the reel cassette loads");
 
     let vcr_path = dir.join(format!("reqwest-vcr-{n}.json"));
     let json = serde_json::to_vec(&vcr_cassette(&url, n)).expect("the vcr cassette encodes");
@@ -135,6 +144,7 @@ async fn setup(n: usize, dir: &Path) -> Size {
         clients: vec![
             ("floor", with_middleware(floor)),
             ("reel", with_middleware(reel)),
+            ("reel + hook", with_middleware(hooked)),
             ("reqwest-vcr", with_middleware(vcr)),
             // No middleware: the request goes to wiremock's server.
             (
@@ -236,6 +246,7 @@ fn main() {
         "reqwest-vcr",
         "wiremock",
         "reel / floor (≤ 1.3)",
+        "reel + no-op before_replay / floor",
         "reel tower / tower floor (≤ 1.3)",
         "reqwest-vcr / reel (≥ 5 at 1,000)",
         "wiremock / reel (≥ 10 at 1,000)",
@@ -265,6 +276,7 @@ fn main() {
             time("reqwest-vcr"),
             time("wiremock"),
             ratio("reel", "floor"),
+            ratio("reel + hook", "floor"),
             ratio("reel (tower)", "floor (tower)"),
             ratio("reqwest-vcr", "reel"),
             ratio("wiremock", "reel"),

@@ -357,24 +357,14 @@ impl Reel {
     }
 
     async fn decide_in_span(&self, received: &Received) -> Decision {
-        let decision = self.decide_unlogged(received).await;
-        let answer = match &decision {
-            Decision::Replay(response) => match response.extensions().get::<crate::Replayed>() {
-                Some(replayed) => Answer::Replayed(replayed.interaction),
-                None => Answer::Failed,
-            },
-            Decision::Miss(_) => Answer::Missed,
-            Decision::Record(_) => Answer::Recorded,
-            Decision::Forward => Answer::PassedThrough,
-            Decision::Failed(_) => Answer::Failed,
-        };
+        let (decision, answer) = self.decide_unlogged(received).await;
         self.inner
             .log
             .push(received.method(), received.url(), answer);
         decision
     }
 
-    async fn decide_unlogged(&self, received: &Received) -> Decision {
+    async fn decide_unlogged(&self, received: &Received) -> (Decision, Answer) {
         let inner = &*self.inner;
         if inner.behaviour == Behaviour::Forward || inner.passthrough.applies(received) {
             tracing::debug!(
@@ -383,7 +373,7 @@ impl Reel {
                 url = %received.url(),
                 "passed through"
             );
-            return Decision::Forward;
+            return (Decision::Forward, Answer::PassedThrough);
         }
         // `all` records every request: nothing to match against.
         let mut normal = None;
@@ -413,7 +403,12 @@ impl Reel {
                     matched_by = path,
                     "replayed"
                 );
-                return self.play(i, received).await;
+                let decision = self.play(i, received).await;
+                let answer = match decision {
+                    Decision::Replay(_) => Answer::Replayed(i),
+                    _ => Answer::Failed,
+                };
+                return (decision, answer);
             }
         }
         match &inner.recorder {
@@ -429,7 +424,10 @@ impl Reel {
                     &inner.redaction,
                     inner.rules.normalizer.decode_limit,
                 );
-                Decision::Record(Recording::new(recorder.clone(), recorded))
+                (
+                    Decision::Record(Recording::new(recorder.clone(), recorded)),
+                    Answer::Recorded,
+                )
             }
             None => {
                 let normal = normal.unwrap_or_else(|| {
@@ -447,7 +445,7 @@ impl Reel {
                     closest = ?report.closest(),
                     "no match"
                 );
-                Decision::Miss(Box::new(report))
+                (Decision::Miss(Box::new(report)), Answer::Missed)
             }
         }
     }

@@ -56,32 +56,49 @@ impl fmt::Display for Logged {
 /// `reel serve` does not grow without end (play counts stay exact).
 pub(crate) const KEPT: usize = 10_000;
 
-/// The log of one cassette's requests, shared by its handles.
+/// The log of one cassette's requests, shared by its handles. URLs go into
+/// one growing text, so logging a request allocates nothing most of the time.
 #[derive(Default)]
 pub(crate) struct Log {
-    entries: Mutex<Vec<Logged>>,
+    inner: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    /// Every logged URL, one after the other.
+    urls: String,
+    /// Method, the URL's range in `urls`, answer.
+    list: Vec<(http::Method, std::ops::Range<usize>, Answer)>,
 }
 
 impl Log {
     pub(crate) fn push(&self, method: &http::Method, url: &str, answer: Answer) {
         let mut entries = self.lock();
-        if entries.len() >= KEPT {
+        if entries.list.len() >= KEPT {
             return;
         }
-        entries.push(Logged {
-            method: method.clone(),
-            url: url.to_owned(),
-            answer,
-        });
+        let start = entries.urls.len();
+        entries.urls.push_str(url);
+        let end = entries.urls.len();
+        entries.list.push((method.clone(), start..end, answer));
     }
 
     pub(crate) fn entries(&self) -> Vec<Logged> {
-        self.lock().clone()
+        let entries = self.lock();
+        entries
+            .list
+            .iter()
+            .map(|(method, url, answer)| Logged {
+                method: method.clone(),
+                url: entries.urls[url.clone()].to_owned(),
+                answer: *answer,
+            })
+            .collect()
     }
 
     /// The log as lines, for assertion messages.
     pub(crate) fn render(&self) -> String {
-        let entries = self.lock();
+        let entries = self.entries();
         if entries.is_empty() {
             return "  (no request)\n".to_owned();
         }
@@ -92,8 +109,8 @@ impl Log {
             .collect()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Logged>> {
-        self.entries
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
