@@ -77,7 +77,7 @@ pub fn corpus_cassettes() -> Option<Vec<PathBuf>> {
 /// mismatch report (`REEL_FULL_DIFF`), the recording run processes share
 /// (`REEL_RUN_ID`, else `NEXTEST_RUN_ID`), review mode (`REEL_REVIEW`), event
 /// timing (`REEL_RECORD_TIMING`) and the pace of replay (`REEL_PACE`).
-pub const REEL_ENV: [&str; 8] = [
+pub const REEL_ENV: [&str; 9] = [
     "REEL_RECORD",
     "REEL_FULL_DIFF",
     "REEL_RUN_ID",
@@ -86,6 +86,7 @@ pub const REEL_ENV: [&str; 8] = [
     "REEL_REVIEW",
     "REEL_RECORD_TIMING",
     "REEL_PACE",
+    "REEL_MAX_AGE",
 ];
 
 /// `command` without any of [`REEL_ENV`]: a child process gets only the ones its

@@ -68,6 +68,10 @@ mod verify;
 pub mod content_coding;
 pub mod go_duration;
 pub mod multipart;
+/// Provenance sidecars and recording dates: reel's own, not API (see
+/// [`__private`]).
+#[doc(hidden)]
+pub mod provenance;
 
 #[doc = include_str!("../FORMAT.md")]
 pub mod format {}

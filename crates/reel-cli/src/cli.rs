@@ -172,6 +172,15 @@ pub struct CheckArgs {
     /// Cassette files, or directories to search for *.yaml and *.yml files.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Also report cassettes with interactions recorded longer ago than this:
+    /// 90d, 12w, 36h. The date comes from the cassette's provenance file, else
+    /// its last git commit, else its modification time.
+    #[arg(long, value_name = "AGE", value_parser = parse_max_age)]
+    pub max_age: Option<std::time::Duration>,
+}
+
+fn parse_max_age(text: &str) -> Result<std::time::Duration, String> {
+    reel_cassette::provenance::parse_age(text)
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ use crate::hooks::{Hooks, Keep, Played};
 use crate::matcher::{RequestMatcher, Rules};
 use crate::pacing::{Delay, Pacing};
 use crate::passthrough::Passthrough;
-use crate::{BoxError, Mode, Received, Reel, Result};
+use crate::{BoxError, Expiry, Mode, Received, Reel, Result};
 
 /// Options for a [`Reel`]; [`ReelBuilder::replay`] loads the cassette.
 ///
@@ -58,6 +58,7 @@ pub struct ReelBuilder {
     pub(crate) hooks: Hooks,
     pub(crate) passthrough: Passthrough,
     pub(crate) keep_retried: bool,
+    pub(crate) max_age: Option<(Duration, Expiry)>,
     /// Rules given that cannot work (a JSON pointer without its `/`): opening
     /// the cassette reports the first.
     pub(crate) invalid: Vec<(&'static str, reel_cassette::PointerError)>,
@@ -88,6 +89,7 @@ impl Default for ReelBuilder {
             hooks: Hooks::default(),
             passthrough: Passthrough::default(),
             keep_retried: false,
+            max_age: None,
             invalid: Vec::new(),
         }
     }
@@ -515,6 +517,33 @@ impl ReelBuilder {
         hook: impl Fn(&[Played<'_>]) -> std::result::Result<(), BoxError> + Send + Sync + 'static,
     ) -> ReelBuilder {
         self.hooks.set_at_end(hook);
+        self
+    }
+
+    /// Interactions recorded more than `age` ago are expired, and `expiry`
+    /// says what happens: a warning, a failure, or a re-record of each as if it
+    /// were missing. A recording's date comes from the provenance file reel
+    /// writes beside the cassette when it records (`NAME.yaml.provenance`),
+    /// else from the last git commit that changed the cassette, else from the
+    /// file's modification time; every message names its source.
+    /// `REEL_MAX_AGE=30d` (optionally `30d:warn`, `:fail`, `:rerecord`; the
+    /// default there is `rerecord`) overrides it for a run. Default: no
+    /// maximum.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reel::Expiry;
+    ///
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW", "REEL_MAX_AGE"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+    /// let reel = reel::Reel::builder()
+    ///     .max_age(Duration::from_secs(100 * 365 * 86_400), Expiry::Fail)
+    ///     .replay(path)?;
+    /// # drop(reel);
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn max_age(mut self, age: Duration, expiry: Expiry) -> ReelBuilder {
+        self.max_age = Some((age, expiry));
         self
     }
 

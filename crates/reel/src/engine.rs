@@ -10,6 +10,7 @@ use tracing::Instrument as _;
 
 use crate::cassette_path::current_test_name;
 use crate::env::RecordCommand;
+use crate::expiry;
 use crate::hooks::{self, Hooks, Played};
 use crate::log::{Answer, Log, Logged};
 use crate::matcher::Rules;
@@ -20,7 +21,7 @@ use crate::policy::{self, Behaviour};
 use crate::record::{Recorder, Setup, Target};
 use crate::recordings::{normalize_received, Recordings};
 use crate::report::{report, unplayed_report, Context, Rerecord};
-use crate::{capture, env, Decision, Mode, Received, Recording, ReelBuilder, Result};
+use crate::{capture, env, Decision, Expiry, Mode, Received, Recording, ReelBuilder, Result};
 
 /// An open cassette: it answers requests from the recordings, and records the
 /// ones it lacks when the mode says so. Every adapter is a thin layer on it:
@@ -247,9 +248,20 @@ impl Reel {
         let full_diff = env::full_diff()?.or(builder.full_diff).unwrap_or(false);
         let (behaviour, cassette) = policy::open(path, mode, &builder.commands, test.as_deref())?;
         let path: Arc<Path> = Arc::from(PathBuf::from(path));
+        let expired = expired(&builder, &path, behaviour, &cassette, test.as_deref())?;
         let mut rules = builder.rules;
         rules.normalizer.decode_limit = builder.max_body_size;
-        let recordings = Recordings::build(cassette, &path, &rules, &builder.redaction)?;
+        let mut recordings = Recordings::build(cassette, &path, &rules, &builder.redaction)?;
+        recordings.expire(&expired);
+        let superseded_if_recorded: Vec<_> = expired
+            .iter()
+            .map(|&i| {
+                (
+                    recordings.normal[i].clone(),
+                    recordings.interactions[i].clone(),
+                )
+            })
+            .collect();
         let mut pacing = builder.pacing;
         if let Some(pace) = env::pace()? {
             pacing.pace = pace;
@@ -280,8 +292,9 @@ impl Reel {
                 },
                 record_timing,
                 hooks: builder.hooks.clone(),
-                retries: (!builder.keep_retried)
-                    .then(|| (rules.clone(), builder.redaction.clone())),
+                matching: (rules.clone(), builder.redaction.clone()),
+                keep_retried: builder.keep_retried,
+                expired: superseded_if_recorded,
             }))
         });
         tracing::debug!(
@@ -491,6 +504,52 @@ impl Reel {
             .with_report_context(self.cannot_record.as_deref(), |cx| {
                 report(cx, received, normal)
             })
+    }
+}
+
+/// The interactions a maximum age expires that are to be recorded again (the
+/// strategy `rerecord` in a mode that records); warns, or fails the open, for
+/// the other strategies.
+fn expired(
+    builder: &ReelBuilder,
+    path: &Path,
+    behaviour: Behaviour,
+    cassette: &reel_cassette::Cassette,
+    test: Option<&str>,
+) -> Result<Vec<usize>> {
+    let Some((age, strategy)) = expiry::from_env()?.or(builder.max_age) else {
+        return Ok(Vec::new());
+    };
+    // `all` re-records everything anyway; `passthrough` replays nothing.
+    if !behaviour.replays() {
+        return Ok(Vec::new());
+    }
+    let found = reel_cassette::provenance::expired(
+        path,
+        &cassette.interactions,
+        age,
+        std::time::SystemTime::now(),
+    )?;
+    let Some(expired) = found else {
+        return Ok(Vec::new());
+    };
+    let what = expired.describe(path);
+    let command = builder.commands.render(Mode::All, test);
+    match strategy {
+        Expiry::Warn => {
+            eprintln!("reel: warning: {what} (re-record: {command})");
+            tracing::warn!(target: "reel", cassette = %path.display(), "{what}");
+            Ok(Vec::new())
+        }
+        Expiry::Rerecord if behaviour.records() => {
+            tracing::debug!(target: "reel", cassette = %path.display(), "{what}: recording them again");
+            Ok(expired.indices)
+        }
+        _ => Err(crate::Error::Expired {
+            path: path.to_path_buf(),
+            what,
+            command,
+        }),
     }
 }
 

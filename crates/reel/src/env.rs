@@ -11,6 +11,8 @@
 //! - `REEL_RECORD_TIMING`: `1`/`true` keeps when each event of a recorded stream
 //!   arrived, in `NAME.yaml.timing`.
 //! - `REEL_PACE`: scales recorded waits during replay (`0.1`, `0`).
+//! - `REEL_MAX_AGE`: expires interactions older than an age (`30d`,
+//!   `30d:warn`); parsed with the strategies it names, in `expiry.rs`.
 //! - `REEL_RUN_ID` (else `NEXTEST_RUN_ID`): the re-recording run processes share;
 //!   in mode `all` its first write replaces the cassette, the others append.
 

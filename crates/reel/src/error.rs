@@ -179,6 +179,18 @@ pub enum Error {
         source: crate::BoxError,
     },
 
+    /// Interactions of the cassette were recorded longer ago than the maximum
+    /// age ([`crate::ReelBuilder::max_age`], `REEL_MAX_AGE`).
+    #[error("{what}; re-record: {command}")]
+    Expired {
+        /// The cassette path.
+        path: PathBuf,
+        /// How many, the oldest's date and where the date came from.
+        what: String,
+        /// The command that re-records.
+        command: String,
+    },
+
     /// A mode name that reel does not know.
     #[error("unknown mode `{value}` (known modes: {known})")]
     UnknownMode {

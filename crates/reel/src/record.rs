@@ -24,6 +24,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use reel_cassette::__private::{update_locked, update_locked_in_run};
+use reel_cassette::provenance::{Provenance, Recorded as ProvenanceEntry};
 use reel_cassette::{Interaction, Redaction, SecretScanner};
 
 use crate::hooks::{self, Hooks, Keep};
@@ -49,8 +50,9 @@ pub(crate) struct Recorder {
     draining: (Mutex<usize>, Condvar),
     drained: tokio::sync::Notify,
     hooks: Arc<Hooks>,
-    /// How to tell a retry of a request (`None`: retried responses are kept).
-    retries: Option<(Rules, Redaction)>,
+    /// How to tell two requests are the same (a retry, a re-recorded expired one).
+    matching: (Rules, Redaction),
+    keep_retried: bool,
 }
 
 /// The saver thread: batches of interactions in, one locked save per batch.
@@ -104,6 +106,9 @@ struct State {
     /// Finished interactions answered `429` or `5xx`, until a retry supersedes
     /// them: their place in the order and their request's normal form.
     retryable: Vec<(u64, NormalRequest, Interaction)>,
+    /// Expired interactions in the file, until a recording of the same request
+    /// replaces them.
+    expired: Vec<(NormalRequest, Interaction)>,
     /// Superseded interactions already handed to the saver.
     superseded: Vec<Interaction>,
     /// Whether any interaction was handed to the saver (or an empty cassette
@@ -124,8 +129,13 @@ pub(crate) struct Setup {
     /// Keep when each event of a stream arrived.
     pub(crate) record_timing: bool,
     pub(crate) hooks: Hooks,
-    /// How to tell a retry (`None`: keep retried responses).
-    pub(crate) retries: Option<(Rules, Redaction)>,
+    /// How to tell two requests are the same.
+    pub(crate) matching: (Rules, Redaction),
+    /// Keep `429`/`5xx` answers a retry superseded.
+    pub(crate) keep_retried: bool,
+    /// Interactions in the file past the maximum age: a new recording of the
+    /// same request takes their place.
+    pub(crate) expired: Vec<(NormalRequest, Interaction)>,
 }
 
 impl Recorder {
@@ -144,6 +154,7 @@ impl Recorder {
                 ready: Vec::new(),
                 closed: None,
                 retryable: Vec::new(),
+                expired: setup.expired,
                 superseded: Vec::new(),
                 wrote: false,
             }),
@@ -155,7 +166,8 @@ impl Recorder {
             draining: (Mutex::new(0), Condvar::new()),
             drained: tokio::sync::Notify::new(),
             hooks: Arc::new(setup.hooks),
-            retries: setup.retries,
+            matching: setup.matching,
+            keep_retried: setup.keep_retried,
         }
     }
 
@@ -405,17 +417,25 @@ impl Recorder {
             }
         }
         let mut state = self.lock();
-        if let Some((rules, redaction)) = &self.retries {
-            let code = interaction.response.code;
-            let retryable = code == 429 || (500..=599).contains(&code);
-            if retryable || !state.retryable.is_empty() {
-                let normal =
-                    crate::recordings::normalize_recorded(rules, redaction, &interaction.request);
-                if retryable {
-                    state.retryable.push((seq, normal, interaction.clone()));
-                } else {
-                    state.supersede(rules, seq, &normal);
-                }
+        let (rules, redaction) = &self.matching;
+        let code = interaction.response.code;
+        let retryable = !self.keep_retried && (code == 429 || (500..=599).contains(&code));
+        if retryable || !state.retryable.is_empty() || !state.expired.is_empty() {
+            let normal =
+                crate::recordings::normalize_recorded(rules, redaction, &interaction.request);
+            // An expired interaction of the same request leaves the file.
+            if let Some(at) = state
+                .expired
+                .iter()
+                .position(|(old, _)| rules.same_request(old, &normal))
+            {
+                let (_, old) = state.expired.remove(at);
+                state.superseded.push(old);
+            }
+            if retryable {
+                state.retryable.push((seq, normal, interaction.clone()));
+            } else {
+                state.supersede(rules, seq, &normal);
             }
         }
         state.slots.insert(seq, Some(recorded));
@@ -581,6 +601,7 @@ fn save(
         path.to_path_buf()
     };
     let any_timed = recorded.iter().any(|r| r.events_ms.is_some());
+    let now = std::time::SystemTime::now();
     let hook_failure = std::cell::RefCell::new(None);
     let change = |cassette: &mut reel_cassette::Cassette, first: bool| {
         if first && target.replace {
@@ -600,6 +621,13 @@ fn save(
             None => Vec::new(),
         };
         entries.resize(cassette.interactions.len(), None);
+        // What the file's interactions were recorded with, kept as it was.
+        let mut notes = Provenance::load_for(source)
+            .ok()
+            .flatten()
+            .map(|notes| notes.interactions)
+            .unwrap_or_default();
+        notes.resize(cassette.interactions.len(), None);
         for gone in superseded {
             let at = cassette
                 .interactions
@@ -608,8 +636,10 @@ fn save(
             if let Some(at) = at {
                 cassette.interactions.remove(at);
                 entries.remove(at);
+                notes.remove(at);
             }
         }
+        let mut new = vec![false; cassette.interactions.len()];
         for r in &recorded {
             entries.push(r.events_ms.as_ref().map(|events_ms| {
                 reel_cassette::__private::EventTimes {
@@ -621,6 +651,8 @@ fn save(
                     events_ms: events_ms.clone(),
                 }
             }));
+            notes.push(None);
+            new.push(true);
         }
         cassette
             .interactions
@@ -628,8 +660,9 @@ fn save(
         match hooks.before_save(&mut cassette.interactions) {
             Ok(None) => {}
             Ok(Some(kept)) => {
-                let mut flags = kept.iter();
-                entries.retain(|_| *flags.next().unwrap_or(&true));
+                for list in [&mut entries as &mut dyn Retain, &mut notes, &mut new] {
+                    list.retain_flags(&kept);
+                }
             }
             Err(source) => {
                 *hook_failure.borrow_mut() = Some(source);
@@ -641,6 +674,12 @@ fn save(
                 });
             }
         }
+        // Noted from what is written (after the hook), so the note fits it.
+        for (i, interaction) in cassette.interactions.iter().enumerate() {
+            if new[i] {
+                notes[i] = Some(ProvenanceEntry::new(interaction, now, RECORDED_WITH));
+            }
+        }
         if timed {
             // Under the cassette's lock, like the cassette.
             let timing = reel_cassette::__private::Timing {
@@ -649,6 +688,11 @@ fn save(
             };
             timing.save_for(&destination)?;
         }
+        Provenance {
+            reel_provenance: 1,
+            interactions: notes,
+        }
+        .save_for(&destination)?;
         Ok(())
     };
     let written = if target.review {
@@ -670,6 +714,22 @@ fn save(
         path: path.to_path_buf(),
         message: err.to_string(),
     })
+}
+
+/// What provenance files name as the recorder.
+const RECORDED_WITH: &str = concat!("reel ", env!("CARGO_PKG_VERSION"));
+
+/// `Vec::retain` by a list of flags, for the lists kept beside a cassette's
+/// interactions.
+trait Retain {
+    fn retain_flags(&mut self, kept: &[bool]);
+}
+
+impl<T> Retain for Vec<T> {
+    fn retain_flags(&mut self, kept: &[bool]) {
+        let mut flags = kept.iter();
+        self.retain(|_| *flags.next().unwrap_or(&true));
+    }
 }
 
 /// Locks, ignoring poisoning: a panic elsewhere leaves consistent data here.

@@ -24,6 +24,9 @@ pub(crate) struct Recordings {
     played: Vec<AtomicBool>,
     /// How many requests each answered.
     times: Vec<AtomicUsize>,
+    /// Interactions past the maximum age, to be recorded again: never chosen.
+    /// Empty when none is.
+    expired: Vec<bool>,
 }
 
 impl Recordings {
@@ -89,6 +92,7 @@ impl Recordings {
             index,
             played,
             times,
+            expired: Vec::new(),
         })
     }
 
@@ -105,6 +109,22 @@ impl Recordings {
             .collect()
     }
 
+    /// Marks the interactions at `indices` expired: matching passes them by,
+    /// and they do not count as unplayed.
+    pub(crate) fn expire(&mut self, indices: &[usize]) {
+        if indices.is_empty() {
+            return;
+        }
+        self.expired = vec![false; self.interactions.len()];
+        for &i in indices {
+            self.expired[i] = true;
+        }
+    }
+
+    fn is_expired(&self, i: usize) -> bool {
+        self.expired.get(i).copied().unwrap_or(false)
+    }
+
     /// Counts a replay of interaction `i`.
     pub(crate) fn count_play(&self, i: usize) {
         self.times[i].fetch_add(1, Ordering::Relaxed);
@@ -118,7 +138,7 @@ impl Recordings {
     /// The interactions not played yet, by position.
     pub(crate) fn unplayed(&self) -> Vec<usize> {
         (0..self.played.len())
-            .filter(|&i| !self.played[i].load(Ordering::Acquire))
+            .filter(|&i| !self.played[i].load(Ordering::Acquire) && !self.is_expired(i))
             .collect()
     }
 
@@ -176,7 +196,9 @@ impl Recordings {
     ) -> Option<usize> {
         let mut last_match = None;
         for i in candidates {
-            if !rules.extra_rules_pass(received, &self.interactions[i].request) {
+            if self.is_expired(i)
+                || !rules.extra_rules_pass(received, &self.interactions[i].request)
+            {
                 continue;
             }
             // Claiming with compare-exchange gives each concurrent request its own

@@ -49,6 +49,28 @@ pub fn run(args: &CheckArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
             // The field may be a header name taken from the file: keep it on one line.
             writeln!(out, "{shown}: {}", one_line(&finding.to_string()))?;
         }
+        if let Some(max_age) = args.max_age {
+            match reel_cassette::provenance::expired(
+                path,
+                &verified.cassette.interactions,
+                max_age,
+                std::time::SystemTime::now(),
+            ) {
+                Ok(Some(expired)) => {
+                    problems += 1;
+                    writeln!(
+                        out,
+                        "{} (re-record it: REEL_RECORD=all)",
+                        expired.describe(path)
+                    )?;
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    problems += 1;
+                    writeln!(out, "{err}")?;
+                }
+            }
+        }
         for warning in length_warnings(&verified.cassette) {
             warnings += 1;
             writeln!(out, "{shown}: {warning}")?;

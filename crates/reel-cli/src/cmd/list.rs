@@ -1,7 +1,11 @@
-//! `reel list CASSETTE...`: one line per interaction, in aligned columns.
+//! `reel list CASSETTE...`: one line per interaction, in aligned columns, with
+//! the model it asked for and when it was recorded (and how reel knows).
 
 use std::io::Write;
 
+use std::time::SystemTime;
+
+use reel_cassette::provenance::{format_age, recording_dates, Dated, Source};
 use reel_cassette::{Cassette, Interaction};
 
 use crate::body::{content_type, stream_pieces};
@@ -10,7 +14,9 @@ use crate::render::one_line;
 use crate::style::{paint, HEADING};
 use crate::Outcome;
 
-const TITLES: [&str; 8] = [
+const COLUMNS: usize = 10;
+
+const TITLES: [&str; COLUMNS] = [
     "ID",
     "METHOD",
     "URL",
@@ -19,10 +25,14 @@ const TITLES: [&str; 8] = [
     "REQ-BYTES",
     "RESP-BYTES",
     "EVENTS",
+    "MODEL",
+    "RECORDED",
 ];
 
 /// Which columns hold numbers, aligned to the right.
-const NUMERIC: [bool; 8] = [true, false, false, false, false, true, true, true];
+const NUMERIC: [bool; COLUMNS] = [
+    true, false, false, false, false, true, true, true, false, false,
+];
 
 pub fn run(args: &ListArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     let (files, mut outcome) = super::existing_files(&args.paths);
@@ -48,18 +58,28 @@ pub fn run(args: &ListArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
             writeln!(out, "(no interactions)")?;
             continue;
         }
-        let rows: Vec<[String; 8]> = cassette
+        let dates = match recording_dates(path, &cassette.interactions) {
+            Ok(dates) => dates,
+            Err(err) => {
+                super::error(err);
+                outcome = outcome.max(Outcome::BadUsage);
+                continue;
+            }
+        };
+        let now = SystemTime::now();
+        let rows: Vec<[String; COLUMNS]> = cassette
             .interactions
             .iter()
+            .zip(&dates)
             .enumerate()
-            .map(|(id, interaction)| row(id, interaction))
+            .map(|(id, (interaction, dated))| row(id, interaction, dated, now))
             .collect();
         write_table(out, &rows)?;
     }
     Ok(outcome)
 }
 
-fn row(id: usize, interaction: &Interaction) -> [String; 8] {
+fn row(id: usize, interaction: &Interaction, dated: &Dated, now: SystemTime) -> [String; COLUMNS] {
     let (request, response) = (&interaction.request, &interaction.response);
     [
         id.to_string(),
@@ -71,17 +91,38 @@ fn row(id: usize, interaction: &Interaction) -> [String; 8] {
         response.body.len().to_string(),
         stream_pieces(&response.body, &response.headers)
             .map_or_else(|| "-".to_owned(), |n| n.to_string()),
+        dated
+            .model
+            .as_deref()
+            .map_or_else(|| "-".to_owned(), one_line),
+        recorded(dated, now),
     ]
 }
 
-fn write_table(out: &mut impl Write, rows: &[[String; 8]]) -> std::io::Result<()> {
+/// `2026-12-05, 3d ago (git)`: the day, the age, and where the date came from
+/// (`noted`: the provenance file reel wrote when it recorded; `git`: the last
+/// commit of the cassette; `file`: its modification time).
+fn recorded(dated: &Dated, now: SystemTime) -> String {
+    let source = match dated.source {
+        Source::Note => "noted",
+        Source::GitCommit => "git",
+        Source::Modified => "file",
+    };
+    format!(
+        "{}, {} ago ({source})",
+        dated.day(),
+        format_age(dated.age(now))
+    )
+}
+
+fn write_table(out: &mut impl Write, rows: &[[String; COLUMNS]]) -> std::io::Result<()> {
     let mut widths = TITLES.map(|t| t.chars().count());
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let line = |cells: [&str; 8]| {
+    let line = |cells: [&str; COLUMNS]| {
         let mut text = String::new();
         for (i, cell) in cells.iter().enumerate() {
             if i > 0 {

@@ -47,8 +47,8 @@ less -R).
 Then, for each cassette: accept (a), reject (r), skip (s), accept all (A),
 quit (q)?
   a  accept: the pending file replaces the cassette (atomically, under the
-     cassette's lock), and NAME.yaml.pending.timing replaces NAME.yaml.timing
-  r  reject: the pending file and its timing file are deleted
+     cassette's lock), and its .timing and .provenance files replace the cassette's
+  r  reject: the pending file and its .timing and .provenance files are deleted
   s  skip: both stay for a later review
   A  accept this one and every one after it, without showing them
   q  quit: skip this one and every one after it
@@ -754,8 +754,8 @@ impl Answers {
 
 /// Accepts a pending file, under the cassette's lock: it is renamed over the
 /// cassette (atomic: readers see the old cassette or the new one), and its
-/// timing file over the cassette's, or the cassette's timing file, which
-/// described the old recording, is removed. Refuses when the pending file is
+/// timing and provenance files over the cassette's (or the cassette's, which
+/// described the old recording, are removed). Refuses when the pending file is
 /// no longer the `reviewed` bytes (a test run wrote it again meanwhile).
 fn accept_file(pending: &Pending, reviewed: &[u8]) -> anyhow::Result<()> {
     let _lock = lock_cassette(&pending.cassette)?;
@@ -785,20 +785,15 @@ fn accept_file(pending: &Pending, reviewed: &[u8]) -> anyhow::Result<()> {
             pending.cassette.display()
         )
     })?;
-    let (new_timing, old_timing) = (
-        timing_path(&pending.pending),
-        timing_path(&pending.cassette),
-    );
-    if new_timing.exists() {
-        std::fs::rename(&new_timing, &old_timing).with_context(|| {
-            format!(
-                "{}: cannot move it over {}",
-                new_timing.display(),
-                old_timing.display()
-            )
-        })?;
-    } else {
-        remove_if_present(&old_timing)?;
+    for sidecar in SIDECARS {
+        let (new, old) = (sidecar(&pending.pending), sidecar(&pending.cassette));
+        if new.exists() {
+            std::fs::rename(&new, &old).with_context(|| {
+                format!("{}: cannot move it over {}", new.display(), old.display())
+            })?;
+        } else {
+            remove_if_present(&old)?;
+        }
     }
     sync_dir(&pending.cassette);
     Ok(())
@@ -809,9 +804,16 @@ fn accept_file(pending: &Pending, reviewed: &[u8]) -> anyhow::Result<()> {
 fn reject(pending: &Pending) -> anyhow::Result<()> {
     let _lock = lock_cassette(&pending.cassette)?;
     remove_if_present(&pending.pending)?;
-    remove_if_present(&timing_path(&pending.pending))?;
+    for sidecar in SIDECARS {
+        remove_if_present(&sidecar(&pending.pending))?;
+    }
     Ok(())
 }
+
+/// The files beside a cassette (or a pending file) that describe its
+/// interactions: they go with it.
+const SIDECARS: [fn(&Path) -> std::path::PathBuf; 2] =
+    [timing_path, reel_cassette::provenance::provenance_path];
 
 fn remove_if_present(path: &Path) -> anyhow::Result<()> {
     match std::fs::remove_file(path) {

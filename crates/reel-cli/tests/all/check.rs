@@ -156,3 +156,84 @@ fn check_accepts_a_crlf_checkout_and_names_mixed_line_endings() {
         run.stdout
     );
 }
+
+/// `git` with a fixed identity and both dates set to `date`.
+fn git(dir: &std::path::Path, date: &str, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "user.name=reel", "-c", "user.email=reel@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn check_max_age_reports_old_cassettes_by_their_last_commit_or_their_file_date() {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let env = [("PATH", path.as_str())];
+    let seed = seed_text();
+
+    // A repository whose cassette was last committed in 2020.
+    let repo = dir_with(&[("old.yaml", &seed)]);
+    git(repo.path(), "2020-01-01T00:00:00Z", &["init", "-q"]);
+    git(repo.path(), "2020-01-01T00:00:00Z", &["add", "old.yaml"]);
+    git(
+        repo.path(),
+        "2020-01-01T00:00:00Z",
+        &["commit", "-q", "-m", "record"],
+    );
+    let run = reel_env(
+        &["check", "--max-age", "90d", "old.yaml"],
+        repo.path(),
+        &env,
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            1,
+            "old.yaml: 2 of 2 interactions were recorded more than 90d ago; the oldest, #0, on \
+             2020-01-01 (last git commit of the cassette), model gpt-4o-mini (re-record it: \
+             REEL_RECORD=all)\nchecked 1 cassettes (2 interactions): 1 problems\n",
+            ""
+        )
+    );
+    // Without --max-age, age is no problem.
+    assert_eq!(reel_env(&["check", "old.yaml"], repo.path(), &env).code, 0);
+
+    // Outside a repository: the file's modification time.
+    let plain = dir_with(&[("young.yaml", &seed), ("old.yaml", &seed)]);
+    let two_years = std::time::Duration::from_secs(2 * 365 * 86_400);
+    std::fs::File::options()
+        .append(true)
+        .open(plain.path().join("old.yaml"))
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - two_years)
+        .unwrap();
+    let run = reel_env(&["check", "--max-age", "1w", "."], plain.path(), &env);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("./old.yaml: 2 of 2 interactions were recorded more than 7d ago"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("(file modification time)"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[1], "checked 2 cassettes (4 interactions): 1 problems");
+
+    let run = reel_env(&["check", "--max-age", "soon", "."], plain.path(), &env);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("`soon` does not start with a whole number"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,17 +1,63 @@
 use crate::support::{dir_with, reel, repo_root, seed_text, SEED};
 
+/// The output without its last column, RECORDED (its cells hold the age,
+/// which changes as time passes), and that column's cells, one per row.
+fn split_recorded(stdout: &str) -> (String, Vec<String>) {
+    let mut table = String::new();
+    let mut recorded = Vec::new();
+    for line in stdout.lines() {
+        let is_row =
+            line.starts_with("ID ") || line.trim_start().starts_with(|c: char| c.is_ascii_digit());
+        match line.rfind("  ").filter(|_| is_row) {
+            Some(at) => {
+                let cell = line[at..].trim();
+                if cell != "RECORDED" {
+                    recorded.push(cell.to_owned());
+                }
+                table.push_str(line[..at].trim_end());
+            }
+            None => table.push_str(line),
+        }
+        table.push('\n');
+    }
+    (table, recorded)
+}
+
+/// `2026-12-05, 3d ago (git)`, with the source given.
+fn assert_recorded(cell: &str, source: &str) {
+    let (day, rest) = cell.split_once(", ").unwrap_or_else(|| panic!("{cell}"));
+    assert!(
+        day.len() == 10
+            && reel_cassette::provenance::parse_utc(&format!("{day}T00:00:00Z")).is_some(),
+        "{cell}"
+    );
+    assert!(rest.ends_with(&format!(" ago ({source})")), "{cell}");
+}
+
 #[test]
 fn list_prints_one_aligned_line_per_interaction_of_the_seed() {
     let run = reel(&["list", SEED], &repo_root());
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let (table, recorded) = split_recorded(&run.stdout);
     assert_eq!(
-        run.stdout,
+        table,
         "\
-ID  METHOD  URL                                         STATUS  CONTENT-TYPE                      REQ-BYTES  RESP-BYTES  EVENTS
- 0  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8        853        5059      14
- 1  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8       1284        9418      29
+ID  METHOD  URL                                         STATUS  CONTENT-TYPE                      REQ-BYTES  RESP-BYTES  EVENTS  MODEL
+ 0  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8        853        5059      14  gpt-4o-mini
+ 1  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8       1284        9418      29  gpt-4o-mini
 "
     );
+    // No provenance file: the date of the seed's last commit (a checkout that
+    // is not a git repository falls back to the file's date).
+    assert_eq!(recorded.len(), 2);
+    let source = if recorded[0].ends_with("(git)") {
+        "git"
+    } else {
+        "file"
+    };
+    for cell in &recorded {
+        assert_recorded(cell, source);
+    }
 }
 
 #[test]
@@ -24,22 +70,32 @@ fn list_heads_each_table_with_its_path_when_given_several_cassettes() {
     ]);
     let run = reel(&["list", "a", "b"], dir.path());
     assert_eq!(run.code, 0, "{}", run.stderr);
+    let (table, recorded) = split_recorded(&run.stdout);
     assert_eq!(
-        run.stdout,
+        table,
         "\
 a/seed.yaml:
-ID  METHOD  URL                                         STATUS  CONTENT-TYPE                      REQ-BYTES  RESP-BYTES  EVENTS
- 0  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8        853        5059      14
- 1  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8       1284        9418      29
+ID  METHOD  URL                                         STATUS  CONTENT-TYPE                      REQ-BYTES  RESP-BYTES  EVENTS  MODEL
+ 0  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8        853        5059      14  gpt-4o-mini
+ 1  POST    https://api.openai.com/v1/chat/completions  200     text/event-stream; charset=utf-8       1284        9418      29  gpt-4o-mini
 
 b/empty.yaml:
 (no interactions)
 
 b/get.yaml:
-ID  METHOD  URL                            STATUS  CONTENT-TYPE      REQ-BYTES  RESP-BYTES  EVENTS
- 0  GET     https://example.com/v1/models  404     application/json          0          11       -
+ID  METHOD  URL                            STATUS  CONTENT-TYPE      REQ-BYTES  RESP-BYTES  EVENTS  MODEL
+ 0  GET     https://example.com/v1/models  404     application/json          0          11       -  -
 "
     );
+    // Written just now, outside any repository: the files' own dates.
+    assert_eq!(recorded.len(), 3);
+    for cell in &recorded {
+        assert_recorded(cell, "file");
+        assert!(
+            cell.contains(", 0s ago") || cell.contains("s ago"),
+            "{cell}"
+        );
+    }
 }
 
 #[test]

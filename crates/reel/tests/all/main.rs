@@ -4,6 +4,7 @@ mod cassette_path; // default cassette names from the test's name
 mod concurrency; // many tasks on one client
 mod corpus; // every cassette under ../shared/corpus replays against its own requests
 mod escape_hatches; // passthrough rules, retries left out, empty cassettes, the request log
+mod expiry; // provenance beside the cassette, max_age and its strategies
 mod hooks; // after_capture, before_save, before_replay, at_end
 mod matching; // the matching rules and their options
 mod modes; // every mode with missing, matching and non-matching cassettes; REEL_RECORD
