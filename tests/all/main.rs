@@ -7,12 +7,14 @@
 //!   through reel-server, with the two latest minors (one source, `openai.rs`);
 //! - `adapters`: a miss reads the same through every adapter;
 //! - `line_endings`: CRLF checkouts load, replay and re-save as they were;
+//! - `go_reader`: what reel records loads in a strict go-vcr-shaped reader;
 //! - `latin1`: a header value that is not UTF-8 replays as the same bytes;
 //! - `rig`: rig replays the seed through the reqwest middleware, two fields ignored.
 
 mod adapters;
 mod bad_input;
 mod corpus;
+mod go_reader;
 mod latin1;
 mod line_endings;
 /// async-openai 0.43, the latest minor.

@@ -44,11 +44,15 @@ pub enum Command {
 Examples:
   reel check cassettes
   reel check ../shared/corpus cassettes/openai/multi_tool_streaming.yaml
+  reel check --max-age 90d cassettes
 
 Problems: a cassette that does not load, an interaction that makes no sense,
 a file that saving would change, a credential (token shapes, and the values of
 environment variables named like *KEY*, *TOKEN*, *SECRET*, *PASSWORD*), a
-re-record waiting for review (NAME.yaml.pending: run reel review).
+re-record waiting for review (NAME.yaml.pending: run reel review), and with
+--max-age an interaction recorded longer ago than that (dated by the
+cassette's NAME.yaml.provenance, else its last git commit, else its
+modification time).
 Warnings (exit code unchanged): a content_length that disagrees with the body.
 
 Exit codes: 0 every cassette is clean, 1 a cassette has a problem, 2 bad usage.")]
@@ -62,7 +66,10 @@ Examples:
 
 Columns: ID METHOD URL STATUS CONTENT-TYPE (of the response) REQ-BYTES
 RESP-BYTES EVENTS (server-sent events or event-stream frames; - when the
-body is not a stream).
+body is not a stream) MODEL (the model the request named) RECORDED (the day
+and age, then where the date came from: noted, the provenance file reel
+writes when it records; git, the cassette's last commit; file, its
+modification time).
 
 Exit codes: 0 listed, 2 bad usage or a cassette that does not load.")]
     List(ListArgs),

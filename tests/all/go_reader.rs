@@ -1,0 +1,133 @@
+//! A Go-shaped strict reader: go-vcr v4's cassette structs with every field
+//! typed as Go types it and unknown keys refused (yaml.v3's `KnownFields`),
+//! over cassettes reel writes while recording, with every sidecar reel adds
+//! (provenance, timing): reel's notes stay beside the cassette, never in it.
+
+use std::collections::BTreeMap;
+
+use reel::{Mode, Reel};
+use reel_tests::reran_without_reel_env;
+use reel_upstream::Upstream;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct GoCassette {
+    version: i64,
+    interactions: Vec<GoInteraction>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct GoInteraction {
+    id: i64,
+    request: GoRequest,
+    response: GoResponse,
+}
+
+type HeaderMap = BTreeMap<String, Vec<String>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct GoRequest {
+    proto: String,
+    proto_major: i64,
+    proto_minor: i64,
+    content_length: i64,
+    #[serde(default)]
+    transfer_encoding: Vec<String>,
+    #[serde(default)]
+    trailer: HeaderMap,
+    host: String,
+    #[serde(default)]
+    remote_addr: String,
+    #[serde(default)]
+    request_uri: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    form: HeaderMap,
+    #[serde(default)]
+    headers: HeaderMap,
+    url: String,
+    method: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct GoResponse {
+    proto: String,
+    proto_major: i64,
+    proto_minor: i64,
+    #[serde(default)]
+    transfer_encoding: Vec<String>,
+    #[serde(default)]
+    trailer: HeaderMap,
+    content_length: i64,
+    #[serde(default)]
+    uncompressed: bool,
+    body: String,
+    headers: HeaderMap,
+    status: String,
+    code: i64,
+    /// Go parses it with `time.ParseDuration`: text, never a bare number.
+    duration: String,
+}
+
+#[tokio::test]
+async fn every_cassette_reel_records_loads_in_a_strict_go_shaped_reader() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let upstream = Upstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recorded.yaml");
+    let reel = Reel::builder()
+        .mode(Mode::All)
+        .record_timing(true)
+        .keep_all_headers()
+        .open(&path)
+        .unwrap();
+    let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+        .with(reel.clone())
+        .build();
+    for (method, target, body) in [
+        (
+            "POST",
+            "/v1/chat/completions",
+            r#"{"model":"gpt-4o-mini","stream":true}"#,
+        ),
+        ("GET", "/sse?events=3", ""),
+        ("GET", "/gzip", ""),
+        ("POST", "/echo?a=1", "form=x&b=2"),
+        ("GET", "/status/503", ""),
+    ] {
+        let response = client
+            .request(method.parse().unwrap(), upstream.url(target))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        response.bytes().await.unwrap();
+    }
+    drop((client, reel));
+    assert!(path.with_extension("yaml.provenance").exists());
+    assert!(path.with_extension("yaml.timing").exists());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cassette: GoCassette = serde_yaml::from_str(&text)
+        .unwrap_or_else(|err| panic!("a Go-shaped reader refuses it: {err}\n{text}"));
+    assert_eq!(cassette.version, 2);
+    assert_eq!(cassette.interactions.len(), 5);
+    for (i, interaction) in cassette.interactions.iter().enumerate() {
+        assert_eq!(interaction.id, i as i64);
+        assert!(
+            interaction.response.duration.ends_with('s'),
+            "{}",
+            interaction.response.duration
+        );
+    }
+}
