@@ -342,10 +342,16 @@ fn main() {
     .into_bytes();
     request.extend_from_slice(&first.request.body);
     let request = Arc::new(request);
+    let quick = reel_bench::quick();
     let long_count: u64 = std::env::var("REEL_BENCH_LONG_REQUESTS")
         .ok()
         .map(|n| n.replace(['_', ','], "").parse().expect("a request count"))
-        .unwrap_or(LONG_COUNT);
+        .unwrap_or(if quick { SHORT_COUNT * 2 } else { LONG_COUNT });
+    let level_time = if quick {
+        Duration::from_millis(200)
+    } else {
+        LEVEL_TIME
+    };
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -366,7 +372,7 @@ fn main() {
     for connections in LEVELS {
         server.reset_peak();
         let until: Arc<dyn Fn(u64, Duration) -> bool + Send + Sync> =
-            Arc::new(|_, elapsed| elapsed >= LEVEL_TIME);
+            Arc::new(move |_, elapsed| elapsed >= level_time);
         let done = runtime.block_on(load(
             server.addr,
             connections,
@@ -391,7 +397,7 @@ fn main() {
     println!(
         "\nreel serve under load: the seed's first request over keep-alive connections on \
          127.0.0.1, {} s per level; server idle RSS {}\n\n{table}",
-        LEVEL_TIME.as_secs(),
+        level_time.as_secs_f64(),
         mib(idle)
     );
 

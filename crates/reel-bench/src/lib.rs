@@ -32,7 +32,21 @@
 //!   256 connections (requests/s, latency, peak RSS) and its RSS after 10,000 and
 //!   1,000,000 requests.
 
+//!
+//! # Quick mode
+//! `REEL_BENCH_QUICK=1 cargo bench -p reel-bench -- --test` runs every bench end
+//! to end in a few seconds each: criterion runs each benchmark once (`--test`),
+//! [`Rounds::run`] times two short rounds, and the long jobs shrink
+//! ([`quick`]). The figures mean nothing; a bench that panics or no longer
+//! builds fails. `.ci/run` runs it.
+
 #![deny(unsafe_code)]
+
+/// Whether `REEL_BENCH_QUICK` asks for the quick mode (set, and not `0` or
+/// empty): every bench checks that it runs, not how fast.
+pub fn quick() -> bool {
+    std::env::var("REEL_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0")
+}
 
 mod corpus;
 mod floor;

@@ -49,6 +49,12 @@ impl Rounds {
     /// Times `rounds` rounds of every contender, each batch sized to take about
     /// `batch` (at least one iteration), after one untimed warm-up iteration each.
     pub fn run(mut contenders: Vec<Contender<'_>>, rounds: usize, batch: Duration) -> Rounds {
+        // Quick mode: that it runs, not how fast.
+        let (rounds, batch) = if crate::quick() {
+            (rounds.min(2), batch.min(Duration::from_millis(1)))
+        } else {
+            (rounds, batch)
+        };
         let iters: Vec<u64> = contenders
             .iter_mut()
             .map(|c| {
