@@ -436,9 +436,11 @@ impl ReelBuilder {
     /// or leave it out ([`Keep::Drop`]). It runs after the redaction rules and
     /// before the secret scan, so it can also remove what the scan would refuse.
     /// The caller already has the live response, streamed as it arrived: the
-    /// edit reaches the cassette (and later replays), not this caller. An error
-    /// fails the request's body with the error and the hook's name, and nothing
-    /// is kept. go-vcr's `AfterCaptureHook`, vcrpy's `before_record_response`.
+    /// edit reaches the cassette (and later replays), not this caller. It runs
+    /// off the caller's path, at [`Reel::flush`] or when the last handle drops
+    /// (as soon as the body ends with `save_as_recorded`). An error fails
+    /// `flush` or the test (a server's response body) with the error and the
+    /// hook's name, and that interaction is not kept. go-vcr's `AfterCaptureHook`, vcrpy's `before_record_response`.
     ///
     /// ```
     /// use reel::Keep;

@@ -30,6 +30,7 @@ use reel_cassette::{Interaction, Redaction, SecretScanner};
 use crate::hooks::{self, Hooks, Keep};
 use crate::matcher::Rules;
 use crate::normalize::NormalRequest;
+use crate::recording::Ended;
 use crate::{Error, Result};
 
 /// Records the interactions of one [`crate::Reel`] into its cassette.
@@ -103,6 +104,11 @@ struct State {
     ready: Vec<(u64, Recorded)>,
     /// Set when the last handle closed: whether what completes later is saved.
     closed: Option<bool>,
+    /// Bodies that ended, waiting to be kept at `flush` or close.
+    ended: Vec<Ended>,
+    /// Whether an interaction was refused (a credential, a hook's error): then
+    /// no empty cassette stands in for what the test did.
+    refused: bool,
     /// Finished interactions answered `429` or `5xx`, until a retry supersedes
     /// them: their place in the order and their request's normal form.
     retryable: Vec<(u64, NormalRequest, Interaction)>,
@@ -153,6 +159,8 @@ impl Recorder {
                 slots: BTreeMap::new(),
                 ready: Vec::new(),
                 closed: None,
+                ended: Vec::new(),
+                refused: false,
                 retryable: Vec::new(),
                 expired: setup.expired,
                 superseded: Vec::new(),
@@ -174,12 +182,46 @@ impl Recorder {
     /// Writes every interaction completed so far and waits for the write; the
     /// first save error since the last call, if any.
     pub(crate) fn flush(&self) -> Result<()> {
+        let kept = self.keep_ended();
         let batch = self.lock().take_batch();
         let count = batch.interactions.len();
         self.enqueue(batch, false)?;
         self.wait_saved()?;
         self.saved(count);
-        Ok(())
+        kept
+    }
+
+    /// Takes a body that ended, to keep at `flush` or close, when this is a
+    /// test's recorder still open; gives it back to be kept now otherwise (a
+    /// server writes each interaction as it ends; after the close nothing
+    /// else would).
+    pub(crate) fn defer(&self, ended: Ended) -> Option<Ended> {
+        if self.eager {
+            return Some(ended);
+        }
+        let mut state = self.lock();
+        if state.closed.is_some() {
+            return Some(ended);
+        }
+        state.ended.push(ended);
+        None
+    }
+
+    /// Keeps every body that ended, in the order they ended: redaction, the
+    /// `after_capture` hook, the secret scan and the retry rule run here, off
+    /// the caller's path. The first refusal, if any (the others are kept).
+    fn keep_ended(&self) -> Result<()> {
+        let ended = std::mem::take(&mut self.lock().ended);
+        let mut first = Ok(());
+        for ended in ended {
+            if let Err(err) = ended.keep(self) {
+                self.lock().refused = true;
+                if first.is_ok() {
+                    first = Err(err);
+                }
+            }
+        }
+        first
     }
 
     /// The `saved` event, on the caller's thread (where its subscriber is).
@@ -202,11 +244,18 @@ impl Recorder {
     /// mode `all`, in place of the old one): the test made no request, and a
     /// replay of it needs no more.
     pub(crate) fn close(&self, save: bool) -> Result<()> {
+        let kept = if save {
+            self.keep_ended()
+        } else {
+            self.lock().ended.clear();
+            Ok(())
+        };
         let (batch, empty) = {
             let mut state = self.lock();
             state.closed = Some(save);
             let batch = state.take_batch();
-            let nothing = !state.wrote && batch.is_empty() && state.slots.is_empty();
+            let nothing =
+                !state.wrote && !state.refused && batch.is_empty() && state.slots.is_empty();
             (batch, nothing)
         };
         if save {
@@ -217,7 +266,7 @@ impl Recorder {
             self.enqueue(batch, write_empty)?;
             self.wait_saved()?;
             self.saved(count);
-            return Ok(());
+            return kept;
         }
         let dropped = batch.interactions.len();
         if dropped > 0 {

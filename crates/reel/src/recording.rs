@@ -45,10 +45,14 @@ impl Recording {
 
     /// Takes the upstream response: `head` is its status, version and headers,
     /// `body` its body as it arrives. The returned body yields each chunk as it
-    /// arrives while keeping a copy; when it ends, the interaction (redacted,
-    /// scanned for secrets) is kept for the cassette, written when the last
-    /// handle drops or on `flush`. If the caller drops it early, the rest is
-    /// still read for the cassette, for up to the drain timeout.
+    /// arrives while keeping a copy; when it ends, the interaction is kept for
+    /// the cassette, written when the last handle drops or on `flush`.
+    /// Redaction, the `after_capture` hook and the secret scan run then too,
+    /// off the caller's path: a refused interaction fails `flush`, or the test
+    /// where the last handle drops. With `save_as_recorded` (a server) they run
+    /// as the body ends, and a refusal ends the body with an error. If the
+    /// caller drops the body early, the rest is still read for the cassette,
+    /// for up to the drain timeout.
     pub fn tee<S, E>(mut self, head: &http::response::Parts, body: S) -> RecordingBody
     where
         S: Stream<Item = Result<Bytes, E>> + Send + 'static,
@@ -105,17 +109,48 @@ struct Pending {
     head: Response,
 }
 
-impl Pending {
-    fn complete(self, body: Bytes, arrivals: Option<Arrivals>) -> Result<()> {
-        let events_ms = arrivals.map(|arrivals| arrivals.event_times(&body, &self.head));
-        let response = capture::finish_response(self.head, body, self.recorder.redaction());
-        self.recorder.finish(
+/// A body that has ended, its interaction not yet redacted, hooked, scanned
+/// or kept: for a test's recorder that work waits for `flush` or the last
+/// handle's close, off the caller's path (a server's is done at once).
+pub(crate) struct Ended {
+    seq: u64,
+    request: Request,
+    head: Response,
+    body: Bytes,
+    arrivals: Option<Arrivals>,
+}
+
+impl Ended {
+    /// Redacts the response, notes event times, and hands the interaction to
+    /// the recorder (its hooks, the secret scan, retries).
+    pub(crate) fn keep(self, recorder: &Recorder) -> Result<()> {
+        let events_ms = self
+            .arrivals
+            .map(|arrivals| arrivals.event_times(&self.body, &self.head));
+        let response = capture::finish_response(self.head, self.body, recorder.redaction());
+        recorder.finish(
             self.seq,
             Recorded {
                 interaction: Interaction::new(self.request, response),
                 events_ms,
             },
         )
+    }
+}
+
+impl Pending {
+    fn complete(self, body: Bytes, arrivals: Option<Arrivals>) -> Result<()> {
+        let ended = Ended {
+            seq: self.seq,
+            request: self.request,
+            head: self.head,
+            body,
+            arrivals,
+        };
+        match self.recorder.defer(ended) {
+            None => Ok(()),
+            Some(ended) => ended.keep(&self.recorder),
+        }
     }
 
     fn fail(self, bytes: usize, err: &dyn fmt::Display) {
@@ -171,8 +206,9 @@ impl Arrivals {
 
 /// The body the caller reads while reel records: each upstream chunk as it
 /// arrives, with a copy kept for the cassette. An error ends it: the upstream's,
-/// or reel's when the finished interaction cannot be recorded (a credential found
-/// in it).
+/// or, for a server's recorder (`save_as_recorded`), reel's when the finished
+/// interaction cannot be recorded (a credential found in it; a test's recorder
+/// reports that at `flush` or at the end of the test instead).
 pub struct RecordingBody {
     upstream: Option<Upstream>,
     copy: BytesMut,
