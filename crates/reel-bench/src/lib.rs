@@ -28,6 +28,8 @@
 //!   to `reel-upstream`, time to first byte and total;
 //! - `benches/serve.rs`: `reel serve` vs minimal hyper servers answering from memory,
 //!   requests per second over keep-alive;
+//! - `benches/serve_record.rs`: recording through `reel serve` (mode `all`) vs a
+//!   minimal hyper reverse proxy to the same upstream, requests per second;
 //! - `benches/serve_load.rs`: the `reel` binary serving the seed at 1, 16, 64 and
 //!   256 connections (requests/s, latency, peak RSS) and its RSS after 10,000 and
 //!   1,000,000 requests.
