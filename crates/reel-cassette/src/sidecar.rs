@@ -125,10 +125,11 @@ impl Timing {
 }
 
 /// `update_locked_in_run` for a review-mode run: the result goes to the
-/// pending file, and the cassette is left untouched. The run's first write starts
-/// from the cassette (an empty one if there is none); later writes of the same
-/// run start from the pending file. `change` learns whether this is the run's
-/// first write (a re-recording run then clears what it starts from).
+/// pending file, and the cassette is left untouched. Each write starts from the
+/// pending file when there is one (an earlier run's, not reviewed yet, too),
+/// else from the cassette (an empty one if there is none). `change` learns
+/// whether this is the run's first write (a re-recording run then clears what
+/// it starts from).
 pub fn update_pending_in_run(
     path: &Path,
     run: &str,
@@ -138,10 +139,13 @@ pub fn update_pending_in_run(
     let review_run = format!("review {run}");
     let first = lock.run() != review_run;
     let pending = pending_path(path);
-    let source = if first || !pending.exists() {
-        path.to_path_buf()
-    } else {
+    // A pending file not reviewed yet is what the cassette would become: this
+    // run goes on from it (an earlier run's recordings are kept, or replaced
+    // by a re-recording run's first write, as they would be in the cassette).
+    let source = if pending.exists() {
         pending.clone()
+    } else {
+        path.to_path_buf()
     };
     let mut cassette = if source.exists() {
         crate::Cassette::load(&source)?

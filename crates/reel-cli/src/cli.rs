@@ -38,6 +38,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Check that cassettes parse, make sense, hold no secrets and re-save byte for byte.
     #[command(after_help = "\
@@ -186,6 +188,28 @@ pub struct CheckArgs {
     pub max_age: Option<std::time::Duration>,
 }
 
+/// `reel serve --pace`: the recorded waits, or the recorded waits scaled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pace {
+    /// The recorded waits.
+    Recorded,
+    /// The recorded waits times a factor.
+    Factor(f64),
+}
+
+fn parse_pace(text: &str) -> Result<Pace, String> {
+    if text == "recorded" {
+        return Ok(Pace::Recorded);
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite() && *f >= 0.0)
+        .map(Pace::Factor)
+        .ok_or_else(|| {
+            format!("`{text}` is neither `recorded` nor a factor of 0 or more (for example 0.5)")
+        })
+}
+
 fn parse_max_age(text: &str) -> Result<std::time::Duration, String> {
     reel_cassette::provenance::parse_age(text)
 }
@@ -312,6 +336,13 @@ pub struct ServeArgs {
     /// again once every match has been replayed).
     #[arg(long)]
     pub allow_repeats: bool,
+    /// Replay at the recorded pace: `recorded` waits the recorded time before
+    /// the headers and each recorded gap between stream events (from the
+    /// cassette's timing file, NAME.yaml.timing, when it has one); a factor
+    /// scales those waits (0.5: twice as fast). REEL_PACE multiplies them too;
+    /// set alone, it means `--pace recorded`. Default: no waits.
+    #[arg(long, value_name = "recorded|FACTOR", value_parser = parse_pace)]
+    pub pace: Option<Pace>,
     /// When recording, keep a 429 or 5xx answer that the client retried
     /// (default: left out, so the cassette holds the answer the client finally
     /// used and a replay does not retry and wait again).

@@ -246,12 +246,24 @@ impl Reel {
     pub(crate) fn open(builder: ReelBuilder, path: &Path, mode: Mode) -> Result<Reel> {
         let test = current_test_name();
         let full_diff = env::full_diff()?.or(builder.full_diff).unwrap_or(false);
-        let (behaviour, cassette) = policy::open(path, mode, &builder.commands, test.as_deref())?;
+        let review = env::flag(env::REVIEW)?.or(builder.review).unwrap_or(false);
+        // A review-mode run that finds a re-record not reviewed yet goes on
+        // from it, as from the cassette it would become: what this run records
+        // joins what is pending, under the mode's rules, and nothing is lost.
+        let pending = reel_cassette::__private::pending_path(path);
+        let source =
+            if review && matches!(mode, Mode::Once | Mode::NewEpisodes) && pending.is_file() {
+                pending.as_path()
+            } else {
+                path
+            };
+        let (behaviour, cassette) = policy::open(source, mode, &builder.commands, test.as_deref())?;
+        let source = source.to_path_buf();
         let path: Arc<Path> = Arc::from(PathBuf::from(path));
-        let expired = expired(&builder, &path, behaviour, &cassette, test.as_deref())?;
+        let expired = expired(&builder, &source, behaviour, &cassette, test.as_deref())?;
         let mut rules = builder.rules;
         rules.normalizer.decode_limit = builder.max_body_size;
-        let mut recordings = Recordings::build(cassette, &path, &rules, &builder.redaction)?;
+        let mut recordings = Recordings::build(cassette, &source, &rules, &builder.redaction)?;
         recordings.expire(&expired);
         let superseded_if_recorded: Vec<_> = expired
             .iter()
@@ -266,7 +278,6 @@ impl Reel {
         if let Some(pace) = env::pace()? {
             pacing.pace = pace;
         }
-        let review = env::flag(env::REVIEW)?.or(builder.review).unwrap_or(false);
         let record_timing = env::flag(env::RECORD_TIMING)?
             .or(builder.record_timing)
             .unwrap_or(false);

@@ -656,7 +656,9 @@ fn save(
         if first && target.replace {
             cassette.interactions.clear();
         }
-        let source = if target.review && first {
+        // What the write starts from: the cassette, or for review mode its
+        // pending file once there is one (a run never reviewed yet included).
+        let source = if target.review && !destination.exists() {
             path
         } else {
             destination.as_path()

@@ -59,8 +59,11 @@ pub fn existing_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Outcome) {
 /// The pending re-records (`NAME.yaml.pending`, written by a `REEL_REVIEW=1`
 /// run) a list of paths names: a pending file as given; for a cassette, its
 /// pending file when there is one; directories searched recursively for
-/// `*.pending` files, in sorted order, skipping `.git` and build directories
-/// (those holding a `CACHEDIR.TAG`, as cargo's `target` does). Each is listed
+/// pending cassettes (`NAME.yaml.pending` or `NAME.yml.pending` files beside
+/// their cassette or that load as one: a `README.md.pending` is not reel's),
+/// in sorted order,
+/// skipping hidden directories (`.git`), dependency and build directories
+/// (`node_modules`, `target`, and any holding a `CACHEDIR.TAG`). Each is listed
 /// once. Paths that do not exist (and pending files named but missing) are
 /// returned separately.
 pub fn pending_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
@@ -71,13 +74,18 @@ pub fn pending_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
             let found = walkdir::WalkDir::new(path)
                 .sort_by_file_name()
                 .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0
-                        || !e.file_type().is_dir()
-                        || !(e.file_name() == ".git" || e.path().join("CACHEDIR.TAG").exists())
-                })
+                .filter_entry(|e| e.depth() == 0 || !e.file_type().is_dir() || !skipped_dir(e))
                 .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file() && is_pending(e.path()))
+                .filter(|e| {
+                    // Reel's: beside its cassette, or a cassette itself (a
+                    // new cassette recorded for review).
+                    let path = e.path();
+                    e.file_type().is_file()
+                        && is_pending(path)
+                        && is_yaml(&cassette_of(path))
+                        && (cassette_of(path).is_file()
+                            || reel_cassette::Cassette::load(path).is_ok())
+                })
                 .map(walkdir::DirEntry::into_path);
             files.extend(found);
         } else if is_pending(path) {
@@ -100,6 +108,16 @@ pub fn pending_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut seen = std::collections::HashSet::new();
     files.retain(|file| seen.insert(file.clone()));
     (files, missing)
+}
+
+/// Directories a search for pending files does not enter: hidden ones,
+/// dependencies and build output.
+fn skipped_dir(entry: &walkdir::DirEntry) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    name.starts_with('.')
+        || name == "node_modules"
+        || name == "target"
+        || entry.path().join("CACHEDIR.TAG").exists()
 }
 
 /// Whether `path` names a pending re-record: `*.pending`.

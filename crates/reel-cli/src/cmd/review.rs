@@ -799,10 +799,15 @@ fn accept_file(pending: &Pending, reviewed: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Rejects a pending file, under the cassette's lock: it and its timing file
-/// are deleted.
+/// Rejects a pending file, under the cassette's lock: it and its timing and
+/// provenance files are deleted. Only a file that loads as a cassette, which
+/// reel can tell is its own: any other is left, with the reason.
 fn reject(pending: &Pending) -> anyhow::Result<()> {
     let _lock = lock_cassette(&pending.cassette)?;
+    if let Err(err) = reel_cassette::Cassette::load(&pending.pending) {
+        bail!("{err}
+(not deleted: reel deletes only pending files that load as cassettes; remove it by hand if it is yours to remove)");
+    }
     remove_if_present(&pending.pending)?;
     for sidecar in SIDECARS {
         remove_if_present(&sidecar(&pending.pending))?;

@@ -20,7 +20,7 @@ use anyhow::{bail, Context as _};
 use reel::{Mode, ReelBuilder};
 use reel_server::{Exchange, ReelServer};
 
-use crate::cli::{ModeArg, ServeArgs};
+use crate::cli::{ModeArg, Pace, ServeArgs};
 use crate::Outcome;
 
 pub fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
@@ -78,11 +78,22 @@ async fn serve(
         Some(upstream) => format!(", upstream {}", upstream.trim_end_matches('/')),
         None => String::new(),
     };
+    let review = std::env::var("REEL_REVIEW").is_ok_and(|v| v == "1" || v == "true")
+        && server.reel().behaviour().records();
+    let to = if review {
+        format!(
+            ", recordings to {} for reel review",
+            reel_cassette::__private::pending_path(server.cassette()).display()
+        )
+    } else {
+        String::new()
+    };
     // Before the stdout line: no request can be logged before it has been read.
     eprintln!(
-        "reel: serving {} (mode {}{from}); Ctrl-C or SIGTERM stops",
+        "reel: serving {} (mode {}{from}{}{to}); Ctrl-C or SIGTERM stops",
         server.cassette().display(),
-        server.mode()
+        server.mode(),
+        pace_note(args)
     );
     writeln!(out, "listening on {}", server.base_url())?;
     out.flush()?;
@@ -240,7 +251,42 @@ fn options(mut reel: ReelBuilder, args: &ServeArgs) -> ReelBuilder {
     if args.keep_retried {
         reel = reel.keep_retried(true);
     }
-    reel
+    let delay = match pace(args) {
+        None => return reel,
+        Some(Pace::Recorded) => reel::Delay::Recorded,
+        Some(Pace::Factor(factor)) => reel::Delay::Scaled(factor),
+    };
+    reel.headers_delay(delay).event_delay(delay)
+}
+
+/// The pacing in force: `--pace`, else `recorded` when `REEL_PACE` is set (it
+/// then scales the recorded waits, in the engine).
+fn pace(args: &ServeArgs) -> Option<Pace> {
+    args.pace.or_else(|| {
+        std::env::var("REEL_PACE")
+            .is_ok_and(|v| !v.is_empty())
+            .then_some(Pace::Recorded)
+    })
+}
+
+/// `, pace recorded`, `, pace 0.5x recorded`, with `REEL_PACE`'s factor; empty
+/// without pacing.
+fn pace_note(args: &ServeArgs) -> String {
+    let factor = match pace(args) {
+        None => return String::new(),
+        Some(Pace::Recorded) => 1.0,
+        Some(Pace::Factor(factor)) => factor,
+    };
+    let env = std::env::var("REEL_PACE")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(1.0);
+    let factor = factor * env;
+    if factor == 1.0 {
+        ", pace recorded".to_owned()
+    } else {
+        format!(", pace {factor}x recorded")
+    }
 }
 
 /// The matching, redaction and limit flags as given, for the re-record command:

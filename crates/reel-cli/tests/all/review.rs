@@ -446,10 +446,50 @@ fn review_reports_a_pending_file_that_does_not_load_and_accepts_nothing() {
         run.stderr
     );
     assert_eq!(read(dir.path(), "a.yaml"), seed_text());
-    // Rejecting it needs no loading.
+    // Nor is it deleted: reel deletes only what it can tell is its own.
     let run = reel(&["review", "--reject"], dir.path());
-    assert_eq!(run.code, 0);
-    assert!(!exists(dir.path(), "a.yaml.pending"));
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("not deleted: reel deletes only pending files that load as cassettes"),
+        "{}",
+        run.stderr
+    );
+    assert!(exists(dir.path(), "a.yaml.pending"));
+}
+
+#[test]
+fn reject_of_a_folder_deletes_only_reviewed_cassettes_pending_files() {
+    let dir = dir_with(&[
+        ("cassettes/a.yaml", &seed_text()),
+        ("cassettes/a.yaml.pending", &seed_rerecorded()),
+        ("cassettes/a.yaml.pending.timing", "{}"),
+        ("README.md.pending", "notes, not a cassette\n"),
+        ("notes/todo.yaml.pending", "- not: a cassette\n"),
+        ("node_modules/pkg/c.yaml.pending", &seed_rerecorded()),
+        ("target/debug/d.yaml.pending", &seed_rerecorded()),
+        (".cache/e.yaml.pending", &seed_rerecorded()),
+    ]);
+    let run = reel(&["review", "--reject", "."], dir.path());
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            0,
+            "rejected ./cassettes/a.yaml\nreviewed 1: 0 accepted, 1 rejected, 0 skipped\n",
+            ""
+        )
+    );
+    assert!(!exists(dir.path(), "cassettes/a.yaml.pending"));
+    assert!(!exists(dir.path(), "cassettes/a.yaml.pending.timing"));
+    for kept in [
+        "README.md.pending",
+        "notes/todo.yaml.pending",
+        "node_modules/pkg/c.yaml.pending",
+        "target/debug/d.yaml.pending",
+        ".cache/e.yaml.pending",
+    ] {
+        assert!(exists(dir.path(), kept), "{kept} was deleted");
+    }
 }
 
 #[test]

@@ -27,11 +27,17 @@ impl Serve {
     /// Starts `reel serve ARGS` in `dir` with an empty environment and reads the
     /// first stdout line.
     fn start(args: &[&str], dir: &Path) -> Serve {
+        Serve::start_env(args, dir, &[])
+    }
+
+    /// [`Serve::start`] with `env` set.
+    fn start_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_reel"))
             .arg("serve")
             .args(args)
             .current_dir(dir)
             .env_clear()
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -606,4 +612,74 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// When each chunk of `url`'s answer arrived, in ms after the first one.
+async fn chunk_gaps(url: &str) -> Vec<f64> {
+    use futures_util::StreamExt as _;
+    let response = reqwest::Client::new()
+        .get(url)
+        .send()
+        .await
+        .expect("the server answers");
+    let mut body = response.bytes_stream();
+    let mut times = Vec::new();
+    while let Some(chunk) = body.next().await {
+        chunk.expect("it reads");
+        times.push(std::time::Instant::now());
+    }
+    times
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_secs_f64() * 1000.0)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_pace_recorded_replays_the_recorded_gaps_and_reel_pace_scales_them() {
+    if reel_tests::reran_without_reel_env() {
+        return;
+    }
+    // Recorded with the events' timing: 50, 200 and 400 ms apart.
+    let upstream = reel_upstream::Upstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paced.yaml");
+    let recorder = reel::Reel::builder()
+        .mode(reel::Mode::All)
+        .record_timing(true)
+        .open(&path)
+        .unwrap();
+    let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+        .with(recorder)
+        .build();
+    let target = "/sse-gaps?ms=0,50,200,400";
+    let recorded = client.get(upstream.url(target)).send().await.unwrap();
+    recorded.bytes().await.unwrap();
+    drop(client);
+
+    for (env, factor) in [(None, 1.0), (Some("0.5"), 0.5)] {
+        let env: Vec<(&str, &str)> = env.map(|v| ("REEL_PACE", v)).into_iter().collect();
+        let serve = Serve::start_env(&["paced.yaml", "--pace", "recorded"], dir.path(), &env);
+        let gaps = chunk_gaps(&format!("{}{target}", serve.base_url)).await;
+        let (code, _, stderr) = serve.terminate();
+        assert_eq!(code, 0, "{stderr}");
+        let note = if factor == 1.0 {
+            "pace recorded".to_owned()
+        } else {
+            format!("pace {factor}x recorded")
+        };
+        assert!(stderr.contains(&note), "{stderr}");
+        // Four events and [DONE], each a chunk: the gaps between them.
+        assert_eq!(gaps.len(), 4, "{gaps:?}");
+        // Never early; late by less than it takes to tell the factors apart
+        // (how close it lands is a measurement, in the notes, not a test: a
+        // busy machine delays a wake-up).
+        eprintln!("factor {factor}: gaps {gaps:?}");
+        for (gap, recorded) in gaps.iter().zip([50.0, 200.0, 400.0, 0.0]) {
+            let expected = recorded * factor;
+            assert!(
+                *gap >= expected - 2.0 && *gap < expected + 20.0 + recorded * 0.2,
+                "gap {gap:.1} ms where {expected} ms was expected (factor {factor}): {gaps:?}"
+            );
+        }
+    }
 }

@@ -59,3 +59,80 @@ async fn a_review_run_leaves_the_cassette_as_it_was_and_writes_the_pending_file(
         "https://api.example.com/v1"
     );
 }
+
+#[tokio::test]
+async fn two_review_runs_in_a_row_lose_nothing() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let upstream = Upstream::start().await;
+    let file = cassette(vec![post("https://api.example.com/v1", "{}", "old")]);
+    let before = std::fs::read(&file.path).unwrap();
+    let urls = |path: &std::path::Path| -> Vec<String> {
+        Cassette::load(path)
+            .unwrap()
+            .interactions
+            .iter()
+            .map(|i| i.request.url.to_string())
+            .collect()
+    };
+
+    // new_episodes: the second run, before any review, replays what the first
+    // recorded (from the pending file) and adds its own.
+    record(&file.path, Mode::NewEpisodes, upstream.url("/json")).await;
+    let run = |url: String| async {
+        let reel = Reel::builder()
+            .mode(Mode::NewEpisodes)
+            .review(true)
+            .open(&file.path)
+            .unwrap();
+        let client = client(reel.clone());
+        for url in [upstream.url("/json"), url] {
+            client.get(url).send().await.unwrap().bytes().await.unwrap();
+        }
+        reel.requests()
+    };
+    let log = run(upstream.url("/sse?events=2")).await;
+    assert_eq!(
+        log[0].answer,
+        reel::Answer::Replayed(1),
+        "the first run's recording"
+    );
+    assert_eq!(log[1].answer, reel::Answer::Recorded);
+    assert_eq!(
+        urls(&pending_path(&file.path)),
+        [
+            "https://api.example.com/v1".to_owned(),
+            upstream.url("/json"),
+            upstream.url("/sse?events=2")
+        ]
+    );
+    assert_eq!(upstream.requests().len(), 2, "/json was not recorded twice");
+    assert_eq!(
+        std::fs::read(&file.path).unwrap(),
+        before,
+        "cassette untouched"
+    );
+
+    // once, no cassette yet: the second run replays the first one's pending file.
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.yaml");
+    record(&new, Mode::Once, upstream.url("/echo")).await;
+    let reel = Reel::builder()
+        .mode(Mode::Once)
+        .review(true)
+        .open(&new)
+        .unwrap();
+    assert_eq!(reel.behaviour(), reel::Behaviour::Replay);
+    client(reel)
+        .get(upstream.url("/echo"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(upstream.requests().len(), 3);
+    assert_eq!(urls(&pending_path(&new)), [upstream.url("/echo")]);
+    assert!(!new.exists());
+}
