@@ -12,6 +12,7 @@ mod body;
 mod cli;
 mod cmd;
 mod render;
+mod stream_review;
 mod style;
 
 use std::io::Write as _;

@@ -390,7 +390,13 @@ impl<'a> Loaded<'a> {
             let (x, y) = (header_lines(&ra.headers), header_lines(&rb.headers));
             write_diff(out, labels("response headers"), &x, &y)?;
         }
-        if parts.contains(&"response body") {
+        let sse = |headers: &Headers| {
+            StreamKind::from_content_type(content_type(headers).unwrap_or(""))
+                == StreamKind::ServerSentEvents
+        };
+        if parts.contains(&"response body") && sse(&ra.headers) && sse(&rb.headers) {
+            crate::stream_review::write(out, &ra.body, &rb.body)?;
+        } else if parts.contains(&"response body") {
             let (x, y) = (
                 body_lines(&ra.body, &ra.headers),
                 body_lines(&rb.body, &rb.headers),

@@ -104,17 +104,11 @@ fn review_shows_a_rerecorded_seed_as_one_changed_event_and_one_added_turn() {
         run.stdout,
         r#"review a.yaml (2 interactions -> 3): 1 unchanged, 1 changed, 1 added
 ~ 1 POST https://api.openai.com/v1/chat/completions (response body)
-  --- a.yaml #1 response body
-  +++ a.yaml.pending #1 response body
-  @@ -22,7 +22,7 @@
-   data: {"choices":[{"delta":{"content":"3"},"finish_reason":null,"index":0,"logprobs":null}],"created":1773345264,"id":"chatcmpl-DIgOuEkd6Uqq8tPXdk2MbDIioWtU8","model":"gpt-4o-mini-2024-07-18","obfuscation":"Li2BWG59Kg","object":"chat.completion.chunk","service_tier":"default","system_fingerprint":"fp_7cd1a06d3a","usage":null}
-   data: {"choices":[{"delta":{"content":" is"},"finish_reason":null,"index":0,"logprobs":null}],"created":1773345264,"id":"chatcmpl-DIgOuEkd6Uqq8tPXdk2MbDIioWtU8","model":"gpt-4o-mini-2024-07-18","obfuscation":"zoFWV8hK","object":"chat.completion.chunk","service_tier":"default","system_fingerprint":"fp_7cd1a06d3a","usage":null}
-   data: {"choices":[{"delta":{"content":" "},"finish_reason":null,"index":0,"logprobs":null}],"created":1773345264,"id":"chatcmpl-DIgOuEkd6Uqq8tPXdk2MbDIioWtU8","model":"gpt-4o-mini-2024-07-18","obfuscation":"fRkwbjtnEL","object":"chat.completion.chunk","service_tier":"default","system_fingerprint":"fp_7cd1a06d3a","usage":null}
-  -data: {"choices":[{"delta":{"content":"6"},"finish_reason":null,"index":0,"logprobs":null}],"created":1773345264,"id":"chatcmpl-DIgOuEkd6Uqq8tPXdk2MbDIioWtU8","model":"gpt-4o-mini-2024-07-18","obfuscation":"sj2SqrLm21","object":"chat.completion.chunk","service_tier":"default","system_fingerprint":"fp_7cd1a06d3a","usage":null}
-  +data: {"choices":[{"delta":{"content":"six"},"finish_reason":null,"index":0,"logprobs":null}],"created":1773345264,"id":"chatcmpl-DIgOuEkd6Uqq8tPXdk2MbDIioWtU8","model":"gpt-4o-mini-2024-07-18","obfuscation":"sj2SqrLm21","object":"chat.completion.chunk","service_tier":"default","system_fingerprint":"fp_7cd1a06d3a","usage":null}
-   data: {"choices":[{"delta":{"content":"."},"finish_reason":null,"index":0,"logprobs":null}],"created":1773345264,"id":"chatcmpl-DIgOuEkd6Uqq8tPXdk2MbDIioWtU8","model":"gpt-4o-mini-2024-07-18","obfuscation":"H5GxEzH5ir","object":"chat.completion.chunk","service_tier":"default","system_fingerprint":"fp_7cd1a06d3a","usage":null}
-   data: {"choices":[{"delta":{},"finish_reason":"stop","index":0,"logprobs":null}],"created":1773345264,"id":"chatcmpl-DIgOuEkd6Uqq8tPXdk2MbDIioWtU8","model":"gpt-4o-mini-2024-07-18","obfuscation":"Jkxho","object":"chat.completion.chunk","service_tier":"default","system_fingerprint":"fp_7cd1a06d3a","usage":null}
-   data: {"choices":[],"created":1773345264,"id":"chatcmpl-DIgOuEkd6Uqq8tPXdk2MbDIioWtU8","model":"gpt-4o-mini-2024-07-18","obfuscation":"G3Jrdl0n","object":"chat.completion.chunk","service_tier":"default","system_fingerprint":"fp_7cd1a06d3a","usage":{"completion_tokens":26,"completion_tokens_details":{"accepted_prediction_tokens":0,"audio_tokens":0,"reasoning_tokens":0,"rejected_prediction_tokens":0},"prompt_tokens":172,"prompt_tokens_details":{"audio_tokens":0,"cached_tokens":0},"total_tokens":198}}
+  answer, choice 0: … of 2 and 3 is [-6-]{+six+}.
+  events: 29 -> 29, 28 unchanged, 1 changed; 112 fields that change on every call folded (id, created, created_at, system_fingerprint, ...)
+    ... 24 unchanged
+    #24: {"choices":[{"delta":{"content":"[-6-]{+six+}"},"finish_reason":null,"index":0,"logprobs":null}],"model":"gpt-4o-mini-2024-07-18","object":"chat.completion.chunk","service_tier":"default","usage":null}
+    ... 4 unchanged
 + 2 POST https://api.openai.com/v1/chat/completions
   request: 72 bytes, JSON
   response: 200 OK, 75 bytes, JSON
@@ -591,6 +585,75 @@ fn show_prints_event_times_on_one_line_for_event_stream_frames() {
             "  body: binary, 34 bytes, 3 frames\n  event times (ms after headers): 0.4, 50.2, 250.9\n"
         ),
         "{}",
+        run.stdout
+    );
+}
+
+/// A chat stream of `words` events, one word each, with the ids, timestamps
+/// and fingerprints a provider sends anew on every call (`call` changes them).
+fn long_stream(words: &[&str], call: u32) -> String {
+    let mut body = String::new();
+    for (i, word) in words.iter().enumerate() {
+        body.push_str(&format!(
+            "data: {{\"id\":\"chatcmpl-{call}x{i}\",\"created\":{},\"system_fingerprint\":\"fp_{call}\",\"obfuscation\":\"o{call}{i}\",\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{word} \"}}}}]}}\n\n",
+            1_700_000_000 + call * 100 + i as u32
+        ));
+    }
+    body.push_str("data: [DONE]\n\n");
+    let body = body
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    format!(
+        "---\nversion: 2\ninteractions:\n- id: 0\n  request:\n    proto: HTTP/1.1\n    proto_major: 1\n    proto_minor: 1\n    content_length: 0\n    host: \"\"\n    body: '{{\"model\":\"gpt-4o-mini\",\"stream\":true}}'\n    url: https://api.openai.com/v1/chat/completions\n    method: POST\n  response:\n    proto: HTTP/2.0\n    proto_major: 2\n    proto_minor: 0\n    content_length: -1\n    body: \"{body}\"\n    headers:\n      Content-Type:\n      - text/event-stream; charset=utf-8\n    status: 200 OK\n    code: 200\n    duration: 1.2s\n"
+    )
+}
+
+#[test]
+fn a_long_rerecorded_stream_whose_answer_changed_by_a_few_words_reviews_in_a_few_lines() {
+    // 300 events; every id, timestamp and fingerprint differs between the two
+    // calls, and three words of the answer changed.
+    let old: Vec<String> = (0..300).map(|i| format!("w{i}")).collect();
+    let mut new = old.clone();
+    new[10] = "changed".to_owned();
+    new[150] = "different".to_owned();
+    new[151] = "words".to_owned();
+    let (old_words, new_words): (Vec<&str>, Vec<&str>) = (
+        old.iter().map(String::as_str).collect(),
+        new.iter().map(String::as_str).collect(),
+    );
+    let (old_text, new_text) = (long_stream(&old_words, 1), long_stream(&new_words, 2));
+    let dir = dir_with(&[("long.yaml", &old_text), ("long.yaml.pending", &new_text)]);
+    let run = reel_stdin(&["review"], dir.path(), "s\n");
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines.len() < 40, "{} lines:\n{}", lines.len(), run.stdout);
+    assert_eq!(lines[0], "review long.yaml (1 interaction -> 1): 1 changed");
+    let answer = lines[2];
+    // The answer as a word diff, long unchanged stretches shortened.
+    assert_eq!(
+        answer,
+        "  answer, choice 0: … w5 w6 w7 w8 w9 [-w10-]{+changed+} w11 w12 w13 w14 w15 … w145 \
+         w146 w147 w148 w149 [-w150 w151-]{+different words+} w152 w153 w154 w155 w156 …"
+    );
+    for marked in ["[-w10-]{+changed+}", "[-w150 w151-]{+different words+}"] {
+        assert!(answer.contains(marked), "{marked} in {answer}");
+    }
+    assert_eq!(
+        lines[3],
+        "  events: 301 -> 301, 298 unchanged, 3 changed; 1200 fields that change on every call \
+         folded (id, created, created_at, system_fingerprint, ...)"
+    );
+    let shown: Vec<&&str> = lines.iter().filter(|l| l.starts_with("    #")).collect();
+    assert_eq!(shown.len(), 3, "each changed event once:\n{}", run.stdout);
+    assert!(
+        shown[0].contains(r#""content":"[-w10-]{+changed+} ""#),
+        "{}",
+        shown[0]
+    );
+    assert!(
+        !run.stdout.contains("chatcmpl-"),
+        "ids are folded:\n{}",
         run.stdout
     );
 }

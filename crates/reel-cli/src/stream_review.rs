@@ -1,0 +1,355 @@
+//! A re-recorded server-sent event stream as a person reads it: the assembled
+//! answer (per choice, content block, candidate or tool call) old against new
+//! as a word diff, then the events paired in order, each changed one shown
+//! once with its changed words marked (`[-old-]{+new+}`), unchanged runs
+//! counted, and the fields that change on every call (ids, timestamps,
+//! fingerprints, server timings) folded away with a count.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use reel_cassette::{stream_events, Bytes, StreamKind};
+use serde_json::Value;
+use similar::{ChangeTag, TextDiff};
+
+use crate::render::canonical_json_line;
+
+/// Fields that change on every call, whatever the answer: folded unless asked.
+const VOLATILE: [&str; 14] = [
+    "id",
+    "created",
+    "created_at",
+    "system_fingerprint",
+    "obfuscation",
+    "item_id",
+    "response_id",
+    "responseId",
+    "createTime",
+    "request_id",
+    "queue_time",
+    "prompt_time",
+    "completion_time",
+    "total_time",
+];
+
+/// Most changed events shown; the rest are counted.
+const SHOWN: usize = 12;
+
+/// One event: its text as compared (volatile fields folded), and its JSON.
+struct Event {
+    line: String,
+    json: Option<Value>,
+}
+
+/// The events of a server-sent event body, volatile fields folded; how many
+/// were folded.
+fn events(body: &Bytes) -> (Vec<Event>, usize) {
+    let mut folded = 0;
+    let events = stream_events(body, StreamKind::ServerSentEvents)
+        .map(|event| {
+            let text = String::from_utf8_lossy(&event);
+            let data: Vec<&str> = text
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:").map(str::trim_start))
+                .collect();
+            let data = data.join("\n");
+            match serde_json::from_str::<Value>(&data) {
+                Ok(mut json) => {
+                    folded += fold(&mut json);
+                    Event {
+                        line: canonical_json_line(&json),
+                        json: Some(json),
+                    }
+                }
+                Err(_) => Event {
+                    line: text.trim_end().replace('\n', " | "),
+                    json: None,
+                },
+            }
+        })
+        .collect();
+    (events, folded)
+}
+
+/// Removes the volatile fields at every depth; how many.
+fn fold(value: &mut Value) -> usize {
+    match value {
+        Value::Object(map) => {
+            let before = map.len();
+            map.retain(|key, _| !VOLATILE.contains(&key.as_str()));
+            before - map.len() + map.values_mut().map(fold).sum::<usize>()
+        }
+        Value::Array(items) => items.iter_mut().map(fold).sum(),
+        _ => 0,
+    }
+}
+
+/// The text the events assemble, by part: OpenAI chat deltas and tool-call
+/// arguments, the Responses API's text and argument deltas, Anthropic content
+/// blocks, Gemini parts. Parts in the order they first appear.
+fn assembled(events: &[Event]) -> Vec<(String, String)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    let mut add = |part: String, text: &str| {
+        if !texts.contains_key(&part) {
+            order.push(part.clone());
+        }
+        texts.entry(part).or_default().push_str(text);
+    };
+    for json in events.iter().filter_map(|e| e.json.as_ref()) {
+        let str_at = |pointer: &str| json.pointer(pointer).and_then(Value::as_str);
+        for (i, choice) in json["choices"].as_array().into_iter().flatten().enumerate() {
+            let i = choice["index"].as_u64().unwrap_or(i as u64);
+            if let Some(text) = choice.pointer("/delta/content").and_then(Value::as_str) {
+                add(format!("choice {i}"), text);
+            }
+            for (j, call) in choice
+                .pointer("/delta/tool_calls")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let j = call["index"].as_u64().unwrap_or(j as u64);
+                if let Some(args) = call.pointer("/function/arguments").and_then(Value::as_str) {
+                    add(format!("choice {i} tool call {j}"), args);
+                }
+            }
+        }
+        match str_at("/type") {
+            Some("response.output_text.delta") => {
+                add("output text".into(), str_at("/delta").unwrap_or(""))
+            }
+            Some("response.function_call_arguments.delta") => {
+                add(
+                    "function call arguments".into(),
+                    str_at("/delta").unwrap_or(""),
+                );
+            }
+            Some("content_block_delta") => {
+                let index = json["index"].as_u64().unwrap_or(0);
+                let text = str_at("/delta/text")
+                    .or_else(|| str_at("/delta/partial_json"))
+                    .unwrap_or("");
+                add(format!("content block {index}"), text);
+            }
+            _ => {}
+        }
+        for (i, candidate) in json["candidates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for part in candidate
+                .pointer("/content/parts")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(text) = part["text"].as_str() {
+                    add(format!("candidate {i}"), text);
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .map(|part| {
+            let text = texts.remove(&part).unwrap_or_default();
+            (part, text)
+        })
+        .collect()
+}
+
+/// Words (runs of letters and digits), runs of spaces, and single other
+/// characters: what a change is marked in, so that in a JSON line
+/// `"content":"6"` against `"content":"six"` marks `6` and `six` alone.
+fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let kind = |c: char| {
+        if c.is_alphanumeric() || c == '_' {
+            0
+        } else if c.is_whitespace() {
+            1
+        } else {
+            2
+        }
+    };
+    let mut previous: Option<u8> = None;
+    for (at, c) in text.char_indices() {
+        let k = kind(c);
+        if previous.is_some_and(|p| p != k || k == 2) {
+            out.push(&text[start..at]);
+            start = at;
+        }
+        previous = Some(k);
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// A stretch of the two texts: the same on both sides, or changed.
+enum Segment {
+    Same(String),
+    Changed(String, String),
+}
+
+/// The two texts as stretches, changes separated only by spaces joined into
+/// one (`[-w150 w151-]{+different words+}`).
+fn segments(old: &str, new: &str) -> Vec<Segment> {
+    let (old, new) = (tokens(old), tokens(new));
+    let diff = TextDiff::configure().diff_slices(&old, &new);
+    let mut out: Vec<Segment> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let value = change.value();
+        match (change.tag(), out.last_mut()) {
+            (ChangeTag::Equal, Some(Segment::Same(text))) => text.push_str(value),
+            (ChangeTag::Equal, _) => out.push(Segment::Same(value.to_owned())),
+            (ChangeTag::Delete, Some(Segment::Changed(a, _))) => a.push_str(value),
+            (ChangeTag::Insert, Some(Segment::Changed(_, b))) => b.push_str(value),
+            (ChangeTag::Delete, _) => out.push(Segment::Changed(value.to_owned(), String::new())),
+            (ChangeTag::Insert, _) => out.push(Segment::Changed(String::new(), value.to_owned())),
+        }
+    }
+    // Join changes a run of spaces separates.
+    let mut joined: Vec<Segment> = Vec::new();
+    let mut rest = out.into_iter().peekable();
+    while let Some(segment) = rest.next() {
+        if let (Segment::Same(space), Some(Segment::Changed(..)), Some(Segment::Changed(..))) =
+            (&segment, joined.last(), rest.peek())
+        {
+            if space.chars().all(char::is_whitespace) {
+                if let (Some(Segment::Changed(a, b)), Some(Segment::Changed(c, d))) =
+                    (joined.last_mut(), rest.next())
+                {
+                    a.push_str(space);
+                    a.push_str(&c);
+                    b.push_str(space);
+                    b.push_str(&d);
+                }
+                continue;
+            }
+        }
+        joined.push(segment);
+    }
+    joined
+}
+
+/// Words kept on each side of a change when unchanged text is shortened.
+const CONTEXT_WORDS: usize = 6;
+
+/// `old` and `new` as one text, the changed words marked `[-old-]{+new+}`;
+/// with `shorten`, long unchanged stretches keep only a few words beside each
+/// change (`…` for the rest).
+fn word_diff(old: &str, new: &str, shorten: bool) -> String {
+    let segments = segments(old, new);
+    let last = segments.len().saturating_sub(1);
+    let mut out = String::new();
+    for (i, segment) in segments.iter().enumerate() {
+        match segment {
+            Segment::Changed(a, b) => {
+                if !a.is_empty() {
+                    out.push_str(&format!("[-{a}-]"));
+                }
+                if !b.is_empty() {
+                    out.push_str(&format!("{{+{b}+}}"));
+                }
+            }
+            Segment::Same(text) if !shorten => out.push_str(text),
+            Segment::Same(text) => {
+                let words: Vec<&str> = text.split(' ').collect();
+                let keep_head = if i == 0 { 0 } else { CONTEXT_WORDS };
+                let keep_tail = if i == last { 0 } else { CONTEXT_WORDS };
+                if words.len() <= keep_head + keep_tail + 1 {
+                    out.push_str(text);
+                } else {
+                    out.push_str(&words[..keep_head].join(" "));
+                    if keep_head > 0 {
+                        out.push(' ');
+                    }
+                    out.push('…');
+                    if keep_tail > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(&words[words.len() - keep_tail..].join(" "));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The review of a changed server-sent event body, indented by two spaces.
+pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes) -> std::io::Result<()> {
+    let (old_events, _) = events(old);
+    let (new_events, new_folded) = events(new);
+    let (old_parts, new_parts) = (assembled(&old_events), assembled(&new_events));
+    let mut parts: Vec<&str> = old_parts.iter().map(|(p, _)| p.as_str()).collect();
+    for (part, _) in &new_parts {
+        if !parts.contains(&part.as_str()) {
+            parts.push(part);
+        }
+    }
+    let text_of = |parts: &[(String, String)], part: &str| {
+        parts
+            .iter()
+            .find(|(p, _)| p == part)
+            .map_or(String::new(), |(_, t)| t.clone())
+    };
+    for part in parts {
+        let (a, b) = (text_of(&old_parts, part), text_of(&new_parts, part));
+        let shown = if a == b {
+            format!("(unchanged) {}", word_diff(&a, &a, true))
+        } else {
+            word_diff(&a, &b, true)
+        };
+        writeln!(out, "  answer, {part}: {}", crate::render::one_line(&shown))?;
+    }
+    let paired = old_events.len().min(new_events.len());
+    let changed: Vec<usize> = (0..paired)
+        .filter(|&i| old_events[i].line != new_events[i].line)
+        .collect();
+    writeln!(
+        out,
+        "  events: {} -> {}, {} unchanged, {} changed{}; {} fields that change on every call folded ({})",
+        old_events.len(),
+        new_events.len(),
+        paired - changed.len(),
+        changed.len(),
+        match new_events.len().cmp(&old_events.len()) {
+            std::cmp::Ordering::Greater => format!(", {} added", new_events.len() - paired),
+            std::cmp::Ordering::Less => format!(", {} removed", old_events.len() - paired),
+            std::cmp::Ordering::Equal => String::new(),
+        },
+        new_folded,
+        VOLATILE[..4].join(", ") + ", ..."
+    )?;
+    let mut last = 0;
+    for &i in changed.iter().take(SHOWN) {
+        if i > last {
+            writeln!(out, "    ... {} unchanged", i - last)?;
+        }
+        writeln!(
+            out,
+            "    #{i}: {}",
+            crate::render::one_line(&word_diff(&old_events[i].line, &new_events[i].line, false))
+        )?;
+        last = i + 1;
+    }
+    if changed.len() > SHOWN {
+        writeln!(out, "    ... {} more changed events", changed.len() - SHOWN)?;
+    } else if paired > last {
+        writeln!(out, "    ... {} unchanged", paired - last)?;
+    }
+    for (i, event) in new_events.iter().enumerate().skip(paired).take(SHOWN) {
+        writeln!(out, "    +#{i}: {}", crate::render::one_line(&event.line))?;
+    }
+    for (i, event) in old_events.iter().enumerate().skip(paired).take(SHOWN) {
+        writeln!(out, "    -#{i}: {}", crate::render::one_line(&event.line))?;
+    }
+    Ok(())
+}
