@@ -226,6 +226,11 @@ pub struct ReviewArgs {
     /// Reject (delete) every pending file found, without showing or asking.
     #[arg(long)]
     pub reject: bool,
+    /// Show each review through $PAGER (default less -R) when it is longer
+    /// than the terminal; the review is printed again after the pager closes,
+    /// and printed instead when the pager cannot run. Default: printed.
+    #[arg(long, conflicts_with_all = ["accept", "reject"])]
+    pub pager: bool,
 }
 
 #[derive(Debug, Args)]

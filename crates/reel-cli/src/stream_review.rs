@@ -32,6 +32,9 @@ const VOLATILE: [&str; 14] = [
     "total_time",
 ];
 
+/// The longest unchanged or added answer shown whole.
+const ANSWER_CHARS: usize = 160;
+
 /// Most changed events shown; the rest are counted.
 const SHOWN: usize = 12;
 
@@ -283,6 +286,16 @@ fn word_diff(old: &str, new: &str, shorten: bool) -> String {
     out
 }
 
+/// The text an added or removed stream assembles, per part, shortened.
+pub fn write_answers(out: &mut impl Write, body: &Bytes) -> std::io::Result<()> {
+    let (events, _) = events(body);
+    for (part, text) in assembled(&events) {
+        let shown = crate::render::excerpt(&crate::render::one_line(&text), ANSWER_CHARS);
+        writeln!(out, "  answer, {part}: {shown}")?;
+    }
+    Ok(())
+}
+
 /// The review of a changed server-sent event body, indented by two spaces.
 pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes) -> std::io::Result<()> {
     let (old_events, _) = events(old);
@@ -303,7 +316,7 @@ pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes) -> std::io::Result<
     for part in parts {
         let (a, b) = (text_of(&old_parts, part), text_of(&new_parts, part));
         let shown = if a == b {
-            format!("(unchanged) {}", word_diff(&a, &a, true))
+            format!("(unchanged) {}", crate::render::excerpt(&a, ANSWER_CHARS))
         } else {
             word_diff(&a, &b, true)
         };

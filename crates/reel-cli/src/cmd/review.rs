@@ -66,6 +66,14 @@ const CONTEXT: usize = 3;
 /// The question asked for each pending file.
 const PROMPT: &str = "accept (a), reject (r), skip (s), accept all (A), quit (q)? ";
 
+/// What a review is shown through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Show {
+    Print,
+    /// `$PAGER` when the review is longer than the terminal.
+    Pager,
+}
+
 /// One pending re-record and the cassette it would replace.
 struct Pending {
     /// `NAME.yaml.pending`.
@@ -122,7 +130,8 @@ pub fn run(args: &ReviewArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
             decide_unseen(out, pending, args.accept, &mut tally)?;
         }
     } else {
-        review_each(out, &found, &mut tally)?;
+        let show = if args.pager { Show::Pager } else { Show::Print };
+        review_each(out, &found, show, &mut tally)?;
     }
     writeln!(
         out,
@@ -182,10 +191,16 @@ fn decide_unseen(
 }
 
 /// Shows each pending file and asks what to do with it.
-fn review_each(out: &mut impl Write, found: &[Pending], tally: &mut Tally) -> anyhow::Result<()> {
+fn review_each(
+    out: &mut impl Write,
+    found: &[Pending],
+    show: Show,
+    tally: &mut Tally,
+) -> anyhow::Result<()> {
     let mut answers = Answers::new();
     let (mut accept_rest, mut quit, mut shown_any) = (false, false, false);
-    for pending in found {
+    let total = found.len();
+    for (index, pending) in found.iter().enumerate() {
         if quit {
             tally.skipped += 1;
             continue;
@@ -210,10 +225,14 @@ fn review_each(out: &mut impl Write, found: &[Pending], tally: &mut Tally) -> an
             let mut text = Vec::new();
             loaded.write_review(&mut text)?;
             out.flush()?;
-            if !page(&text) {
-                out.write_all(&text)?;
+            // Paged, the review is printed too: it stays on screen after the
+            // pager closes, above the question (and shows if the pager fails).
+            if show == Show::Pager {
+                page(&text);
             }
-            answers.ask(out)?
+            out.write_all(&text)?;
+            let question = format!("[{} of {total}] {shown}: ", index + 1);
+            answers.ask(out, &question)?
         };
         let answer = match answer {
             Answer::AcceptAll => {
@@ -421,7 +440,13 @@ fn write_summary(out: &mut Vec<u8>, interaction: &Interaction) -> std::io::Resul
         "  response: {}, {}",
         one_line(&status(response)),
         describe(&response.body, &response.headers)
-    )
+    )?;
+    let sse = StreamKind::from_content_type(content_type(&response.headers).unwrap_or(""))
+        == StreamKind::ServerSentEvents;
+    if sse {
+        crate::stream_review::write_answers(out, &response.body)?;
+    }
+    Ok(())
 }
 
 /// `853 bytes, JSON`, `empty`, `binary, 34 bytes, 3 frames`: as `show` says it.
@@ -730,12 +755,19 @@ impl Answers {
         }
     }
 
-    fn ask(&mut self, out: &mut impl Write) -> anyhow::Result<Answer> {
+    fn ask(&mut self, out: &mut impl Write, question: &str) -> anyhow::Result<Answer> {
         loop {
-            write!(out, "{PROMPT}")?;
+            write!(out, "{question}{PROMPT}")?;
             out.flush()?;
             let mut line = String::new();
-            if self.input.read_line(&mut line)? == 0 {
+            // On a terminal one key answers (Enter after it is not needed).
+            if !self.echo {
+                if let Some(key) = single_key(&mut self.input) {
+                    writeln!(out)?;
+                    line = key.to_string();
+                }
+            }
+            if line.is_empty() && self.input.read_line(&mut line)? == 0 {
                 match self.echo {
                     true => writeln!(out, "(end of input: quit)")?,
                     false => writeln!(out)?,
@@ -844,6 +876,33 @@ fn sync_dir(cassette: &Path) {
     if let Ok(dir) = std::fs::File::open(dir) {
         let _ = dir.sync_all();
     }
+}
+
+/// One key read from the terminal without waiting for Enter (canonical mode
+/// off for that read, then restored); `None` where that cannot be done, or
+/// for Enter alone, and the caller reads a line.
+#[cfg(unix)]
+fn single_key(input: &mut impl std::io::Read) -> Option<char> {
+    use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions, SpecialCodeIndex};
+    let stdin = std::io::stdin();
+    let saved = tcgetattr(&stdin).ok()?;
+    let mut raw = saved.clone();
+    raw.local_modes.remove(LocalModes::ICANON);
+    raw.special_codes[SpecialCodeIndex::VMIN] = 1;
+    raw.special_codes[SpecialCodeIndex::VTIME] = 0;
+    tcsetattr(&stdin, OptionalActions::Now, &raw).ok()?;
+    let mut byte = [0u8; 1];
+    let read = input.read(&mut byte);
+    let _ = tcsetattr(&stdin, OptionalActions::Now, &saved);
+    match read {
+        Ok(1) if byte[0] != b'\n' && byte[0] != b'\r' => Some(char::from(byte[0])),
+        _ => None,
+    }
+}
+
+#[cfg(not(unix))]
+fn single_key(_input: &mut impl std::io::Read) -> Option<char> {
+    None
 }
 
 /// Shows `text` through `$PAGER` (default `less -R`) when standard output is

@@ -112,7 +112,7 @@ fn review_shows_a_rerecorded_seed_as_one_changed_event_and_one_added_turn() {
 + 2 POST https://api.openai.com/v1/chat/completions
   request: 72 bytes, JSON
   response: 200 OK, 75 bytes, JSON
-accept (a), reject (r), skip (s), accept all (A), quit (q)? s
+[1 of 1] a.yaml: accept (a), reject (r), skip (s), accept all (A), quit (q)? s
 skipped a.yaml
 
 reviewed 1: 0 accepted, 0 rejected, 1 skipped
@@ -242,7 +242,7 @@ fn review_reads_one_answer_per_line_from_stdin_and_accepts_one_rejects_the_other
   -  "n": 1
   +  "n": 2
    }
-accept (a), reject (r), skip (s), accept all (A), quit (q)? a
+[1 of 2] c/a.yaml: accept (a), reject (r), skip (s), accept all (A), quit (q)? a
 accepted c/a.yaml
 
 review c/b.yaml (1 interaction -> 1): 1 added, 1 removed
@@ -252,9 +252,9 @@ review c/b.yaml (1 interaction -> 1): 1 added, 1 removed
 - 0 GET https://example.com/b
   request: empty
   response: 200 OK, 2 bytes, JSON
-accept (a), reject (r), skip (s), accept all (A), quit (q)? x
+[2 of 2] c/b.yaml: accept (a), reject (r), skip (s), accept all (A), quit (q)? x
 answer a, r, s, A or q
-accept (a), reject (r), skip (s), accept all (A), quit (q)? r
+[2 of 2] c/b.yaml: accept (a), reject (r), skip (s), accept all (A), quit (q)? r
 rejected c/b.yaml
 
 reviewed 2: 1 accepted, 1 rejected, 0 skipped
@@ -299,12 +299,12 @@ fn review_accept_all_takes_the_rest_unseen_and_quit_or_the_end_of_input_skips_th
         [
             "review a.yaml (1 interaction -> 1): 1 changed",
             "~ 0 GET https://example.com/a (response body)",
-            "accept (a), reject (r), skip (s), accept all (A), quit (q)? s",
+            "[1 of 3] a.yaml: accept (a), reject (r), skip (s), accept all (A), quit (q)? s",
             "skipped a.yaml",
             "",
             "review b.yaml (1 interaction -> 1): 1 changed",
             "~ 0 GET https://example.com/b (response body)",
-            "accept (a), reject (r), skip (s), accept all (A), quit (q)? A",
+            "[2 of 3] b.yaml: accept (a), reject (r), skip (s), accept all (A), quit (q)? A",
             "accepted b.yaml",
             "accepted c.yaml",
             "",
@@ -366,7 +366,7 @@ fn review_pairs_a_rerecorded_upload_by_its_parts_whatever_the_boundary() {
   -  "text": "hello"
   +  "text": "hello!"
    }
-accept (a), reject (r), skip (s), accept all (A), quit (q)? s
+[1 of 1] up.yaml: accept (a), reject (r), skip (s), accept all (A), quit (q)? s
 skipped up.yaml
 
 reviewed 1: 0 accepted, 0 rejected, 1 skipped
@@ -397,7 +397,7 @@ review odd.yaml (1 interaction -> 1): 1 changed
   -frame, 16 bytes, sha256 fdd7f469
   +frame, 16 bytes, sha256 d2d86950
    frame, 2 bytes, sha256 437cb43a
-accept (a), reject (r), skip (s), accept all (A), quit (q)? s
+[1 of 1] odd.yaml: accept (a), reject (r), skip (s), accept all (A), quit (q)? s
 skipped odd.yaml
 
 reviewed 1: 0 accepted, 0 rejected, 1 skipped
@@ -654,6 +654,27 @@ fn a_long_rerecorded_stream_whose_answer_changed_by_a_few_words_reviews_in_a_few
     assert!(
         !run.stdout.contains("chatcmpl-"),
         "ids are folded:\n{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_added_stream_shows_the_answer_it_assembles() {
+    let words = ["Paris", "is", "the", "capital", "of", "France."];
+    let dir = dir_with(&[("new.yaml.pending", &long_stream(&words, 1))]);
+    let run = reel_stdin(&["review"], dir.path(), "s\n");
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert!(
+        run.stdout.contains(
+            "+ 0 POST https://api.openai.com/v1/chat/completions\n  request: 37 bytes, JSON\n  \
+             response: 200 OK, 1114 bytes, 7 events\n  answer, choice 0: Paris is the capital of France. \n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("[1 of 1] new.yaml: accept (a)"),
+        "{}",
         run.stdout
     );
 }
