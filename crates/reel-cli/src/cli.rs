@@ -231,6 +231,10 @@ pub struct ReviewArgs {
     /// and printed instead when the pager cannot run. Default: printed.
     #[arg(long, conflicts_with_all = ["accept", "reject"])]
     pub pager: bool,
+    /// Compare stream events with the fields that change on every call (ids,
+    /// created, system_fingerprint, ...) instead of folding them away.
+    #[arg(long)]
+    pub show_volatile: bool,
 }
 
 #[derive(Debug, Args)]

@@ -46,7 +46,7 @@ struct Event {
 
 /// The events of a server-sent event body, volatile fields folded; how many
 /// were folded.
-fn events(body: &Bytes) -> (Vec<Event>, usize) {
+fn events(body: &Bytes, fold_volatile: bool) -> (Vec<Event>, usize) {
     let mut folded = 0;
     let events = stream_events(body, StreamKind::ServerSentEvents)
         .map(|event| {
@@ -58,7 +58,9 @@ fn events(body: &Bytes) -> (Vec<Event>, usize) {
             let data = data.join("\n");
             match serde_json::from_str::<Value>(&data) {
                 Ok(mut json) => {
-                    folded += fold(&mut json);
+                    if fold_volatile {
+                        folded += fold(&mut json);
+                    }
                     Event {
                         line: canonical_json_line(&json),
                         json: Some(json),
@@ -288,7 +290,7 @@ fn word_diff(old: &str, new: &str, shorten: bool) -> String {
 
 /// The text an added or removed stream assembles, per part, shortened.
 pub fn write_answers(out: &mut impl Write, body: &Bytes) -> std::io::Result<()> {
-    let (events, _) = events(body);
+    let (events, _) = events(body, true);
     for (part, text) in assembled(&events) {
         let shown = crate::render::excerpt(&crate::render::one_line(&text), ANSWER_CHARS);
         writeln!(out, "  answer, {part}: {shown}")?;
@@ -297,9 +299,9 @@ pub fn write_answers(out: &mut impl Write, body: &Bytes) -> std::io::Result<()> 
 }
 
 /// The review of a changed server-sent event body, indented by two spaces.
-pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes) -> std::io::Result<()> {
-    let (old_events, _) = events(old);
-    let (new_events, new_folded) = events(new);
+pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes, fold: bool) -> std::io::Result<()> {
+    let (old_events, _) = events(old, fold);
+    let (new_events, new_folded) = events(new, fold);
     let (old_parts, new_parts) = (assembled(&old_events), assembled(&new_events));
     let mut parts: Vec<&str> = old_parts.iter().map(|(p, _)| p.as_str()).collect();
     for (part, _) in &new_parts {
@@ -326,9 +328,17 @@ pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes) -> std::io::Result<
     let changed: Vec<usize> = (0..paired)
         .filter(|&i| old_events[i].line != new_events[i].line)
         .collect();
+    let folded = if fold {
+        format!(
+            "; {new_folded} fields that change on every call folded ({}, ...; --show-volatile shows them)",
+            VOLATILE[..4].join(", ")
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "  events: {} -> {}, {} unchanged, {} changed{}; {} fields that change on every call folded ({})",
+        "  events: {} -> {}, {} unchanged, {} changed{}{folded}",
         old_events.len(),
         new_events.len(),
         paired - changed.len(),
@@ -338,8 +348,6 @@ pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes) -> std::io::Result<
             std::cmp::Ordering::Less => format!(", {} removed", old_events.len() - paired),
             std::cmp::Ordering::Equal => String::new(),
         },
-        new_folded,
-        VOLATILE[..4].join(", ") + ", ..."
     )?;
     let mut last = 0;
     for &i in changed.iter().take(SHOWN) {

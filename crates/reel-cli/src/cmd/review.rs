@@ -8,7 +8,7 @@ use std::io::{BufRead as _, IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
-use reel_cassette::__private::{lock_cassette, short_sha256, timing_path};
+use reel_cassette::__private::{lock_cassette, short_sha256, timing_path, Timing};
 use reel_cassette::{stream_events, Bytes, Cassette, Headers, Interaction, Request, StreamKind};
 use similar::TextDiff;
 
@@ -65,6 +65,9 @@ const CONTEXT: usize = 3;
 
 /// The question asked for each pending file.
 const PROMPT: &str = "accept (a), reject (r), skip (s), accept all (A), quit (q)? ";
+
+/// How much a recorded gap must grow or shrink to be shown.
+const TIMING_FACTOR: f64 = 2.0;
 
 /// What a review is shown through.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -131,7 +134,8 @@ pub fn run(args: &ReviewArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
         }
     } else {
         let show = if args.pager { Show::Pager } else { Show::Print };
-        review_each(out, &found, show, &mut tally)?;
+        let fold = !args.show_volatile;
+        review_each(out, &found, show, fold, &mut tally)?;
     }
     writeln!(
         out,
@@ -195,6 +199,7 @@ fn review_each(
     out: &mut impl Write,
     found: &[Pending],
     show: Show,
+    fold: bool,
     tally: &mut Tally,
 ) -> anyhow::Result<()> {
     let mut answers = Answers::new();
@@ -206,7 +211,7 @@ fn review_each(
             continue;
         }
         let shown = pending.cassette.display();
-        let loaded = match Loaded::read(pending) {
+        let mut loaded = match Loaded::read(pending) {
             Ok(loaded) => loaded,
             Err(err) => {
                 problem(tally, &err);
@@ -214,6 +219,7 @@ fn review_each(
                 continue;
             }
         };
+        loaded.fold = fold;
         let answer = if accept_rest {
             Answer::Accept
         } else {
@@ -291,6 +297,9 @@ struct Loaded<'a> {
     new: Cassette,
     /// The cassette, `Ok(None)` when there is none yet, `Err` when it does not load.
     old: Result<Option<Cassette>, String>,
+    /// Whether stream events are compared without the fields that change on
+    /// every call.
+    fold: bool,
 }
 
 impl<'a> Loaded<'a> {
@@ -309,6 +318,7 @@ impl<'a> Loaded<'a> {
             bytes,
             new,
             old,
+            fold: true,
         })
     }
 
@@ -349,6 +359,53 @@ impl<'a> Loaded<'a> {
         }
         for change in &changes.list {
             self.write_change(out, change)?;
+        }
+        self.write_timing(out, &changes.pairs)
+    }
+
+    /// Streams whose recorded rhythm changed beyond [`TIMING_FACTOR`] (a gap
+    /// over 50 ms that grew or shrank that much), even where the bytes did not.
+    fn write_timing(&self, out: &mut Vec<u8>, pairs: &[(usize, usize)]) -> std::io::Result<()> {
+        let (Ok(Some(old)), Ok(Some(new_timing))) =
+            (&self.old, Timing::load_for(&self.paths.pending))
+        else {
+            return Ok(());
+        };
+        let Ok(Some(old_timing)) = Timing::load_for(&self.paths.cassette) else {
+            return Ok(());
+        };
+        for &(i, j) in pairs {
+            let (a, b) = (&old.interactions[i], &self.new.interactions[j]);
+            let (Some(x), Some(y)) = (
+                old_timing.for_interaction(i, a),
+                new_timing.for_interaction(j, b),
+            ) else {
+                continue;
+            };
+            let gaps = |times: &[f64]| -> Vec<f64> {
+                std::iter::once(times.first().copied().unwrap_or(0.0))
+                    .chain(times.windows(2).map(|w| w[1] - w[0]))
+                    .collect()
+            };
+            let (gx, gy) = (gaps(&x.events_ms), gaps(&y.events_ms));
+            let changed = gx.iter().zip(&gy).enumerate().find(|(_, (p, q))| {
+                let (low, high) = (p.min(**q), p.max(**q));
+                high > 50.0 && high > low.max(1.0) * TIMING_FACTOR
+            });
+            if let Some((event, (p, q))) = changed {
+                writeln!(
+                    out,
+                    "{}",
+                    paint(
+                        CHANGED,
+                        format!(
+                            "~ {j} {}: recorded timing changed: the gap before event {event} \
+                             {p:.0} ms -> {q:.0} ms",
+                            title(b)
+                        )
+                    )
+                )?;
+            }
         }
         Ok(())
     }
@@ -414,7 +471,7 @@ impl<'a> Loaded<'a> {
                 == StreamKind::ServerSentEvents
         };
         if parts.contains(&"response body") && sse(&ra.headers) && sse(&rb.headers) {
-            crate::stream_review::write(out, &ra.body, &rb.body)?;
+            crate::stream_review::write(out, &ra.body, &rb.body, self.fold)?;
         } else if parts.contains(&"response body") {
             let (x, y) = (
                 body_lines(&ra.body, &ra.headers),
@@ -485,6 +542,8 @@ fn differences(a: &Interaction, b: &Interaction, request_changed: bool) -> Vec<&
 /// How the interactions of a cassette and of its pending re-record pair up.
 struct Changes<'a> {
     unchanged: usize,
+    /// Every pair, changed or not: (cassette position, pending position).
+    pairs: Vec<(usize, usize)>,
     /// Pairs that differ and added interactions in the pending file's order,
     /// then removed ones in the cassette's.
     list: Vec<Change<'a>>,
@@ -537,12 +596,14 @@ impl<'a> Changes<'a> {
         }
         let mut changes = Changes {
             unchanged: 0,
+            pairs: Vec::new(),
             list: Vec::new(),
         };
         for (j, b) in new.iter().enumerate() {
             match partner[j] {
                 None => changes.list.push(Change::Added(j, b)),
                 Some((i, request_changed)) => {
+                    changes.pairs.push((i, j));
                     let a = &old[i];
                     if differences(a, b, request_changed).is_empty() {
                         changes.unchanged += 1;

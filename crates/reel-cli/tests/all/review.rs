@@ -105,7 +105,7 @@ fn review_shows_a_rerecorded_seed_as_one_changed_event_and_one_added_turn() {
         r#"review a.yaml (2 interactions -> 3): 1 unchanged, 1 changed, 1 added
 ~ 1 POST https://api.openai.com/v1/chat/completions (response body)
   answer, choice 0: … of 2 and 3 is [-6-]{+six+}.
-  events: 29 -> 29, 28 unchanged, 1 changed; 112 fields that change on every call folded (id, created, created_at, system_fingerprint, ...)
+  events: 29 -> 29, 28 unchanged, 1 changed; 112 fields that change on every call folded (id, created, created_at, system_fingerprint, ...; --show-volatile shows them)
     ... 24 unchanged
     #24: {"choices":[{"delta":{"content":"[-6-]{+six+}"},"finish_reason":null,"index":0,"logprobs":null}],"model":"gpt-4o-mini-2024-07-18","object":"chat.completion.chunk","service_tier":"default","usage":null}
     ... 4 unchanged
@@ -642,7 +642,7 @@ fn a_long_rerecorded_stream_whose_answer_changed_by_a_few_words_reviews_in_a_few
     assert_eq!(
         lines[3],
         "  events: 301 -> 301, 298 unchanged, 3 changed; 1200 fields that change on every call \
-         folded (id, created, created_at, system_fingerprint, ...)"
+         folded (id, created, created_at, system_fingerprint, ...; --show-volatile shows them)"
     );
     let shown: Vec<&&str> = lines.iter().filter(|l| l.starts_with("    #")).collect();
     assert_eq!(shown.len(), 3, "each changed event once:\n{}", run.stdout);
@@ -674,6 +674,71 @@ fn an_added_stream_shows_the_answer_it_assembles() {
     );
     assert!(
         run.stdout.contains("[1 of 1] new.yaml: accept (a)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn show_volatile_compares_ids_and_a_changed_rhythm_is_shown() {
+    let words = ["one", "two", "three"];
+    let (old, new) = (long_stream(&words, 1), long_stream(&words, 2));
+    let dir = dir_with(&[("s.yaml", &old), ("s.yaml.pending", &new)]);
+    // Folded, the two calls are the same answer; shown, every event differs.
+    let run = reel_stdin(&["review"], dir.path(), "s\n");
+    assert!(
+        run.stdout.contains("4 unchanged, 0 changed; 12 fields"),
+        "{}",
+        run.stdout
+    );
+    let run = reel_stdin(&["review", "--show-volatile"], dir.path(), "s\n");
+    assert!(
+        run.stdout
+            .contains("events: 4 -> 4, 1 unchanged, 3 changed\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("chatcmpl-[-1x0-]{+2x0+}"),
+        "{}",
+        run.stdout
+    );
+
+    // The same bytes, recorded a hundred times slower: the review says so.
+    let same = dir_with(&[("t.yaml", &old), ("t.yaml.pending", &old)]);
+    let cassette = Cassette::load(same.path().join("t.yaml")).unwrap();
+    let interaction = &cassette.interactions[0];
+    let timing = |gaps_ms: [f64; 4]| {
+        let mut at = 0.0;
+        let events_ms = gaps_ms
+            .iter()
+            .map(|gap| {
+                at += gap;
+                at
+            })
+            .collect();
+        Timing {
+            reel_timing: 1,
+            interactions: vec![Some(EventTimes {
+                method: interaction.request.method.clone(),
+                url: interaction.request.url.to_string(),
+                body_sha256: short_sha256(&interaction.response.body),
+                events_ms,
+            })],
+        }
+    };
+    timing([0.0, 50.0, 50.0, 0.0])
+        .save_for(&same.path().join("t.yaml"))
+        .unwrap();
+    timing([0.0, 5000.0, 50.0, 0.0])
+        .save_for(&same.path().join("t.yaml.pending"))
+        .unwrap();
+    let run = reel_stdin(&["review"], same.path(), "s\n");
+    assert!(
+        run.stdout.contains(
+            "~ 0 POST https://api.openai.com/v1/chat/completions: recorded timing changed: the \
+             gap before event 1 50 ms -> 5000 ms\n"
+        ),
         "{}",
         run.stdout
     );
