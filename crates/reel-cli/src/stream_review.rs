@@ -374,3 +374,91 @@ pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes, fold: bool) -> std:
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sse(events: &[&str]) -> Bytes {
+        Bytes::from(
+            events
+                .iter()
+                .map(|e| format!("data: {e}\n\n"))
+                .collect::<String>(),
+        )
+    }
+
+    fn parts(events: &[&str]) -> Vec<(String, String)> {
+        assembled(&super::events(&sse(events), true).0)
+    }
+
+    #[test]
+    fn the_answer_is_assembled_for_each_provider_shape() {
+        // OpenAI chat: content and tool-call arguments, by choice and call.
+        assert_eq!(
+            parts(&[
+                r#"{"choices":[{"index":0,"delta":{"content":"Hel"}}]}"#,
+                r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\":"}}]}}]}"#,
+                r#"{"choices":[{"index":0,"delta":{"content":"lo"}}]}"#,
+                r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"1}"}}]}}]}"#,
+                "[DONE]",
+            ]),
+            [
+                ("choice 0".to_owned(), "Hello".to_owned()),
+                ("choice 0 tool call 0".to_owned(), r#"{"a":1}"#.to_owned())
+            ]
+        );
+        // The Responses API.
+        assert_eq!(
+            parts(&[
+                r#"{"type":"response.output_text.delta","item_id":"msg_1","delta":"Bon"}"#,
+                r#"{"type":"response.output_text.delta","item_id":"msg_1","delta":"jour"}"#,
+            ]),
+            [("output text".to_owned(), "Bonjour".to_owned())]
+        );
+        // Anthropic content blocks: text and tool input.
+        assert_eq!(
+            parts(&[
+                r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#,
+                r#"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"q\""}}"#,
+                r#"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":":2}"}}"#,
+            ]),
+            [
+                ("content block 0".to_owned(), "Hi".to_owned()),
+                ("content block 1".to_owned(), r#"{"q":2}"#.to_owned())
+            ]
+        );
+        // Gemini candidates.
+        assert_eq!(
+            parts(&[
+                r#"{"candidates":[{"content":{"parts":[{"text":"Ciao"}]}}],"responseId":"r1"}"#,
+                r#"{"candidates":[{"content":{"parts":[{"text":" mondo"}]}}],"responseId":"r1"}"#,
+            ]),
+            [("candidate 0".to_owned(), "Ciao mondo".to_owned())]
+        );
+    }
+
+    #[test]
+    fn changes_are_marked_by_word_and_joined_across_spaces() {
+        assert_eq!(word_diff("a b c d", "a x y d", false), "a [-b c-]{+x y+} d");
+        assert_eq!(
+            word_diff(r#""content":"6""#, r#""content":"six""#, false),
+            r#""content":"[-6-]{+six+}""#
+        );
+        assert_eq!(word_diff("same", "same", false), "same");
+        assert_eq!(word_diff("", "new", false), "{+new+}");
+    }
+
+    #[test]
+    fn volatile_fields_fold_at_every_depth() {
+        let mut value: Value = serde_json::from_str(
+            r#"{"id":"x","created":1,"choices":[{"delta":{"content":"a"},"obfuscation":"zz"}],"usage":{"queue_time":0.1,"total_tokens":3}}"#,
+        )
+        .unwrap();
+        assert_eq!(fold(&mut value), 4);
+        assert_eq!(
+            canonical_json_line(&value),
+            r#"{"choices":[{"delta":{"content":"a"}}],"usage":{"total_tokens":3}}"#
+        );
+    }
+}

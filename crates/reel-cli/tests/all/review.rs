@@ -743,3 +743,18 @@ fn show_volatile_compares_ids_and_a_changed_rhythm_is_shown() {
         run.stdout
     );
 }
+
+#[test]
+fn review_with_pager_still_prints_the_review_when_it_cannot_page() {
+    // Not a terminal here: no pager runs, and the review is printed above the
+    // question all the same (as it is after a pager closes, or fails).
+    let dir = dir_with(&[
+        ("a.yaml", &seed_text()),
+        ("a.yaml.pending", &seed_rerecorded()),
+    ]);
+    let paged = reel_stdin(&["review", "--pager"], dir.path(), "s\n");
+    let printed = reel_stdin(&["review"], dir.path(), "s\n");
+    assert_eq!((paged.code, paged.stderr.as_str()), (0, ""));
+    assert_eq!(paged.stdout, printed.stdout);
+    assert!(paged.stdout.contains("[-6-]{+six+}"), "{}", paged.stdout);
+}
