@@ -88,7 +88,9 @@
 //! before matching, so the redacted cassette matches the next run. Before each
 //! write the new interaction is scanned for token shapes (OpenAI, Anthropic, AWS,
 //! GitHub, Slack, Google, JWT, `Bearer`) and for the values of environment
-//! variables named like secrets; a hit refuses the write.
+//! variables named like secrets; a hit refuses the write and fails `flush` or
+//! the test. For a test that scan runs when its last handle closes (or at
+//! `flush`), off the requests' path; `reel-server` scans each answer as it ends.
 
 //! # Matching
 //! A request matches a recorded one by method, URL (query parameters in any order)
