@@ -9,13 +9,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Interaction, Result};
+use crate::{Interaction, Result};
 
 /// The provenance file of the cassette at `path`: `NAME.yaml.provenance`.
 pub fn provenance_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".provenance");
-    PathBuf::from(name)
+    crate::sidecar::with_suffix(path, ".provenance")
 }
 
 /// Per-interaction provenance, by position. The file is JSON:
@@ -74,9 +72,7 @@ impl Recorded {
 
     /// Whether this entry describes `interaction`.
     pub fn fits(&self, interaction: &Interaction) -> bool {
-        self.method == interaction.request.method
-            && self.url == interaction.request.url
-            && self.body_sha256 == crate::digest::short_sha256(&interaction.response.body)
+        crate::sidecar::entry_fits(&self.method, &self.url, &self.body_sha256, interaction)
     }
 }
 
@@ -84,29 +80,11 @@ impl Provenance {
     /// The provenance file beside the cassette at `path`, if there is one.
     /// Errors on a file that exists but does not parse (naming it and the fix).
     pub fn load_for(path: &Path) -> Result<Option<Provenance>> {
-        let file = provenance_path(path);
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(Error::Io {
-                    path: file,
-                    action: "cannot read the provenance file",
-                    source,
-                })
-            }
-        };
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|err| Error::Invalid {
-                path: Some(file),
-                location: Some(crate::Location {
-                    line: err.line(),
-                    column: err.column(),
-                }),
-                message: format!("not a reel provenance file: {err}"),
-                hint: "delete it (dates then come from git or the file), or re-record the cassette",
-            })
+        crate::sidecar::load_json(
+            provenance_path(path),
+            "provenance",
+            "delete it (dates then come from git or the file), or re-record the cassette",
+        )
     }
 
     /// Writes the provenance file beside the cassette at `path`, atomically,

@@ -22,7 +22,7 @@ pub fn pending_path(path: &Path) -> PathBuf {
     with_suffix(path, ".pending")
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
@@ -70,39 +70,64 @@ pub struct EventTimes {
 impl EventTimes {
     /// Whether this entry describes `interaction`.
     pub fn fits(&self, interaction: &crate::Interaction) -> bool {
-        self.method == interaction.request.method
-            && self.url == interaction.request.url
-            && self.body_sha256 == crate::digest::short_sha256(&interaction.response.body)
+        entry_fits(&self.method, &self.url, &self.body_sha256, interaction)
     }
+}
+
+/// Whether a sidecar entry keyed by method, URL and response body digest still
+/// describes `interaction` (not hand-edited or re-ordered since).
+pub(crate) fn entry_fits(
+    method: &str,
+    url: &str,
+    body_sha256: &str,
+    interaction: &crate::Interaction,
+) -> bool {
+    method == interaction.request.method
+        && url == interaction.request.url
+        && body_sha256 == crate::digest::short_sha256(&interaction.response.body)
+}
+
+/// A JSON sidecar `file` (a `kind` file: "timing", "provenance"), `None` when
+/// there is none. Errors on one that exists but cannot be read or parsed,
+/// naming it, where, and `hint`.
+pub(crate) fn load_json<T: serde::de::DeserializeOwned>(
+    file: PathBuf,
+    kind: &'static str,
+    hint: &'static str,
+) -> Result<Option<T>> {
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Io {
+                path: file,
+                action: "cannot read the sidecar file",
+                source,
+            })
+        }
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|err| Error::Invalid {
+            path: Some(file),
+            location: Some(crate::Location {
+                line: err.line(),
+                column: err.column(),
+            }),
+            message: format!("not a reel {kind} file: {err}"),
+            hint,
+        })
 }
 
 impl Timing {
     /// The timing file beside the cassette at `path`, if there is one. Errors on
     /// a file that exists but does not parse (naming it and the fix).
     pub fn load_for(path: &Path) -> Result<Option<Timing>> {
-        let file = timing_path(path);
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(Error::Io {
-                    path: file,
-                    action: "cannot read the timing file",
-                    source,
-                })
-            }
-        };
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|err| Error::Invalid {
-                path: Some(file),
-                location: Some(crate::Location {
-                    line: err.line(),
-                    column: err.column(),
-                }),
-                message: format!("not a reel timing file: {err}"),
-                hint: "delete it to replay without recorded timing, or re-record the cassette",
-            })
+        load_json(
+            timing_path(path),
+            "timing",
+            "delete it to replay without recorded timing, or re-record the cassette",
+        )
     }
 
     /// Writes the timing file beside the cassette at `path`, atomically.
