@@ -226,8 +226,10 @@ fn git_commit_date(path: &Path) -> Option<i64> {
     String::from_utf8(output.stdout).ok()?.trim().parse().ok()
 }
 
-/// The model a request names: a JSON body's top-level `model`, or the model id
-/// in a Bedrock URL (`/model/{id}/converse`).
+/// The model a request names: a JSON body's top-level `model` (OpenAI,
+/// Anthropic, most others), the model id in a Bedrock URL
+/// (`/model/{id}/converse`) or in a Gemini / Vertex AI URL
+/// (`/models/{id}:streamGenerateContent`).
 pub fn model_of(interaction: &Interaction) -> Option<String> {
     let request = &interaction.request;
     if let Ok(serde_json::Value::Object(body)) =
@@ -237,9 +239,16 @@ pub fn model_of(interaction: &Interaction) -> Option<String> {
             return Some(model.clone());
         }
     }
-    let path = request.url.split_once("/model/")?.1;
-    let id = path.split(['/', '?']).next()?;
-    let id: String = form_decode(id);
+    let path = request
+        .url
+        .split_once("?")
+        .map_or(&*request.url, |(path, _)| path);
+    // Bedrock ids hold `:` (`…-v1:0`); Gemini's end at it (`:generateContent`).
+    let id = match path.split_once("/model/") {
+        Some((_, rest)) => rest.split('/').next()?,
+        None => path.split_once("/models/")?.1.split(['/', ':']).next()?,
+    };
+    let id = form_decode(id);
     (!id.is_empty()).then_some(id)
 }
 
@@ -495,6 +504,23 @@ mod tests {
                 "{}"
             )),
             Some("anthropic.claude-3-haiku-20240307-v1:0".to_owned())
+        );
+        assert_eq!(
+            model_of(&with(
+                "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-v2:1/invoke",
+                "{}"
+            )),
+            Some("anthropic.claude-v2:1".to_owned())
+        );
+        for url in [
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
+            "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent",
+        ] {
+            assert_eq!(model_of(&with(url, "{}")), Some("gemini-2.0-flash".to_owned()), "{url}");
+        }
+        assert_eq!(
+            model_of(&with("https://api.openai.com/v1/models", "")),
+            None
         );
         assert_eq!(
             model_of(&with("https://api.example.com/v1/x", "not json")),
