@@ -51,8 +51,8 @@ pub struct Recorded {
     pub recorded_at: String,
     /// The recorder: `reel 0.1.0`.
     pub recorded_with: String,
-    /// The model the request named, for LLM APIs (a JSON body's `model`, or a
-    /// Bedrock URL's model id).
+    /// The model the request named, for LLM APIs (a JSON body's `model`, or
+    /// the model id in a Bedrock, Gemini or Vertex AI URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
 }
