@@ -151,6 +151,11 @@ impl Headers {
         }
     }
 
+    /// Every value, to change in place (names and order kept).
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut ByteString> {
+        self.entries.iter_mut().flat_map(|e| e.values.iter_mut())
+    }
+
     /// Removes `name` (ASCII case-insensitive) and returns its values.
     pub fn remove(&mut self, name: &str) -> Option<Vec<ByteString>> {
         let i = self.position(name)?;

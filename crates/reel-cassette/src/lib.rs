@@ -98,6 +98,7 @@ pub mod __private {
     pub use crate::digest::short_sha256;
     pub use crate::lock::{lock_cassette, CassetteLock};
     pub use crate::save::{update_locked, update_locked_in_run, write_atomically};
+    pub use crate::secrets::provider_examples;
     pub use crate::sidecar::{
         pending_path, timing_path, update_pending_in_run, EventTimes, Timing,
     };

@@ -2,28 +2,82 @@
 //! its answer in deltas, one JSON event each (`/choices/0/delta/content` in
 //! OpenAI's chunks, `/delta/text` in Anthropic's): a credential the model echoes
 //! may be cut across several events, whole only once the deltas are joined.
+//! NDJSON streams (Ollama, Gemini's `alt=json` streams, Bedrock's converse
+//! streams through proxies) send one JSON document per line the same way.
 
 use bytes::Bytes;
 use serde_json::Value;
 
 use crate::{stream_events, StreamKind};
 
-/// For each JSON field that holds a string in more than one event of an SSE
-/// `body`, its strings joined in event order, with the field's pointer (array
-/// indices kept: `/choices/0/delta/content`). Fields in one event only are left
-/// out: the body itself shows them whole. Sorted by pointer.
-pub(crate) fn joined_fields(body: &Bytes) -> Vec<(String, Vec<u8>)> {
+/// How a streamed body frames its JSON documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// Server-sent events: the `data:` lines of each event.
+    Events,
+    /// Newline-delimited JSON: one document per line.
+    Lines,
+}
+
+impl Framing {
+    /// The framing a `Content-Type` names, or, for a JSON body with no
+    /// streaming type, newline-delimited documents when its first line is a
+    /// whole object and another follows (`{…}\n{…}`).
+    pub(crate) fn of(content_type: &str, body: &[u8]) -> Option<Framing> {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if StreamKind::from_content_type(&essence) == StreamKind::ServerSentEvents {
+            return Some(Framing::Events);
+        }
+        if essence.contains("ndjson")
+            || essence.contains("jsonl")
+            || essence.contains("json-seq")
+            || essence.contains("x-json-stream")
+        {
+            return Some(Framing::Lines);
+        }
+        let first = body.split(|b| *b == b'\n').next()?;
+        let lines = body.starts_with(b"{")
+            && memchr::memmem::find(body, b"}\n{").is_some()
+            && serde_json::from_slice::<Value>(first).is_ok_and(|v| v.is_object());
+        lines.then_some(Framing::Lines)
+    }
+}
+
+/// For each JSON field that holds a string in more than one event of a
+/// streamed `body`, its strings joined in event order, with the field's pointer
+/// (array indices kept: `/choices/0/delta/content`). Fields in one event only
+/// are left out: the body itself shows them whole. Sorted by pointer.
+pub(crate) fn joined_fields(body: &Bytes, framing: Framing) -> Vec<(String, Vec<u8>)> {
     // Pointer, joined text, events seen.
     let mut fields: Vec<(String, Vec<u8>, usize)> = Vec::new();
-    for event in stream_events(body, StreamKind::ServerSentEvents) {
-        let Some(data) = event_data(&event) else {
-            continue;
-        };
-        let Ok(value) = serde_json::from_slice::<Value>(&data) else {
-            continue;
-        };
-        let mut pointer = String::new();
-        collect(&value, &mut pointer, &mut fields);
+    let mut add = |data: &[u8]| {
+        if let Ok(value) = serde_json::from_slice::<Value>(data) {
+            let mut pointer = String::new();
+            collect(&value, &mut pointer, &mut fields);
+        }
+    };
+    match framing {
+        Framing::Events => {
+            for event in stream_events(body, StreamKind::ServerSentEvents) {
+                if let Some(data) = event_data(&event) {
+                    add(&data);
+                }
+            }
+        }
+        Framing::Lines => {
+            for line in body.split(|b| *b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let line = line.strip_prefix(b"\x1e").unwrap_or(line);
+                if !line.is_empty() {
+                    add(line);
+                }
+            }
+        }
     }
     let mut joined: Vec<(String, Vec<u8>)> = fields
         .into_iter()
@@ -98,7 +152,7 @@ mod tests {
               data: [DONE]\n\n",
         );
         assert_eq!(
-            joined_fields(&body),
+            joined_fields(&body, Framing::Events),
             [
                 ("/choices/0/delta/content".to_owned(), b"Hello".to_vec()),
                 ("/id".to_owned(), b"c1c1".to_vec())
@@ -111,6 +165,26 @@ mod tests {
         let body = Bytes::from_static(
             b"event: x\r\ndata: {\"t\":\r\ndata: \"a\"}\r\n\r\n: ping\n\ndata:{\"t\":\"b\"}\n\n",
         );
-        assert_eq!(joined_fields(&body), [("/t".to_owned(), b"ab".to_vec())]);
+        assert_eq!(
+            joined_fields(&body, Framing::Events),
+            [("/t".to_owned(), b"ab".to_vec())]
+        );
+    }
+
+    #[test]
+    fn ndjson_lines_join_like_events() {
+        let body = Bytes::from_static(
+            b"{\"message\":{\"content\":\"Hel\"}}\n{\"message\":{\"content\":\"lo\"}}\n",
+        );
+        assert_eq!(
+            Framing::of("application/x-ndjson", &body),
+            Some(Framing::Lines)
+        );
+        assert_eq!(Framing::of("application/json", &body), Some(Framing::Lines));
+        assert_eq!(Framing::of("application/json", b"{\"a\":1}"), None);
+        assert_eq!(
+            joined_fields(&body, Framing::Lines),
+            [("/message/content".to_owned(), b"Hello".to_vec())]
+        );
     }
 }

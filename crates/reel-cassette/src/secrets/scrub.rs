@@ -1,0 +1,337 @@
+//! Replacing the credentials a scan finds with placeholders naming their kind,
+//! wherever and however they are stored: as found, percent-encoded, with
+//! JSON-escaped slashes, inside base64 runs that decode to text, and inside
+//! compressed bodies (stored decoded afterwards, without their
+//! `Content-Encoding`, as recording stores a body a redaction rule changed).
+//! The interaction keeps its shape: a scrubbed cassette loads, matches (with
+//! the same scrub applied to live requests) and re-saves.
+
+use crate::{ByteString, Cassette, Headers, Interaction};
+
+use super::{decode, Finding, Hit, SecretScanner, MAX_DECODED};
+
+/// One credential and what replaces it.
+struct Replacement {
+    secret: Vec<u8>,
+    placeholder: Vec<u8>,
+}
+
+impl SecretScanner {
+    /// Replaces every credential the scan finds in `cassette` with a
+    /// placeholder naming its kind (`REDACTED_OPENAI_API_KEY`,
+    /// `REDACTED_X_API_KEY` for a value named `x-api-key`), and returns the
+    /// findings replaced. A credential that cannot be replaced where it is
+    /// (cut across streamed events) is left: scan again to see what is left.
+    ///
+    /// ```
+    /// use reel_cassette::{Cassette, Interaction, Request, Response, SecretScanner};
+    ///
+    /// let key = ["sk-proj-", "Xk2fQ9zLmN3pR7sT1vW4yB6dA8cE0gH"].concat();
+    /// let mut cassette = Cassette::new();
+    /// cassette.interactions.push(Interaction::new(
+    ///     Request::new("POST", "https://api.example.com/v1/echo"),
+    ///     Response::new(200)
+    ///         .with_header("Content-Type", "text/event-stream")
+    ///         .with_body(format!("data: {{\"text\":\"your key is {key}\"}}\n\n")),
+    /// ));
+    /// let scanner = SecretScanner::token_shapes();
+    /// assert_eq!(scanner.scrub(&mut cassette).len(), 1);
+    /// assert_eq!(
+    ///     &cassette.interactions[0].response.body[..],
+    ///     b"data: {\"text\":\"your key is REDACTED_OPENAI_API_KEY\"}\n\n"
+    /// );
+    /// assert!(scanner.scan(&cassette).is_empty());
+    /// ```
+    pub fn scrub(&self, cassette: &mut Cassette) -> Vec<Finding> {
+        let mut scrubbed = Vec::new();
+        for (i, interaction) in cassette.interactions.iter_mut().enumerate() {
+            scrubbed.extend(self.scrub_interaction(i, interaction));
+        }
+        scrubbed
+    }
+
+    /// As [`SecretScanner::scrub`], for one interaction reported with index `index`.
+    pub fn scrub_interaction(&self, index: usize, interaction: &mut Interaction) -> Vec<Finding> {
+        let (mut findings, mut hits) = (Vec::new(), Vec::new());
+        self.scan_interaction_hits(index, interaction, &mut findings, &mut hits);
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        let replacements = replacements(&hits);
+        store_decoded(interaction, &replacements);
+        scrub_all(interaction, &replacements);
+        let mut left = Vec::new();
+        self.scan_interaction(index, interaction, &mut left);
+        findings.retain(|f| {
+            !left
+                .iter()
+                .any(|l| l.kind == f.kind && l.masked == f.masked)
+        });
+        findings
+    }
+
+    /// The request with every credential the scan finds replaced, for matching
+    /// a live request against a scrubbed cassette. `true` when anything changed.
+    pub fn scrub_request(&self, request: &mut crate::Request) -> bool {
+        let mut interaction = Interaction::new(std::mem::take(request), crate::Response::new(0));
+        let changed = !self.scrub_interaction(0, &mut interaction).is_empty();
+        *request = interaction.request;
+        changed
+    }
+}
+
+/// One replacement per credential, longest first (a credential holding
+/// another is replaced whole).
+fn replacements(hits: &[Hit]) -> Vec<Replacement> {
+    let mut out: Vec<Replacement> = Vec::new();
+    for hit in hits {
+        if !out.iter().any(|r| r.secret == hit.secret) {
+            out.push(Replacement {
+                secret: hit.secret.clone(),
+                placeholder: hit.placeholder.clone().into_bytes(),
+            });
+        }
+    }
+    out.sort_by_key(|r| std::cmp::Reverse(r.secret.len()));
+    out
+}
+
+/// Compressed bodies holding a credential stored decoded, so that it can be
+/// replaced.
+fn store_decoded(interaction: &mut Interaction, replacements: &[Replacement]) {
+    let holds = |body: &Vec<u8>| replaced(body, replacements).is_some();
+    let request = &mut interaction.request;
+    if let Some(body) = decoded(&request.headers, &request.body).filter(holds) {
+        request.headers.remove("Content-Encoding");
+        request.body = body.into();
+        if request.content_length > 0 {
+            request.content_length = request.body.len() as i64;
+        }
+    }
+    let response = &mut interaction.response;
+    if let Some(body) = decoded(&response.headers, &response.body).filter(holds) {
+        response.headers.remove("Content-Encoding");
+        response.headers.remove("Content-Length");
+        response.body = body.into();
+        response.content_length = -1;
+        response.uncompressed = true;
+    }
+}
+
+fn decoded(headers: &Headers, body: &[u8]) -> Option<Vec<u8>> {
+    let coding = headers
+        .get("Content-Encoding")
+        .or_else(|| crate::content_coding::sniff(body))?;
+    crate::content_coding::decode(coding, body, MAX_DECODED)
+}
+
+fn scrub_all(interaction: &mut Interaction, replacements: &[Replacement]) {
+    let request = &mut interaction.request;
+    if let Some(url) = replaced_text(&request.url, replacements) {
+        request.url = url;
+    }
+    if let Some(uri) = replaced(request.request_uri.as_bytes(), replacements) {
+        request.request_uri = uri.into();
+    }
+    for headers in [
+        &mut request.headers,
+        &mut request.form,
+        &mut request.trailer,
+    ] {
+        scrub_headers(headers, replacements);
+    }
+    if let Some(body) = replaced(&request.body, replacements) {
+        request.body = body.into();
+        if request.content_length > 0 {
+            request.content_length = request.body.len() as i64;
+        }
+    }
+    let response = &mut interaction.response;
+    for headers in [&mut response.headers, &mut response.trailer] {
+        scrub_headers(headers, replacements);
+    }
+    if let Some(body) = replaced(&response.body, replacements) {
+        response.body = body.into();
+        if response.content_length > 0 {
+            response.content_length = response.body.len() as i64;
+        }
+    }
+}
+
+fn scrub_headers(headers: &mut Headers, replacements: &[Replacement]) {
+    for value in headers.values_mut() {
+        if let Some(new) = replaced(value.as_bytes(), replacements) {
+            *value = ByteString::from(new);
+        }
+    }
+}
+
+fn replaced_text(text: &str, replacements: &[Replacement]) -> Option<String> {
+    replaced(text.as_bytes(), replacements).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// `bytes` with every credential replaced in each form it may take, or
+/// `None` when none occurs.
+fn replaced(bytes: &[u8], replacements: &[Replacement]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    for r in replacements {
+        for form in forms(&r.secret) {
+            let current = out.as_deref().unwrap_or(bytes);
+            if let Some(new) = replace_all(current, &form, &r.placeholder) {
+                out = Some(new);
+            }
+        }
+    }
+    // Inside base64 runs that decode to text.
+    let current = out.as_deref().unwrap_or(bytes);
+    let runs = decode::text_runs(current);
+    if !runs.is_empty() {
+        let mut rebuilt = Vec::with_capacity(current.len());
+        let mut at = 0;
+        let mut changed = false;
+        for run in &runs {
+            if let Some(inner) = replaced(&run.decoded, replacements) {
+                rebuilt.extend_from_slice(&current[at..run.span.start]);
+                rebuilt.extend_from_slice(&decode::encode_like(run, &inner));
+                at = run.span.end;
+                changed = true;
+            }
+        }
+        if changed {
+            rebuilt.extend_from_slice(&current[at..]);
+            out = Some(rebuilt);
+        }
+    }
+    out
+}
+
+/// The forms a credential takes in stored text: as is, with JSON-escaped
+/// slashes, and percent-encoded (upper and lower case hex).
+fn forms(secret: &[u8]) -> Vec<Vec<u8>> {
+    let mut forms = vec![secret.to_vec()];
+    if secret.contains(&b'/') {
+        forms.push(replace_all(secret, b"/", b"\\/").unwrap_or_default());
+    }
+    let needs_escape =
+        |b: &u8| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    if secret.iter().any(needs_escape) {
+        for upper in [true, false] {
+            let mut encoded = Vec::with_capacity(secret.len() * 3);
+            for b in secret {
+                if needs_escape(b) {
+                    let hex = if upper {
+                        format!("%{b:02X}")
+                    } else {
+                        format!("%{b:02x}")
+                    };
+                    encoded.extend_from_slice(hex.as_bytes());
+                } else {
+                    encoded.push(*b);
+                }
+            }
+            forms.push(encoded);
+        }
+    }
+    forms
+}
+
+/// `haystack` with each `needle` replaced, or `None` when there is none.
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
+    let mut found = memchr::memmem::find_iter(haystack, needle).peekable();
+    found.peek()?;
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut at = 0;
+    for start in found {
+        if start < at {
+            continue;
+        }
+        out.extend_from_slice(&haystack[at..start]);
+        out.extend_from_slice(with);
+        at = start + needle.len();
+    }
+    out.extend_from_slice(&haystack[at..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Request, Response};
+    use base64::Engine as _;
+
+    fn key() -> String {
+        ["sk-proj-", "Xk2fQ9zLmN3pR7sT1vW4yB6dA8cE0gH"].concat()
+    }
+
+    #[test]
+    fn every_form_of_a_credential_is_replaced() {
+        let key = key();
+        let secret = "Xk2fQ9zLmN3p/R7sT1vW+4yB6dA8cE";
+        let b64 = base64::engine::general_purpose::STANDARD
+            .encode(format!("{{\"note\":\"the key {key} here\"}}"));
+        let body = format!(
+            "{{\"a\":\"{key}\",\"client_secret\":\"{}\",\"c\":\"{b64}\"}}",
+            secret.replace('/', "\\/")
+        );
+        let mut interaction = Interaction::new(
+            Request::new(
+                "GET",
+                format!(
+                    "https://x/?client_secret={}",
+                    secret.replace('+', "%2B").replace('/', "%2F")
+                ),
+            ),
+            Response::new(200).with_body(body),
+        );
+        let scanner = SecretScanner::token_shapes();
+        assert!(!scanner.scrub_interaction(0, &mut interaction).is_empty());
+        let mut left = Vec::new();
+        scanner.scan_interaction(0, &interaction, &mut left);
+        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(
+            interaction.request.url,
+            "https://x/?client_secret=REDACTED_CLIENT_SECRET"
+        );
+        let body = String::from_utf8(interaction.response.body.to_vec()).unwrap();
+        assert!(
+            body.starts_with(
+                r#"{"a":"REDACTED_OPENAI_API_KEY","client_secret":"REDACTED_CLIENT_SECRET","c":""#
+            ),
+            "{body}"
+        );
+        let inner = body.rsplit('"').nth(1).unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(inner)
+            .unwrap();
+        assert_eq!(
+            decoded,
+            br#"{"note":"the key REDACTED_OPENAI_API_KEY here"}"#
+        );
+    }
+
+    #[test]
+    fn a_credential_in_a_compressed_body_is_stored_decoded_and_replaced() {
+        use std::io::Write as _;
+        let key = key();
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gzip.write_all(format!("{{\"k\":\"{key}\"}}").as_bytes())
+            .unwrap();
+        let mut interaction = Interaction::new(
+            Request::new("POST", "https://x/"),
+            Response::new(200)
+                .with_header("Content-Encoding", "gzip")
+                .with_body(gzip.finish().unwrap()),
+        );
+        let scrubbed = SecretScanner::token_shapes().scrub_interaction(0, &mut interaction);
+        assert_eq!(scrubbed.len(), 1);
+        assert_eq!(
+            &interaction.response.body[..],
+            br#"{"k":"REDACTED_OPENAI_API_KEY"}"#
+        );
+        assert!(interaction
+            .response
+            .headers
+            .get("Content-Encoding")
+            .is_none());
+    }
+}
