@@ -74,7 +74,39 @@ const ID_PREFIXES: &[&str] = &[
     "vs_",
     "arn:",
     "gen-",
+    // Publishable keys: meant for browsers (Stripe, Mapbox, Clerk, PostHog).
+    "pk_live_",
+    "pk_test_",
+    "pk.",
+    "phc_",
 ];
+
+/// Credentials published in documentation as examples, which tutorials and
+/// fixtures copy: not secrets anywhere. (AWS's documented keys hold `EXAMPLE`
+/// and are placeholders already.)
+const DOCUMENTED_EXAMPLES: &[&str] = &[
+    // jwt.io's example token (HS256, secret `your-256-bit-secret`).
+    concat!(
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.",
+        "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.",
+        "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+    ),
+    // jwt.io's example token with `"admin": true`.
+    concat!(
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.",
+        "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiYWRtaW4iOnRydWUsImlhdCI6MTUxNjIzOTAyMn0.",
+        "KMUFsIDTnFmyG3nMiGM6H9FNFUROf3wh7SmqJp-QV30"
+    ),
+    // Stripe's documented test keys.
+    concat!("sk_", "test_", "4eC39HqLyjWDarjtT1zdp7dc"),
+    concat!("sk_", "test_", "BQokikJOvBiI2HlWgH4olfQ2"),
+    concat!("pk_", "test_", "TYooMQauvdEDq54NiTphI7jx"),
+];
+
+/// Whether `value` is a documented public example credential.
+pub(crate) fn is_documented_example(value: &[u8]) -> bool {
+    DOCUMENTED_EXAMPLES.iter().any(|e| e.as_bytes() == value)
+}
 
 /// Whether `value` is a placeholder rather than a credential: a template
 /// (`$VAR`, `${VAR}`, `<key>`, `{{key}}`, `%s`), a masked echo (`*`, `…`,
@@ -132,7 +164,11 @@ pub(crate) fn is_harmless(value: &[u8]) -> bool {
     if is_date(value) {
         return true;
     }
-    if memchr::memmem::find(value, b"://").is_some() || value[0] == b'/' {
+    if memchr::memmem::find(value, b"://").is_some() {
+        return true;
+    }
+    // A path: `/v1/models`, `/files/abc.png` (base64 may start with `/` too).
+    if value[0] == b'/' && is_wordy(value) {
         return true;
     }
     if let Some(at) = memchr::memchr(b'@', value) {
@@ -157,6 +193,30 @@ pub(crate) fn is_harmless(value: &[u8]) -> bool {
     ID_PREFIXES
         .iter()
         .any(|prefix| lower.starts_with(prefix.as_bytes()))
+}
+
+/// Whether `value` is made of words and numbers (`Charm-Crush/devel`,
+/// `OpenAI/Go`, `value-9223372036854775808`, `value9223`): in every segment
+/// between separators, at most two changes between upper case letters, lower
+/// case letters and digits. A random credential's segments change class at
+/// every other character.
+pub(crate) fn is_wordy(value: &[u8]) -> bool {
+    let class = |b: u8| {
+        if b.is_ascii_uppercase() {
+            0
+        } else if b.is_ascii_lowercase() {
+            1
+        } else {
+            2
+        }
+    };
+    value.split(|b| !b.is_ascii_alphanumeric()).all(|segment| {
+        segment
+            .windows(2)
+            .filter(|w| class(w[0]) != class(w[1]))
+            .count()
+            <= 2
+    })
 }
 
 /// A date or time: `2024-01-02`, `2024-01-02T03:04:05Z`, `03:04:05`.

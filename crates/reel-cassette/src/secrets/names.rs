@@ -15,14 +15,18 @@
 //!   `subscription-key`), and in a header unless the key is a cache's or a
 //!   request's (`Idempotency-Key`, `Sec-WebSocket-Key`); a bare `key` is weak
 //!   evidence: its value must look more random;
-//! - `sig` and `signature` only in `name=value` text (query strings, forms,
-//!   connection strings): a JSON `signature` is a model's thinking signature.
+//! - `sig`, `X-Amz-Signature`, `X-Goog-Signature` only in `name=value` text
+//!   after `?`, `&` or `;` (a signed URL, a SAS connection string): a bare
+//!   `signature` is a webhook's or a model's thinking signature, and a SigV4
+//!   `Authorization` header's signature covers one request only.
 
 use std::ops::Range;
 
 use regex::bytes::Regex;
 
-use super::looks::{classes, is_harmless, is_placeholder, is_uuid, masked_beside, shannon_entropy};
+use super::looks::{
+    classes, is_harmless, is_placeholder, is_uuid, is_wordy, masked_beside, shannon_entropy,
+};
 
 /// How strongly a name says credential.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +167,10 @@ const KEY_OTHERS: &[&str] = &[
     "list",
     "ssh",
     "socket",
+    "publishable",
+    "pub",
+    "verification",
+    "verify",
 ];
 
 /// Words before `token` that make it a model's, a page's or a form's.
@@ -401,10 +409,11 @@ pub(crate) fn strength(name: &[u8], equals: bool) -> Option<Strength> {
             || CREDENTIAL_SUFFIXES
                 .iter()
                 .any(|s| w.len() > s.len() && w.ends_with(s) && !w.ends_with("tokens"))
-            || matches!(
-                w.as_str(),
-                "secretkey" | "privatekey" | "accesskey" | "authkey" | "accountkey" | "masterkey"
-            )
+            || w.strip_suffix("key").is_some_and(|owner| {
+                KEY_OWNERS
+                    .iter()
+                    .any(|o| owner.len() >= o.len() && owner.ends_with(o) && owner.len() > 1)
+            })
     };
     if last == "token" {
         if before.is_some_and(|b| TOKEN_OTHERS.contains(&b)) {
@@ -423,7 +432,12 @@ pub(crate) fn strength(name: &[u8], equals: bool) -> Option<Strength> {
             Some(_) => Some(Strength::Weak),
         };
     }
-    if equals && matches!(last, "sig" | "signature") {
+    // A signed URL's signature: Azure's `sig`, S3's `X-Amz-Signature`,
+    // Google Cloud Storage's `X-Goog-Signature`, a SAS token's. A bare
+    // `signature` is a webhook's or a model's (thinking) signature.
+    let signer =
+        before.is_some_and(|b| matches!(b, "amz" | "goog" | "sas" | "shared" | "access" | "url"));
+    if equals && (last == "sig" || (last == "signature" && signer)) {
         return Some(Strength::Strong);
     }
     if matches!(last, "session" | "sid" | "sessionid" | "sessid") {
@@ -491,7 +505,11 @@ pub(crate) fn value_is_secret(value: &[u8], strength: Strength) -> bool {
         Strength::Strong => 8,
         Strength::Weak => 20,
     };
-    if value.len() < min || value.len() > 8192 || is_placeholder(value) || is_harmless(value) {
+    let placeholder = match strength {
+        Strength::Password => is_password_placeholder(value),
+        _ => is_placeholder(value),
+    };
+    if value.len() < min || value.len() > 8192 || placeholder || is_harmless(value) {
         return false;
     }
     if value
@@ -524,36 +542,38 @@ pub(crate) fn value_is_secret(value: &[u8], strength: Strength) -> bool {
     }
 }
 
-/// Whether `value` is made of words and numbers (`Charm-Crush/devel`,
-/// `OpenAI/Go`, `value-9223372036854775808`, `value9223`): in every segment
-/// between separators, at most two changes between upper case letters, lower
-/// case letters and digits. A random credential's segments change class at
-/// every other character.
-fn is_wordy(value: &[u8]) -> bool {
-    let class = |b: u8| {
-        if b.is_ascii_uppercase() {
-            0
-        } else if b.is_ascii_lowercase() {
-            1
-        } else {
-            2
-        }
-    };
-    value.split(|b| !b.is_ascii_alphanumeric()).all(|segment| {
-        segment
-            .windows(2)
-            .filter(|w| class(w[0]) != class(w[1]))
-            .count()
-            <= 2
-    })
+/// Whether a password is a placeholder: a template (`$DB_PASSWORD`,
+/// `${…}`, `{{…}}`, `<…>`, `%s`), a mask (`***`, `…`, `...`) or a
+/// placeholder word. Unlike a key, a password may hold `*`, `$` and `%`.
+fn is_password_placeholder(value: &[u8]) -> bool {
+    let template = (value[0] == b'$'
+        && value[1..]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_'))
+        || (value[0] == b'<' && value.ends_with(b">"))
+        || value.starts_with(b"%s")
+        || value.starts_with(b"%(");
+    let masked = value.iter().all(|b| *b == b'*') || memchr::memmem::find(value, b"***").is_some();
+    let stripped: Vec<u8> = value
+        .iter()
+        .copied()
+        .filter(|b| *b != b'*' && *b != b'$' && *b != b'%')
+        .collect();
+    template
+        || masked
+        || memchr::memmem::find(value, b"${").is_some()
+        || memchr::memmem::find(value, b"{{").is_some()
+        || is_placeholder(&stripped)
 }
 
 /// `name` then `:`, `=`, `:=`, `=>` or the `>` of an XML element, with the
 /// quotes and escapes JSON, JSON in JSON, YAML and `.env` files put around
 /// names and values; the value runs to the next quote, space or separator
-/// (`=` only as base64 padding at its end), and does not start with `/` (the
-/// `//` of a URL's scheme).
-const PAIR: &str = r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,63})(?:\\*["'])?[ \t]*(?P<sep>=>|:=|[:=>])[ \t]*(?:\\*["'])?(?P<value>[^\s"'\\,;&<>{}()\[\]|`/?=][^\s"'\\,;&<>{}()\[\]|`?=]*={0,2})"#;
+/// (`=` only as base64 padding at its end), and does not start with `//` (a
+/// URL's scheme). What reads as one name's value may hold the next pair
+/// (`state=abc#access_token=…`, `"text":"api_key: …"`): the search goes on
+/// from each value's start.
+const PAIR: &str = r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,63})(?:\\*["'])?[ \t]*(?P<sep>=>|:=|[:=>])[ \t]*(?:\\*["'])?(?P<value>(?:/[^\s"'\\,;&<>{}()\[\]|`?=/]|[^\s"'\\,;&<>{}()\[\]|`?=/])[^\s"'\\,;&<>{}()\[\]|`?=]*={0,2})"#;
 
 /// Auth schemes a header value may start with (`Authorization: Token abc`);
 /// `Bearer` and `Basic` have rules of their own.
@@ -590,10 +610,14 @@ pub(crate) fn find(text: &[u8], claimed: &[Range<usize>]) -> Vec<Named> {
     static PAIR_RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let regex = PAIR_RE.get_or_init(|| Regex::new(PAIR).expect("a valid pattern"));
     let mut found = Vec::new();
-    for captures in regex.captures_iter(text) {
+    let mut at = 0;
+    while let Some(captures) = regex.captures_at(text, at) {
         let name = captures.name("name").expect("a name group");
         let sep = captures.name("sep").expect("a sep group").as_bytes();
         let value = captures.name("value").expect("a value group");
+        // The next search starts at this value: what reads as the value of
+        // one name (`"text": "api_key: …"`) may be the name of the next pair.
+        at = value.start();
         // The name starts a word: not the tail of `a.b` or `x-y` already read.
         if name.start() > 0 && is_name_byte(text[name.start() - 1]) {
             continue;
@@ -777,5 +801,6 @@ mod tests {
         assert!(is_wordy(b"value92233720368547758081"));
         assert!(!is_wordy(b"xKqPzTbWm") && !is_wordy(b"a1b2c3"));
         assert_eq!(strength(b"X-Amz-Signature", true), Some(Strength::Strong));
+        assert_eq!(strength(b"signature", true), None);
     }
 }
