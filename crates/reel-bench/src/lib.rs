@@ -32,7 +32,9 @@
 //!   minimal hyper reverse proxy to the same upstream, requests per second;
 //! - `benches/serve_load.rs`: the `reel` binary serving the seed at 1, 16, 64 and
 //!   256 connections (requests/s, latency, peak RSS) and its RSS after 10,000 and
-//!   1,000,000 requests.
+//!   1,000,000 requests;
+//! - `benches/scan.rs`: the secret scan's MB/s over the corpus and a synthetic
+//!   cassette.
 
 //!
 //! # Quick mode

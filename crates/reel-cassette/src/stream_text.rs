@@ -54,7 +54,7 @@ impl Framing {
 /// are left out: the body itself shows them whole. Sorted by pointer.
 pub(crate) fn joined_fields(body: &Bytes, framing: Framing) -> Vec<(String, Vec<u8>)> {
     // Pointer, joined text, events seen.
-    let mut fields: Vec<(String, Vec<u8>, usize)> = Vec::new();
+    let mut fields: Vec<Field> = Vec::new();
     let mut add = |data: &[u8]| {
         if let Ok(value) = serde_json::from_slice::<Value>(data) {
             let mut pointer = String::new();
@@ -81,8 +81,8 @@ pub(crate) fn joined_fields(body: &Bytes, framing: Framing) -> Vec<(String, Vec<
     }
     let mut joined: Vec<(String, Vec<u8>)> = fields
         .into_iter()
-        .filter(|(_, _, events)| *events > 1)
-        .map(|(pointer, text, _)| (pointer, text))
+        .filter(|field| field.events > 1 && field.varies)
+        .map(|field| (field.pointer, field.joined))
         .collect();
     joined.sort();
     joined
@@ -107,15 +107,34 @@ fn event_data(event: &[u8]) -> Option<Vec<u8>> {
     data
 }
 
+/// One field's strings across events.
+struct Field {
+    pointer: String,
+    joined: Vec<u8>,
+    events: usize,
+    /// The first event's string's length.
+    first: usize,
+    /// Whether any event's string differs from the first: a field that
+    /// repeats one value (an id, a model name) holds nothing the body does not.
+    varies: bool,
+}
+
 /// Appends each string in `value` to its field's text.
-fn collect(value: &Value, pointer: &mut String, fields: &mut Vec<(String, Vec<u8>, usize)>) {
+fn collect(value: &Value, pointer: &mut String, fields: &mut Vec<Field>) {
     match value {
-        Value::String(text) => match fields.iter_mut().find(|(p, _, _)| p == pointer) {
-            Some((_, joined, events)) => {
-                joined.extend_from_slice(text.as_bytes());
-                *events += 1;
+        Value::String(text) => match fields.iter_mut().find(|f| f.pointer == *pointer) {
+            Some(field) => {
+                field.varies |= field.joined[..field.first] != *text.as_bytes();
+                field.joined.extend_from_slice(text.as_bytes());
+                field.events += 1;
             }
-            None => fields.push((pointer.clone(), text.as_bytes().to_vec(), 1)),
+            None => fields.push(Field {
+                pointer: pointer.clone(),
+                joined: text.as_bytes().to_vec(),
+                events: 1,
+                first: text.len(),
+                varies: false,
+            }),
         },
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
@@ -153,10 +172,7 @@ mod tests {
         );
         assert_eq!(
             joined_fields(&body, Framing::Events),
-            [
-                ("/choices/0/delta/content".to_owned(), b"Hello".to_vec()),
-                ("/id".to_owned(), b"c1c1".to_vec())
-            ]
+            [("/choices/0/delta/content".to_owned(), b"Hello".to_vec())]
         );
     }
 

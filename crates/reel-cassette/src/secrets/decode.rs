@@ -91,7 +91,17 @@ pub(crate) fn text_runs(text: &[u8]) -> Vec<Run> {
 }
 
 fn is_run_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    const TABLE: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            table[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+            b += 1;
+        }
+        table
+    };
+    TABLE[usize::from(b)]
 }
 
 fn decode_run(run: &[u8], padded: bool) -> Option<Run> {

@@ -377,7 +377,7 @@ impl SecretScanner {
         // reported as a Bearer token.
         let mut claimed: Vec<Range<usize>> = Vec::new();
         let mut reported: Vec<Range<usize>> = Vec::new();
-        for shape in shapes::shapes() {
+        for shape in shapes::shapes().candidates(plain) {
             for m in shape.matches(plain) {
                 if claimed.iter().any(|c| overlaps(c, &m.span)) {
                     continue;

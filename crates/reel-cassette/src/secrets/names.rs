@@ -22,8 +22,6 @@
 
 use std::ops::Range;
 
-use regex::bytes::Regex;
-
 use super::looks::{
     classes, is_harmless, is_placeholder, is_uuid, is_wordy, masked_beside, shannon_entropy,
 };
@@ -566,15 +564,6 @@ fn is_password_placeholder(value: &[u8]) -> bool {
         || is_placeholder(&stripped)
 }
 
-/// `name` then `:`, `=`, `:=`, `=>` or the `>` of an XML element, with the
-/// quotes and escapes JSON, JSON in JSON, YAML and `.env` files put around
-/// names and values; the value runs to the next quote, space or separator
-/// (`=` only as base64 padding at its end), and does not start with `//` (a
-/// URL's scheme). What reads as one name's value may hold the next pair
-/// (`state=abc#access_token=…`, `"text":"api_key: …"`): the search goes on
-/// from each value's start.
-const PAIR: &str = r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,63})(?:\\*["'])?[ \t]*(?P<sep>=>|:=|[:=>])[ \t]*(?:\\*["'])?(?P<value>(?:/[^\s"'\\,;&<>{}()\[\]|`?=/]|[^\s"'\\,;&<>{}()\[\]|`?=/])[^\s"'\\,;&<>{}()\[\]|`?=]*={0,2})"#;
-
 /// Auth schemes a header value may start with (`Authorization: Token abc`);
 /// `Bearer` and `Basic` have rules of their own.
 const SCHEMES: &[&str] = &[
@@ -607,38 +596,46 @@ pub(crate) struct Named {
 /// Every value in `text` that a credential-like name points at and that looks
 /// like one; `claimed` spans (earlier rules' matches) are skipped.
 pub(crate) fn find(text: &[u8], claimed: &[Range<usize>]) -> Vec<Named> {
-    static PAIR_RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    let regex = PAIR_RE.get_or_init(|| Regex::new(PAIR).expect("a valid pattern"));
     let mut found = Vec::new();
-    let mut at = 0;
-    while let Some(captures) = regex.captures_at(text, at) {
-        let name = captures.name("name").expect("a name group");
-        let sep = captures.name("sep").expect("a sep group").as_bytes();
-        let value = captures.name("value").expect("a value group");
-        // The next search starts at this value: what reads as the value of
-        // one name (`"text": "api_key: …"`) may be the name of the next pair.
-        at = value.start();
-        // The name starts a word: not the tail of `a.b` or `x-y` already read.
-        if name.start() > 0 && is_name_byte(text[name.start() - 1]) {
+    let mut last_name_end = 0;
+    for trigger in triggers().find_iter(text) {
+        // The whole name around the trigger word.
+        let mut start = trigger.start();
+        while start > 0 && is_name_byte(text[start - 1]) {
+            start -= 1;
+        }
+        let mut end = trigger.end();
+        while end < text.len() && is_name_byte(text[end]) {
+            end += 1;
+        }
+        if end <= last_name_end {
             continue;
         }
-        if !might_name_a_credential(name.as_bytes()) {
+        last_name_end = end;
+        while start < end && !(text[start].is_ascii_alphabetic() || text[start] == b'_') {
+            start += 1;
+        }
+        if start >= end || end - start > 64 {
             continue;
         }
-        // `sig=` and `signature=` count in a query string or a connection
-        // string (a presigned URL, a SAS token), not in a SigV4 header, whose
-        // signature covers one request only.
-        let equals = sep == b"="
-            && (name.start() == 0 || matches!(text[name.start() - 1], b'?' | b'&' | b';' | b'\n'));
-        let Some(strength) = strength(name.as_bytes(), equals) else {
+        let name = &text[start..end];
+        let Some((sep, value)) = pair_after(text, end) else {
             continue;
         };
-        let mut span = value.range();
+        // `sig=` and `X-Amz-Signature=` count in a query string or a
+        // connection string (a presigned URL, a SAS token), not in a SigV4
+        // header, whose signature covers one request only.
+        let equals = sep == b"="
+            && (start == 0 || matches!(text[start - 1], b'?' | b'&' | b';' | b'#' | b'\n'));
+        let Some(strength) = strength(name, equals) else {
+            continue;
+        };
+        let mut span = value.clone();
         // `Authorization: Token abc…`: the credential follows the scheme.
         if text.get(span.end) == Some(&b' ')
             && SCHEMES
                 .iter()
-                .any(|s| s.as_bytes().eq_ignore_ascii_case(value.as_bytes()))
+                .any(|s| s.as_bytes().eq_ignore_ascii_case(&text[value.clone()]))
         {
             let start = span.end + 1;
             let end = text[start..]
@@ -649,11 +646,11 @@ pub(crate) fn find(text: &[u8], claimed: &[Range<usize>]) -> Vec<Named> {
                 .map_or(text.len(), |n| start + n);
             span = start..end;
         }
-        let cookie = name.as_bytes().eq_ignore_ascii_case(b"cookie")
-            || name.as_bytes().eq_ignore_ascii_case(b"set-cookie");
+        let cookie =
+            name.eq_ignore_ascii_case(b"cookie") || name.eq_ignore_ascii_case(b"set-cookie");
         if cookie {
             // `Cookie: a=b; session=…`: each pair is judged by its own name.
-            for (cookie, span) in cookie_pairs(text, value.start()) {
+            for (cookie, span) in cookie_pairs(text, value.start) {
                 let taken = found.iter().any(|n: &Named| n.span == span)
                     || claimed
                         .iter()
@@ -670,24 +667,111 @@ pub(crate) fn find(text: &[u8], claimed: &[Range<usize>]) -> Vec<Named> {
             }
             continue;
         }
-        if found.iter().any(|n| n.span == span) {
-            continue;
-        }
-        if claimed
-            .iter()
-            .any(|c| c.start < span.end && span.start < c.end)
+        if found.iter().any(|n| n.span == span)
+            || claimed
+                .iter()
+                .any(|c| c.start < span.end && span.start < c.end)
             || masked_beside(text, span.clone())
         {
             continue;
         }
         if value_is_secret(&text[span.clone()], strength) {
             found.push(Named {
-                name: String::from_utf8_lossy(name.as_bytes()).into_owned(),
+                name: String::from_utf8_lossy(name).into_owned(),
                 span,
             });
         }
     }
     found
+}
+
+/// The words a credential's name holds one of (any case): the scan looks at
+/// the names around these only, so that a JSON body's other keys cost nothing.
+fn triggers() -> &'static aho_corasick::AhoCorasick {
+    static TRIGGERS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    TRIGGERS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build([
+                "key", "token", "secret", "pass", "pwd", "auth", "cred", "sess", "sid", "sig",
+                "cookie", "jwt", "bearer", "pin",
+            ])
+            .expect("the trigger words build")
+    })
+}
+
+/// After a name ending at `end`: its closing quote (escaped, in JSON in
+/// JSON), `:`, `=`, `:=`, `=>` or the `>` of an XML element, an opening quote,
+/// and the value, which runs to the next quote, space or separator (`=` only
+/// as base64 padding at its end) and does not start with `//` (a URL's
+/// scheme). Returns the separator and the value's span.
+fn pair_after(text: &[u8], end: usize) -> Option<(&[u8], Range<usize>)> {
+    let quote = |mut i: usize| {
+        let mut j = i;
+        while text.get(j) == Some(&b'\\') {
+            j += 1;
+        }
+        if matches!(text.get(j), Some(b'"' | b'\'')) {
+            i = j + 1;
+        }
+        i
+    };
+    let blanks = |mut i: usize| {
+        while matches!(text.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = blanks(quote(end));
+    let sep_start = i;
+    if text[i..].starts_with(b"=>") || text[i..].starts_with(b":=") {
+        i += 2;
+    } else if matches!(text.get(i), Some(b':' | b'=' | b'>')) {
+        i += 1;
+    } else {
+        return None;
+    }
+    let sep = &text[sep_start..i];
+    let start = quote(blanks(i));
+    let stops = |b: u8| {
+        b.is_ascii_whitespace()
+            || matches!(
+                b,
+                b'"' | b'\''
+                    | b'\\'
+                    | b','
+                    | b';'
+                    | b'&'
+                    | b'<'
+                    | b'>'
+                    | b'{'
+                    | b'}'
+                    | b'('
+                    | b')'
+                    | b'['
+                    | b']'
+                    | b'|'
+                    | b'`'
+                    | b'?'
+                    | b'='
+            )
+    };
+    let first = *text.get(start)?;
+    if stops(first) || (first == b'/' && matches!(text.get(start + 1), None | Some(b'/'))) {
+        return None;
+    }
+    let mut j = start + 1;
+    while j < text.len() && !stops(text[j]) {
+        j += 1;
+    }
+    let mut padding = 0;
+    while padding < 2 && text.get(j) == Some(&b'=') {
+        j += 1;
+        padding += 1;
+    }
+    Some((sep, start..j))
 }
 
 /// The `name=value` pairs of a cookie header starting at `start`, to the end
@@ -715,18 +799,6 @@ fn cookie_pairs(text: &[u8], start: usize) -> Vec<(&[u8], Range<usize>)> {
 
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
-}
-
-/// A cheap test before splitting a name into words.
-fn might_name_a_credential(name: &[u8]) -> bool {
-    const PARTS: &[&[u8]] = &[
-        b"key", b"token", b"secret", b"pass", b"pwd", b"auth", b"cred", b"sess", b"sid", b"sig",
-        b"cookie", b"jwt", b"bearer", b"pin",
-    ];
-    let lower = name.to_ascii_lowercase();
-    PARTS
-        .iter()
-        .any(|part| memchr::memmem::find(&lower, part).is_some())
 }
 
 #[cfg(test)]

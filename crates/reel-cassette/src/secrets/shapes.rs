@@ -215,20 +215,89 @@ pub(crate) struct Match {
     pub(crate) secret: bool,
 }
 
-/// Every shape, providers first, compiled once per process.
-pub(crate) fn shapes() -> &'static [Shape] {
-    static COMPILED: std::sync::OnceLock<Vec<Shape>> = std::sync::OnceLock::new();
+/// Every shape, providers first, compiled once per process, with the literal
+/// prefixes of the provider formats: one pass over a text finds which
+/// prefixes occur, and only their formats' patterns run.
+pub(crate) struct Shapes {
+    pub(crate) list: Vec<Shape>,
+    prefixes: aho_corasick::AhoCorasick,
+    /// For each prefix, the prefixes it starts with (itself included): where
+    /// `sk-ant-` occurs, `sk-` does too.
+    implied: Vec<Vec<usize>>,
+    /// For each shape, its prefix's pattern id in `prefixes`.
+    prefix_of: Vec<Option<usize>>,
+}
+
+impl Shapes {
+    /// The shapes that may match in `text`: those without a literal prefix,
+    /// and those whose prefix occurs.
+    pub(crate) fn candidates<'s>(&'s self, text: &[u8]) -> impl Iterator<Item = &'s Shape> + 's {
+        let mut present = vec![false; self.prefixes.patterns_len()];
+        for m in self.prefixes.find_iter(text) {
+            for &p in &self.implied[m.pattern().as_usize()] {
+                present[p] = true;
+            }
+        }
+        self.list
+            .iter()
+            .zip(&self.prefix_of)
+            .filter(move |(_, prefix)| prefix.is_none_or(|p| present[p]))
+            .map(|(shape, _)| shape)
+    }
+}
+
+/// The shapes, compiled once per process.
+pub(crate) fn shapes() -> &'static Shapes {
+    static COMPILED: std::sync::OnceLock<Shapes> = std::sync::OnceLock::new();
     COMPILED.get_or_init(|| {
-        let providers = PROVIDERS.iter().map(|p| Shape {
-            kind: p.kind,
-            regex: Regex::new(&providers::pattern(p.format)).expect("provider formats compile"),
-            from_groups: true,
-            entropy: p.entropy,
-            mixed: p.mixed,
-            ..shape_of(&KEY)
-        });
-        let rules = RULES.iter().map(shape_of);
-        providers.chain(rules).collect()
+        let mut prefixes: Vec<&'static str> = Vec::new();
+        let mut prefix_of = Vec::new();
+        let mut list = Vec::new();
+        for p in PROVIDERS {
+            let prefix = match providers::pieces(p.format).first() {
+                Some(providers::Piece::Literal(text)) if text.len() >= 2 => Some(*text),
+                _ => None,
+            };
+            prefix_of.push(prefix.map(|prefix| {
+                prefixes
+                    .iter()
+                    .position(|p| *p == prefix)
+                    .unwrap_or_else(|| {
+                        prefixes.push(prefix);
+                        prefixes.len() - 1
+                    })
+            }));
+            list.push(Shape {
+                kind: p.kind,
+                regex: Regex::new(&providers::pattern(p.format)).expect("provider formats compile"),
+                from_groups: true,
+                entropy: p.entropy,
+                mixed: p.mixed,
+                ..shape_of(&KEY)
+            });
+        }
+        for rule in RULES {
+            list.push(shape_of(rule));
+            prefix_of.push(None);
+        }
+        let implied = prefixes
+            .iter()
+            .map(|long| {
+                (0..prefixes.len())
+                    .filter(|&short| long.starts_with(prefixes[short]))
+                    .collect()
+            })
+            .collect();
+        Shapes {
+            list,
+            prefixes: aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&prefixes)
+                .expect("the prefixes build"),
+            implied,
+            prefix_of,
+        }
     })
 }
 
