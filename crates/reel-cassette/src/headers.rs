@@ -162,6 +162,22 @@ impl Headers {
         self.entries.retain(|e| keep(&e.name, &e.values));
     }
 
+    /// Every value of every name, to change in place.
+    ///
+    /// ```
+    /// use reel_cassette::Headers;
+    ///
+    /// let mut headers = Headers::new();
+    /// headers.append("X-Account", "acct-1");
+    /// for value in headers.values_mut() {
+    ///     *value = "<ACCOUNT>".into();
+    /// }
+    /// assert_eq!(headers.get("x-account"), Some("<ACCOUNT>"));
+    /// ```
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut crate::ByteString> {
+        self.entries.iter_mut().flat_map(|e| e.values.iter_mut())
+    }
+
     /// The names and their values, in insertion order. A name that is not UTF-8
     /// shows as its lossy text here; [`Self::iter_bytes`] gives its bytes.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &[ByteString])> {
