@@ -151,11 +151,6 @@ impl Headers {
         }
     }
 
-    /// Every value, to change in place (names and order kept).
-    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut ByteString> {
-        self.entries.iter_mut().flat_map(|e| e.values.iter_mut())
-    }
-
     /// Removes `name` (ASCII case-insensitive) and returns its values.
     pub fn remove(&mut self, name: &str) -> Option<Vec<ByteString>> {
         let i = self.position(name)?;
@@ -165,6 +160,22 @@ impl Headers {
     /// Keeps only the names for which `keep` returns true.
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &[ByteString]) -> bool) {
         self.entries.retain(|e| keep(&e.name, &e.values));
+    }
+
+    /// Every value of every name, to change in place.
+    ///
+    /// ```
+    /// use reel_cassette::Headers;
+    ///
+    /// let mut headers = Headers::new();
+    /// headers.append("X-Account", "acct-1");
+    /// for value in headers.values_mut() {
+    ///     *value = "<ACCOUNT>".into();
+    /// }
+    /// assert_eq!(headers.get("x-account"), Some("<ACCOUNT>"));
+    /// ```
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut crate::ByteString> {
+        self.entries.iter_mut().flat_map(|e| e.values.iter_mut())
     }
 
     /// The names and their values, in insertion order. A name that is not UTF-8

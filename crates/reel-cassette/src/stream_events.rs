@@ -86,7 +86,7 @@ impl Iterator for StreamEvents {
 
 /// Length of the first event in `rest`, through the blank line that ends it, or
 /// all of `rest` when it has no blank line. Lines end in `\r\n`, `\n` or `\r`.
-fn sse_event_len(rest: &[u8]) -> usize {
+pub(crate) fn sse_event_len(rest: &[u8]) -> usize {
     let mut i = 0;
     let mut line_start = 0;
     while i < rest.len() {

@@ -384,6 +384,11 @@ pub struct ServeArgs {
     /// in requests before matching (repeatable): /user/api_key. Default: none.
     #[arg(long, value_name = "POINTER", help_heading = "Redaction")]
     pub redact_json_field: Vec<String>,
+    /// Record the value of environment variable ENV_VAR as NAME, and give it back
+    /// on replay (repeatable): '<ACCOUNT_ID>=ACCOUNT_ID'. The variable is read at
+    /// start and must be set and not empty (a dummy on CI). Default: none.
+    #[arg(long, value_name = "NAME=ENV_VAR", help_heading = "Redaction")]
+    pub placeholder: Vec<String>,
     /// The largest request body read, in bytes or with a unit (KB, MB, GB, or KiB,
     /// MiB, GiB): 512KiB, 64MiB, 1GiB, 10MB. A larger one gets 413. Default: 64MiB.
     #[arg(long, value_name = "BYTES", help_heading = "Limits")]

@@ -4,6 +4,8 @@
 //! Routes (query parameters in brackets):
 //! - `GET|POST /json`: `{"ok":true}` as `application/json`;
 //! - `ANY /echo`: the request as JSON (`method`, `path`, `query`, `headers`, `body`);
+//! - `ANY /echo-sse`: the request as server-sent events, one frame each:
+//!   `{"path","query"}`, then `{"body"}`, then `data: [DONE]`;
 //! - `ANY /sse[?events=N&delay_ms=D]`: N server-sent events (default 3), D ms apart,
 //!   then `data: [DONE]`;
 //! - `ANY /gated-sse[?events=N]`: the first event at once, the rest only after
@@ -256,6 +258,27 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Bo
                 json_string(&String::from_utf8_lossy(&received.body)),
             );
             respond(StatusCode::OK, json, full(text))
+        }
+        "/echo-sse" => {
+            let events = [
+                format!(
+                    "data: {{\"path\":{},\"query\":{}}}\n\n",
+                    json_string(path),
+                    json_string(uri.query().unwrap_or(""))
+                ),
+                format!(
+                    "data: {{\"body\":{}}}\n\n",
+                    json_string(&String::from_utf8_lossy(&received.body))
+                ),
+                "data: [DONE]\n\n".to_owned(),
+            ];
+            let pieces =
+                stream::iter(events.map(|event| Ok::<_, Broken>(Frame::data(Bytes::from(event)))));
+            respond(
+                StatusCode::OK,
+                "text/event-stream",
+                BodyExt::boxed(StreamBody::new(pieces)),
+            )
         }
         "/sse" => {
             let events = query_param(uri, "events").unwrap_or(3);

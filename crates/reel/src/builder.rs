@@ -235,31 +235,116 @@ impl ReelBuilder {
     /// `REDACTED`. Default: `key`, `api_key`, `apikey`, `access_token`, `token`,
     /// `sig`, `signature`. Live requests are redacted the same way before matching,
     /// so a redacted cassette still matches.
-    pub fn redact_query_param(mut self, name: &str) -> ReelBuilder {
-        self.redaction = self.redaction.redact_param(name);
+    pub fn redact_query_param(self, name: &str) -> ReelBuilder {
+        self.redact_query_param_with(name, reel_cassette::REDACTED)
+    }
+
+    /// [`redact_query_param`](ReelBuilder::redact_query_param) with
+    /// `replacement` in place of `REDACTED` (percent-encoded in the URL where it
+    /// holds `&`, `=`, `#`, `%`, `+` or spaces). A later rule for the same name,
+    /// a default one included, takes the place of an earlier:
+    /// `.redact_query_param_with("key", "<GEMINI_KEY>")` records
+    /// `?key=<GEMINI_KEY>`.
+    pub fn redact_query_param_with(mut self, name: &str, replacement: &str) -> ReelBuilder {
+        self.redaction = self.redaction.redact_param_with(name, replacement);
         self
     }
 
     /// Replaces the JSON body field at `pointer` (`*` for every element) by
     /// `REDACTED` in recorded requests and responses, and in live requests before
-    /// matching. Default: bodies are recorded as they are.
+    /// matching: in a whole JSON body, in the data of each event of a
+    /// `text/event-stream` body (the stream keeps its events, each with its
+    /// `event:` and `id:` lines), and in each line of an NDJSON body
+    /// (`application/x-ndjson`, `application/jsonl`, or lines that are each a
+    /// JSON object). Only what changes is written again. Default: bodies are
+    /// recorded as they are.
     ///
     /// A pointer that names no field (`api_key`, without its `/`, which would
     /// otherwise redact nothing or the wrong field) makes opening the cassette
     /// fail with [`crate::Error::InvalidRule`], naming it.
-    pub fn redact_json_field(mut self, pointer: &str) -> ReelBuilder {
+    pub fn redact_json_field(self, pointer: &str) -> ReelBuilder {
+        self.redact_json_field_with(pointer, reel_cassette::REDACTED)
+    }
+
+    /// [`redact_json_field`](ReelBuilder::redact_json_field) with the string
+    /// `replacement` in place of `REDACTED`: a value the code under test still
+    /// accepts on replay (`"sk-test"`), or a marker of your own.
+    ///
+    /// ```
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+    /// let reel = reel::Reel::builder()
+    ///     .redact_json_field_with("/user", "user-0")
+    ///     .redact_json_field_with("/choices/*/delta/refusal", "<REFUSAL>")
+    ///     .replay(path)?;
+    /// # drop(reel);
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn redact_json_field_with(mut self, pointer: &str, replacement: &str) -> ReelBuilder {
         if let Err(err) = reel_cassette::FieldPointer::parse(pointer) {
             self.invalid.push(("redact_json_field", err));
         }
-        self.redaction = self.redaction.redact_json_field(pointer);
+        self.redaction = self.redaction.redact_json_field_with(pointer, replacement);
         self
     }
 
     /// Replaces the content of the `multipart/form-data` part named `name` by
     /// `REDACTED` in recorded requests, and in live requests before matching (so
     /// the redacted cassette still matches). Default: parts are recorded as sent.
-    pub fn redact_form_part(mut self, name: &str) -> ReelBuilder {
-        self.redaction = self.redaction.redact_form_part(name);
+    pub fn redact_form_part(self, name: &str) -> ReelBuilder {
+        self.redact_form_part_with(name, reel_cassette::REDACTED)
+    }
+
+    /// [`redact_form_part`](ReelBuilder::redact_form_part) with `replacement`
+    /// in place of `REDACTED`.
+    pub fn redact_form_part_with(mut self, name: &str, replacement: &str) -> ReelBuilder {
+        self.redaction = self.redaction.redact_form_part_with(name, replacement);
+        self
+    }
+
+    /// Records `value` as `name` and gives it back on replay (Ruby VCR's
+    /// `filter_sensitive_data`, vcrpy's replacement values): for an account id,
+    /// a tenant, a user's e-mail that should not be in the repository but that
+    /// the code under test must see.
+    ///
+    /// - **Recording**: every occurrence of `value` becomes `name`, in the
+    ///   request (URL, headers kept, form values, body: also where the URL or a
+    ///   form body percent-encodes it and where a JSON string escapes it) and in
+    ///   the response (headers kept, body, every event of a stream). A
+    ///   compressed body that holds it is recorded decoded.
+    /// - **Matching**: live requests get the same before they are matched, so
+    ///   a recording matches whichever value this run has.
+    /// - **Replay**: every occurrence of `name` in the replayed response
+    ///   (headers and body, each event of a stream; not the status line) becomes
+    ///   this run's `value`, with `Content-Length` kept true, through every
+    ///   adapter. A response without `name` is replayed without a copy.
+    ///
+    /// An empty `value` (a variable that is not set on CI, say) hides and
+    /// restores nothing, so the cassette replays with `name` as it is. Of
+    /// several values, the longest found at a place is replaced, so a value
+    /// that contains another is replaced whole; a `name` or `value` given again
+    /// takes the place of the earlier placeholder. Pick a name that cannot
+    /// occur by chance (`<ACCOUNT_ID>`), and a value long enough not to occur
+    /// by chance either: `7` would be replaced wherever the digit is. Default:
+    /// no placeholders.
+    ///
+    /// # Panics
+    /// When `name` is empty.
+    ///
+    /// ```
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); } // replay the bundled cassette, whatever the environment says
+    /// // The real id on a developer's machine, a dummy on CI: the cassette holds
+    /// // <ACCOUNT_ID> and replays with whichever this run has.
+    /// let account = std::env::var("ACCOUNT_ID").unwrap_or_else(|_| "acct-test".into());
+    /// let reel = reel::Reel::builder()
+    ///     .placeholder("<ACCOUNT_ID>", &account)
+    ///     .replay(path)?;
+    /// # drop(reel);
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn placeholder(mut self, name: &str, value: &str) -> ReelBuilder {
+        self.redaction = self.redaction.placeholder(name, value);
         self
     }
 
@@ -481,8 +566,9 @@ impl ReelBuilder {
 
     /// A hook that edits the recorded response a request is answered with, on
     /// each replay, before the caller sees it: stamp today's date, a fresh id.
-    /// It gets the request and a copy of the recorded response; the cassette
-    /// is not changed. An error fails the request with it and the hook's name.
+    /// It gets the request and a copy of the recorded response, with each
+    /// [`placeholder`](ReelBuilder::placeholder)'s value in place of its name;
+    /// the cassette is not changed. An error fails the request with it and the hook's name.
     /// go-vcr's `BeforeResponseReplayHook`, Ruby VCR's `before_playback`. With
     /// no hook set, replay copies nothing.
     ///

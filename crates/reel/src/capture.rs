@@ -46,7 +46,7 @@ pub(crate) fn request(live: &Received, redaction: &Redaction, decode_limit: u64)
 }
 
 /// The live body decoded from its content coding, when it has one and a
-/// redaction rule changes the decoded body.
+/// redaction rule or a placeholder changes the decoded body.
 fn decoded_for_redaction(live: &Received, redaction: &Redaction, limit: u64) -> Option<Bytes> {
     let coding = live.content_encoding()?;
     let decoded = reel_cassette::content_coding::decode(coding, live.body(), limit)?;
@@ -112,7 +112,10 @@ pub(crate) fn response_head(live: &http::response::Parts, duration: Duration) ->
 
 /// Completes a recorded response with its body: a gzip or deflate body the client
 /// did not decompress is stored decompressed with `uncompressed: true` and without
-/// `Content-Encoding` and `Content-Length`, so it replays as plain content.
+/// `Content-Encoding` and `Content-Length`, so it replays as plain content. A
+/// body in another coding (`br`, `zstd`) is stored so too when a redaction rule
+/// or a placeholder changes what it decodes to: no secret, and no placeholder's
+/// value, reaches the file compressed.
 pub(crate) fn finish_response(
     mut response: Response,
     body: Bytes,
@@ -122,10 +125,12 @@ pub(crate) fn finish_response(
         .headers
         .get("Content-Encoding")
         .map(|e| e.trim().to_ascii_lowercase());
-    let decoded = encoding
-        .as_deref()
-        .filter(|e| matches!(*e, "gzip" | "x-gzip" | "deflate"))
-        .and_then(|e| reel_cassette::content_coding::decode(e, &body, u64::MAX));
+    let content_type = response.headers.get("Content-Type").unwrap_or("");
+    let decoded = encoding.as_deref().and_then(|e| {
+        let plain = reel_cassette::content_coding::decode(e, &body, u64::MAX)?;
+        let always = matches!(e, "gzip" | "x-gzip" | "deflate");
+        (always || redaction.redact_body(&plain, content_type).is_some()).then_some(plain)
+    });
     response.body = match decoded {
         Some(plain) => {
             response.uncompressed = true;
@@ -215,6 +220,42 @@ mod tests {
         let recorded = request(&live, &rules, LIMIT);
         assert_eq!(recorded.body.as_ref(), live.body());
         assert_eq!(recorded.headers.get("Content-Encoding"), Some("gzip"));
+    }
+
+    #[test]
+    fn a_compressed_body_holding_a_placeholder_value_is_recorded_decoded_with_the_name() {
+        let live = gzipped_json(r#"{"account":"acct-7781"}"#);
+        let rules = Redaction::default().placeholder("<ACCOUNT_ID>", "acct-7781");
+        let recorded = request(&live, &rules, LIMIT);
+        assert_eq!(&recorded.body[..], br#"{"account":"<ACCOUNT_ID>"}"#);
+        assert!(!recorded.headers.contains("Content-Encoding"));
+    }
+
+    #[test]
+    fn a_zstd_response_holding_a_placeholder_value_is_stored_decoded_with_the_name() {
+        let plain = br#"{"account":"acct-7781"}"#;
+        let compressed = ruzstd::encoding::compress_to_vec(
+            &plain[..],
+            ruzstd::encoding::CompressionLevel::Fastest,
+        );
+        let head = Response::new(200)
+            .with_header("Content-Encoding", "zstd")
+            .with_header("Content-Type", "application/json");
+        let rules = Redaction::default()
+            .keep_all_headers()
+            .placeholder("<ACCOUNT_ID>", "acct-7781");
+        let done = finish_response(head.clone(), Bytes::from(compressed.clone()), &rules);
+        assert_eq!(&done.body[..], br#"{"account":"<ACCOUNT_ID>"}"#);
+        assert!(done.uncompressed);
+        assert!(!done.headers.contains("Content-Encoding"));
+        // Without a rule that reaches into it, a zstd body is kept as sent.
+        let kept = finish_response(
+            head,
+            Bytes::from(compressed.clone()),
+            &Redaction::default().keep_all_headers(),
+        );
+        assert_eq!(&kept.body[..], &compressed[..]);
+        assert_eq!(kept.headers.get("Content-Encoding"), Some("zstd"));
     }
 
     #[test]

@@ -484,6 +484,8 @@ impl Reel {
             None => &inner.recordings.responses[i],
             Some(hook) => {
                 let mut response = inner.recordings.interactions[i].response.clone();
+                // The hook sees the response as the caller would: real values.
+                inner.redaction.restore_placeholders(&mut response);
                 let failed = |source| {
                     Decision::Failed(Box::new(crate::Error::Hook {
                         path: inner.path.to_path_buf(),

@@ -84,8 +84,11 @@
 //! Only the `Accept`, `Content-Encoding`, `Content-Type` and `User-Agent` request headers and the
 //! `Content-Type` response header are recorded (as Go suites do); credential-like
 //! query parameters (`key`, `api_key`, `token`, ...) become `REDACTED`, and JSON
-//! fields can be redacted by pointer. Live requests are redacted the same way
-//! before matching, so the redacted cassette matches the next run. Before each
+//! fields can be redacted by pointer, also in every event of a stream and every
+//! line of an NDJSON body; each rule can write a replacement of its own. Live
+//! requests are redacted the same way before matching, so the redacted cassette
+//! matches the next run. A [`ReelBuilder::placeholder`] records a value (an
+//! account id) under a name and gives this run's value back on replay. Before each
 //! write the new interaction is scanned for token shapes (OpenAI, Anthropic, AWS,
 //! GitHub, Slack, Google, JWT, `Bearer`) and for the values of environment
 //! variables named like secrets; a hit refuses the write and fails `flush` or

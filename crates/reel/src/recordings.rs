@@ -31,8 +31,9 @@ pub(crate) struct Recordings {
 
 impl Recordings {
     /// Prepares `cassette` (loaded from `path`) for matching under `rules`, its
-    /// requests redacted as live requests will be. Errors on a response that is
-    /// not valid HTTP.
+    /// requests redacted as live requests will be and its responses with the
+    /// placeholders' values in place of their names. Errors on a response that
+    /// is not valid HTTP.
     pub(crate) fn build(
         cassette: Cassette,
         path: &Path,
@@ -50,13 +51,22 @@ impl Recordings {
             .iter()
             .enumerate()
             .map(|(index, interaction)| {
-                let prepared = Prepared::new(&interaction.response).map_err(|message| {
-                    Error::InvalidRecording {
+                // Placeholders get their values back once, here, for every
+                // adapter; a response without one is not copied.
+                let mut restored = None;
+                if redaction.has_placeholders() {
+                    let mut response = interaction.response.clone();
+                    if redaction.restore_placeholders(&mut response) {
+                        restored = Some(response);
+                    }
+                }
+                let response = restored.as_ref().unwrap_or(&interaction.response);
+                let prepared =
+                    Prepared::new(response).map_err(|message| Error::InvalidRecording {
                         path: path.to_path_buf(),
                         index,
                         message,
-                    }
-                })?;
+                    })?;
                 Ok(
                     match timing
                         .as_ref()

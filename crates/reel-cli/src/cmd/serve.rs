@@ -11,7 +11,8 @@
 //! an ignored JSON pointer without its `/` or an invalid header name (and a
 //! redacted pointer without it would redact the wrong field, or the whole body).
 //! The limit flags take a number of bytes with an optional unit (`64MiB`), checked
-//! there too.
+//! there too, as is each `--placeholder NAME=ENV_VAR`, whose value is read from
+//! the environment once, at start.
 
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs as _};
@@ -24,7 +25,7 @@ use crate::cli::{ModeArg, Pace, ServeArgs};
 use crate::Outcome;
 
 pub fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
-    let limits = check_options(args)?;
+    let checked = check_options(args)?;
     let addr = address(&args.host, args.port)?;
     // Only this command needs a runtime; two workers serve a test suite's clients.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -32,12 +33,12 @@ pub fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(args, limits, addr, out))
+    runtime.block_on(serve(args, checked, addr, out))
 }
 
 async fn serve(
     args: &ServeArgs,
-    limits: Limits,
+    checked: Checked,
     addr: SocketAddr,
     out: &mut impl Write,
 ) -> anyhow::Result<Outcome> {
@@ -51,7 +52,7 @@ async fn serve(
     let mut builder = ReelServer::builder()
         .bind(addr)
         .on_exchange(log)
-        .options(|reel| options(reel, args))
+        .options(|reel| options(reel, args, &checked.placeholders))
         .record_command(move |mode| {
             format!("reel serve {path} --mode {mode} --upstream {upstream}{flags}")
         });
@@ -64,6 +65,7 @@ async fn serve(
     if args.allow_repeats {
         builder = builder.allow_repeats();
     }
+    let limits = checked.limits;
     if let Some(bytes) = limits.max_body_size {
         builder = builder.max_body_size(bytes);
     }
@@ -112,6 +114,14 @@ async fn serve(
 /// The JSON pointer flags with an example each, for the message on a bad pointer.
 const POINTER_FLAGS: [&str; 2] = ["--ignore-json-field", "--redact-json-field"];
 
+/// The flags that are read before the server starts.
+#[derive(Debug)]
+struct Checked {
+    limits: Limits,
+    /// `--placeholder`: each name and the value its variable holds.
+    placeholders: Vec<(String, String)>,
+}
+
 /// The limit flags, read; `None` leaves the server's default.
 #[derive(Debug)]
 struct Limits {
@@ -124,8 +134,9 @@ struct Limits {
 /// `--match-header` that is not a header name, and a limit that is not a number:
 /// `ignore_json_field` and `match_header` would panic on them, and such a
 /// `redact_json_field` pointer would redact the wrong field (`api_key`: the whole
-/// body). Returns the limits read.
-fn check_options(args: &ServeArgs) -> anyhow::Result<Limits> {
+/// body), and a `--placeholder` that is not `NAME=ENV_VAR` or whose variable is
+/// not set. Returns the limits and the placeholders read.
+fn check_options(args: &ServeArgs) -> anyhow::Result<Checked> {
     let pointers = [&args.ignore_json_field, &args.redact_json_field];
     for (flag, pointers) in POINTER_FLAGS.into_iter().zip(pointers) {
         for pointer in pointers {
@@ -140,7 +151,7 @@ fn check_options(args: &ServeArgs) -> anyhow::Result<Limits> {
              !#$%&'*+-.^_`|~ only, for example x-tenant)"
         );
     }
-    Ok(Limits {
+    let limits = Limits {
         max_body_size: args
             .max_body_size
             .as_deref()
@@ -148,7 +159,48 @@ fn check_options(args: &ServeArgs) -> anyhow::Result<Limits> {
             .transpose()?,
         max_headers: args.max_headers.as_deref().map(header_count).transpose()?,
         max_head_size: args.max_head_size.as_deref().map(head_size).transpose()?,
+    };
+    let placeholders = args
+        .placeholder
+        .iter()
+        .map(|flag| placeholder(flag, |name| std::env::var_os(name)))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Checked {
+        limits,
+        placeholders,
     })
+}
+
+/// `--placeholder NAME=ENV_VAR`: the name and the value of the variable, which
+/// `env` looks up. Errors when the flag is not `NAME=ENV_VAR` or the variable is
+/// not set, empty, or not UTF-8.
+fn placeholder(
+    flag: &str,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> anyhow::Result<(String, String)> {
+    let Some((name, variable)) = flag
+        .rsplit_once('=')
+        .filter(|(name, variable)| !name.is_empty() && !variable.is_empty())
+    else {
+        bail!(
+            "--placeholder {flag}: not NAME=ENV_VAR (the name to record the value as, and \
+             the environment variable that holds the value; for example --placeholder \
+             '<ACCOUNT_ID>=ACCOUNT_ID')"
+        );
+    };
+    let why = match env(variable) {
+        None => "is not set",
+        Some(value) if value.is_empty() => "is empty",
+        Some(value) => match value.into_string() {
+            Ok(value) => return Ok((name.to_owned(), value)),
+            Err(_) => "is not valid UTF-8",
+        },
+    };
+    bail!(
+        "--placeholder {flag}: environment variable {variable} {why} (set it to the value to \
+         record as {name}; on a machine that only replays, any value, which replays in place \
+         of {name})"
+    )
 }
 
 /// `--max-headers`: a whole number from 1.
@@ -226,7 +278,11 @@ fn is_header_name(name: &str) -> bool {
 
 /// The matching and redaction flags applied to the server's `ReelBuilder`, once
 /// `check_options` has accepted them.
-fn options(mut reel: ReelBuilder, args: &ServeArgs) -> ReelBuilder {
+fn options(
+    mut reel: ReelBuilder,
+    args: &ServeArgs,
+    placeholders: &[(String, String)],
+) -> ReelBuilder {
     for pointer in &args.ignore_json_field {
         reel = reel.ignore_json_field(pointer);
     }
@@ -247,6 +303,9 @@ fn options(mut reel: ReelBuilder, args: &ServeArgs) -> ReelBuilder {
     }
     for pointer in &args.redact_json_field {
         reel = reel.redact_json_field(pointer);
+    }
+    for (name, value) in placeholders {
+        reel = reel.placeholder(name, value);
     }
     if args.keep_retried {
         reel = reel.keep_retried(true);
@@ -304,6 +363,8 @@ fn option_flags(args: &ServeArgs) -> String {
     push("--match-header", &args.match_header);
     push("--keep-header", &args.keep_header);
     push("--redact-json-field", &args.redact_json_field);
+    // The variables' names, never their values.
+    push("--placeholder", &args.placeholder);
     // Re-recording through the same server takes the same requests.
     push("--max-body-size", args.max_body_size.as_slice());
     push("--max-headers", args.max_headers.as_slice());
@@ -455,6 +516,42 @@ mod tests {
         );
         let err = size("--max-body-size", "99999999999999999999", "64MiB").unwrap_err();
         assert!(err.to_string().contains("not a size in bytes"), "{err}");
+    }
+
+    #[test]
+    fn a_placeholder_flag_names_its_variable_and_refuses_a_missing_or_empty_one() {
+        let env = |name: &str| match name {
+            "ACCOUNT_ID" => Some("acct-1".into()),
+            "EMPTY" => Some("".into()),
+            _ => None,
+        };
+        assert_eq!(
+            placeholder("<ACCOUNT_ID>=ACCOUNT_ID", env).unwrap(),
+            ("<ACCOUNT_ID>".to_owned(), "acct-1".to_owned())
+        );
+        // The last `=` ends the name: a name may hold one.
+        assert_eq!(
+            placeholder("a=b=ACCOUNT_ID", env).unwrap(),
+            ("a=b".to_owned(), "acct-1".to_owned())
+        );
+        let err = |flag: &str| placeholder(flag, env).unwrap_err().to_string();
+        assert_eq!(
+            err("<ID>=MISSING"),
+            "--placeholder <ID>=MISSING: environment variable MISSING is not set (set it to \
+             the value to record as <ID>; on a machine that only replays, any value, which \
+             replays in place of <ID>)"
+        );
+        assert!(err("<ID>=EMPTY").contains("environment variable EMPTY is empty"));
+        for bad in ["<ID>", "=ACCOUNT_ID", "<ID>="] {
+            assert_eq!(
+                err(bad),
+                format!(
+                    "--placeholder {bad}: not NAME=ENV_VAR (the name to record the value as, \
+                     and the environment variable that holds the value; for example \
+                     --placeholder '<ACCOUNT_ID>=ACCOUNT_ID')"
+                )
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! replays with the middleware; the matching flags (`--ignore-json-field`,
 //! `--ignore-query-param`, `--match-header`) change what matches; the limit flags
 //! (`--max-body-size`, `--max-headers`, `--max-head-size`) are enforced and kept
-//! in the re-record command; bad usage exits 2; every corpus cassette, served, answers its recorded requests byte for byte,
+//! in the re-record command; `--placeholder` records a variable's value by name
+//! and replays the value of the run; bad usage exits 2; every corpus cassette, served, answers its recorded requests byte for byte,
 //! one HTTP chunk per event.
 
 use std::io::{BufRead as _, BufReader, Read as _};
@@ -224,6 +225,69 @@ async fn serve_records_through_an_upstream_and_the_middleware_replays_the_casset
     assert_eq!(upstream.requests().len(), 2, "replay sent nothing upstream");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_placeholder_records_the_variables_value_as_its_name_and_replays_this_runs_value() {
+    let upstream = Upstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let upstream_url = upstream.url("");
+    let flag = ["--placeholder", "<ACCOUNT_ID>=ACCOUNT_ID"];
+    // A JSON echo and a stream echo of requests that carry the id in the URL and
+    // the body; what the client read of each, event by event for the stream.
+    let exchange = |base_url: String, account: &'static str| async move {
+        let client = reqwest::Client::new();
+        let mut read = Vec::new();
+        for target in ["/echo", "/echo-sse"] {
+            let mut response = client
+                .post(format!("{base_url}{target}?account={account}"))
+                .header("Content-Type", "application/json")
+                .body(format!(r#"{{"account":"{account}"}}"#))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            let mut chunks = Vec::new();
+            while let Some(chunk) = response.chunk().await.unwrap() {
+                chunks.push(String::from_utf8(chunk.to_vec()).unwrap());
+            }
+            read.push(chunks);
+        }
+        read
+    };
+    let real = "acct-7781-real";
+    let mut args = vec!["acct.yaml", "--mode", "all", "--upstream", &upstream_url];
+    args.extend(flag);
+    let recording = Serve::start_env(&args, dir.path(), &[("ACCOUNT_ID", real)]);
+    let live = exchange(recording.base_url.clone(), real).await;
+    let (code, _, stderr) = recording.terminate();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(live[0].concat().contains(real), "{live:?}");
+    assert_eq!(live[1].len(), 3, "one chunk per event: {live:?}");
+
+    let text = std::fs::read_to_string(dir.path().join("acct.yaml")).unwrap();
+    assert!(!text.contains(real), "the id reached the cassette:\n{text}");
+    assert!(text.contains("/echo-sse?account=<ACCOUNT_ID>"), "{text}");
+    assert!(text.contains(r#"{"account":"<ACCOUNT_ID>"}"#), "{text}");
+
+    // Replay only, with a dummy id: it matches, and the responses carry it.
+    let dummy = "acct-ci";
+    let mut args = vec!["acct.yaml", "--mode", "none"];
+    args.extend(flag);
+    let replaying = Serve::start_env(&args, dir.path(), &[("ACCOUNT_ID", dummy)]);
+    let replayed = exchange(replaying.base_url.clone(), dummy).await;
+    let (code, _, stderr) = replaying.terminate();
+    assert_eq!(code, 0, "{stderr}");
+    let expected: Vec<Vec<String>> = live
+        .iter()
+        .map(|chunks| chunks.iter().map(|c| c.replace(real, dummy)).collect())
+        .collect();
+    assert_eq!(replayed, expected, "{stderr}");
+    assert_eq!(
+        upstream.requests().len(),
+        2,
+        "the replay sent nothing upstream"
+    );
+}
+
 /// The seed's first recorded request body.
 fn seed_body() -> reel::cassette::Bytes {
     let seed = Cassette::load(repo_root().join(SEED)).unwrap();
@@ -390,7 +454,7 @@ fn serve_limit_flags_refuse_what_is_over_them_and_stay_in_the_re_record_command(
 #[test]
 fn serve_refuses_what_it_cannot_serve_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 12] = [
+    let cases: [(&[&str], &str); 14] = [
         (
             &["missing.yaml", "--mode", "none"],
             "reel: cassette missing.yaml does not exist (looked in ",
@@ -457,6 +521,18 @@ fn serve_refuses_what_it_cannot_serve_with_exit_code_2() {
             &["missing.yaml", "--max-head-size", "0KiB"],
             "reel: --max-head-size 0KiB: a request head takes at least one byte (for \
              example 128KiB)\n",
+        ),
+        (
+            &["missing.yaml", "--placeholder", "<ACCOUNT_ID>=ACCOUNT_ID"],
+            "reel: --placeholder <ACCOUNT_ID>=ACCOUNT_ID: environment variable ACCOUNT_ID \
+             is not set (set it to the value to record as <ACCOUNT_ID>; on a machine that \
+             only replays, any value, which replays in place of <ACCOUNT_ID>)\n",
+        ),
+        (
+            &["missing.yaml", "--placeholder", "ACCOUNT_ID"],
+            "reel: --placeholder ACCOUNT_ID: not NAME=ENV_VAR (the name to record the value \
+             as, and the environment variable that holds the value; for example \
+             --placeholder '<ACCOUNT_ID>=ACCOUNT_ID')\n",
         ),
         (
             &["missing.yaml", "--max-headers", "lots"],

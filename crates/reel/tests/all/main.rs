@@ -10,6 +10,7 @@ mod matching; // the matching rules and their options
 mod modes; // every mode with missing, matching and non-matching cassettes; REEL_RECORD
 mod network; // replay never opens a connection
 mod pacing; // waits before the headers and between events
+mod placeholders; // values recorded under a name and given back on replay; JSON fields in streams
 mod processes; // several processes recording into one cassette; a process killed while saving
 mod recording; // record mode against a local upstream: live tee, secrets, gzip, failures
 mod report;
