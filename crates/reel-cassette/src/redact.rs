@@ -63,6 +63,8 @@ pub struct Redaction {
     /// Part names and their replacements; the last rule for a name wins.
     form_parts: Vec<(String, String)>,
     placeholders: Placeholders,
+    /// Whether every credential the secret scan finds is replaced too.
+    scrub_secrets: bool,
 }
 
 impl Default for Redaction {
@@ -84,6 +86,7 @@ impl Default for Redaction {
             invalid: Vec::new(),
             form_parts: Vec::new(),
             placeholders: Placeholders::default(),
+            scrub_secrets: false,
         }
     }
 }
@@ -223,6 +226,36 @@ impl Redaction {
         changed
     }
 
+    /// Also replaces every credential the secret scan finds (provider keys,
+    /// tokens, values named as credentials, in any header kept, the URL, form
+    /// values and bodies) with a placeholder naming its kind:
+    /// `REDACTED_OPENAI_API_KEY`, `REDACTED_X_API_KEY` for a value named
+    /// `x-api-key`. Live requests are scrubbed the same way before matching,
+    /// so the recording still matches. Recording then writes what it would
+    /// otherwise refuse, without the credential.
+    ///
+    /// ```
+    /// use reel_cassette::{Redaction, Request};
+    ///
+    /// let key = ["sk-proj-", "Xk2fQ9zLmN3pR7sT1vW4yB6dA8cE0gH"].concat();
+    /// let mut request = Request::new("POST", "https://api.example.com/v1/keys")
+    ///     .with_body(format!(r#"{{"client_secret":"Zx81kQpL0vB3nM5tR7wY","key":"{key}"}}"#));
+    /// Redaction::default().scrub_secrets().apply_to_request(&mut request);
+    /// assert_eq!(
+    ///     &request.body[..],
+    ///     br#"{"client_secret":"REDACTED_CLIENT_SECRET","key":"REDACTED_OPENAI_API_KEY"}"#
+    /// );
+    /// ```
+    pub fn scrub_secrets(mut self) -> Redaction {
+        self.scrub_secrets = true;
+        self
+    }
+
+    /// Whether [`Redaction::scrub_secrets`] is on.
+    pub fn scrubs_secrets(&self) -> bool {
+        self.scrub_secrets
+    }
+
     /// The first rule given that cannot work: a JSON pointer that names no field.
     pub fn check(&self) -> Result<(), crate::PointerError> {
         match self.invalid.first() {
@@ -310,6 +343,14 @@ impl Redaction {
                 request.request_uri = uri.into();
             }
         }
+        if self.scrub_secrets {
+            scrub_headers(&mut request.headers);
+            scrub_headers(&mut request.trailer);
+            scrub_headers(&mut request.form);
+            if let Some(uri) = crate::secrets::scrub_text(request.request_uri.as_bytes()) {
+                request.request_uri = uri.into();
+            }
+        }
         let content_type = request.headers.get("Content-Type").unwrap_or("");
         if let Some(body) = self.redact_body(&request.body, content_type) {
             request.body = body.into();
@@ -331,6 +372,10 @@ impl Redaction {
             map_values(&mut response.headers, |v| self.placeholders.hide(v));
             map_values(&mut response.trailer, |v| self.placeholders.hide(v));
         }
+        if self.scrub_secrets {
+            scrub_headers(&mut response.headers);
+            scrub_headers(&mut response.trailer);
+        }
         let content_type = response.headers.get("Content-Type").unwrap_or("");
         if let Some(body) = self.redact_body(&response.body, content_type) {
             set_body(response, body);
@@ -344,9 +389,16 @@ impl Redaction {
             Some(redacted) => Cow::Owned(redacted),
             None => Cow::Borrowed(url),
         };
-        match self.placeholders.hide_str(&redacted) {
+        let hidden = match self.placeholders.hide_str(&redacted) {
             Some(hidden) => Cow::Owned(hidden),
             None => redacted,
+        };
+        if !self.scrub_secrets {
+            return hidden;
+        }
+        match crate::secrets::scrub_text(hidden.as_bytes()) {
+            Some(scrubbed) => Cow::Owned(String::from_utf8_lossy(&scrubbed).into_owned()),
+            None => hidden,
         }
     }
 
@@ -368,9 +420,16 @@ impl Redaction {
     /// redacted JSON payload is re-serialized compactly.
     pub fn redact_body(&self, body: &[u8], content_type: &str) -> Option<Vec<u8>> {
         let redacted = self.redact_structure(body, content_type);
-        match self.placeholders.hide(redacted.as_deref().unwrap_or(body)) {
+        let hidden = match self.placeholders.hide(redacted.as_deref().unwrap_or(body)) {
             Some(hidden) => Some(hidden),
             None => redacted,
+        };
+        if !self.scrub_secrets {
+            return hidden;
+        }
+        match crate::secrets::scrub_text(hidden.as_deref().unwrap_or(body)) {
+            Some(scrubbed) => Some(scrubbed),
+            None => hidden,
         }
     }
 
@@ -432,6 +491,30 @@ fn keep_only(headers: &mut Headers, kept: &[String]) {
 }
 
 /// Replaces each value of `headers` that `map` changes; whether any did.
+/// Each value with its credentials replaced, judged with its header's name.
+fn scrub_headers(headers: &mut Headers) {
+    let changed: Vec<(String, Vec<crate::ByteString>)> = headers
+        .iter()
+        .filter_map(|(name, values)| {
+            let mut any = false;
+            let new = values
+                .iter()
+                .map(|v| match crate::secrets::scrub_header(name, v.as_bytes()) {
+                    Some(scrubbed) => {
+                        any = true;
+                        crate::ByteString::from(scrubbed)
+                    }
+                    None => v.clone(),
+                })
+                .collect();
+            any.then(|| (name.to_owned(), new))
+        })
+        .collect();
+    for (name, values) in changed {
+        headers.insert(name, values);
+    }
+}
+
 fn map_values(headers: &mut Headers, map: impl Fn(&[u8]) -> Option<Vec<u8>>) -> bool {
     let mut changed = false;
     for value in headers.values_mut() {

@@ -291,6 +291,12 @@ pub struct ScrubArgs {
     /// (repeatable): /user/password, /messages/*/api_key.
     #[arg(long, value_name = "POINTER")]
     pub json_field: Vec<String>,
+    /// Also replace every credential the secret scan finds (in headers kept,
+    /// URLs, forms and bodies, streamed, compressed or base64 ones too) with a
+    /// placeholder naming its kind: REDACTED_OPENAI_API_KEY. Tests replaying
+    /// the cassette scrub live requests the same way before matching.
+    #[arg(long)]
+    pub secrets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -389,6 +395,11 @@ pub struct ServeArgs {
     /// start and must be set and not empty (a dummy on CI). Default: none.
     #[arg(long, value_name = "NAME=ENV_VAR", help_heading = "Redaction")]
     pub placeholder: Vec<String>,
+    /// Record every credential the secret scan finds as a placeholder naming
+    /// its kind (REDACTED_OPENAI_API_KEY) instead of refusing the recording;
+    /// live requests are scrubbed the same way before matching.
+    #[arg(long, help_heading = "Redaction")]
+    pub scrub_secrets: bool,
     /// The largest request body read, in bytes or with a unit (KB, MB, GB, or KiB,
     /// MiB, GiB): 512KiB, 64MiB, 1GiB, 10MB. A larger one gets 413. Default: 64MiB.
     #[arg(long, value_name = "BYTES", help_heading = "Limits")]

@@ -354,6 +354,20 @@ impl ReelBuilder {
         self
     }
 
+    /// Replaces every credential the secret scan finds with a placeholder
+    /// naming its kind (`REDACTED_OPENAI_API_KEY`, `REDACTED_CLIENT_SECRET` for
+    /// a value named `client_secret`) instead of refusing the recording: in
+    /// kept headers, the URL, form values and bodies, streamed ones too. Live
+    /// requests are scrubbed the same way before matching, so the cassette
+    /// matches the next run. A cassette that holds such placeholders in its
+    /// requests (written by `reel scrub --secrets`) turns this on for matching
+    /// by itself. A credential the scrub cannot reach (cut across streamed
+    /// events) still refuses the write.
+    pub fn scrub_secrets(mut self) -> ReelBuilder {
+        self.redaction = self.redaction.scrub_secrets();
+        self
+    }
+
     /// Writes recordings even when they contain credential-shaped values. Default:
     /// before each write reel scans the new interaction for known token shapes and
     /// for the values of environment variables named like secrets, and refuses to

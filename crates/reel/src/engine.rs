@@ -243,7 +243,7 @@ impl Reel {
         );
     }
 
-    pub(crate) fn open(builder: ReelBuilder, path: &Path, mode: Mode) -> Result<Reel> {
+    pub(crate) fn open(mut builder: ReelBuilder, path: &Path, mode: Mode) -> Result<Reel> {
         let test = current_test_name();
         let full_diff = env::full_diff()?.or(builder.full_diff).unwrap_or(false);
         let review = env::flag(env::REVIEW)?.or(builder.review).unwrap_or(false);
@@ -263,6 +263,11 @@ impl Reel {
         let expired = expired(&builder, &source, behaviour, &cassette, test.as_deref())?;
         let mut rules = builder.rules;
         rules.normalizer.decode_limit = builder.max_body_size;
+        // A cassette `reel scrub --secrets` scrubbed matches live requests
+        // scrubbed the same way.
+        if !builder.redaction.scrubs_secrets() && holds_scrubbed_secrets(&cassette) {
+            builder.redaction = builder.redaction.scrub_secrets();
+        }
         let mut recordings = Recordings::build(cassette, &source, &rules, &builder.redaction)?;
         recordings.expire(&expired);
         let superseded_if_recorded: Vec<_> = expired
@@ -726,4 +731,20 @@ impl fmt::Debug for Reel {
             .field("pacing", &self.inner.pacing)
             .finish()
     }
+}
+
+/// Whether a recorded request holds a placeholder of a scrubbed credential
+/// (`REDACTED_OPENAI_API_KEY`) in its URL or body: one search per request, at
+/// load.
+fn holds_scrubbed_secrets(cassette: &reel_cassette::Cassette) -> bool {
+    let finder = memchr::memmem::Finder::new(b"REDACTED_");
+    let scrubbed = |text: &[u8]| {
+        finder.find_iter(text).any(|at| {
+            text.get(at + 9)
+                .is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        })
+    };
+    cassette.interactions.iter().any(|interaction| {
+        scrubbed(interaction.request.url.as_bytes()) || scrubbed(&interaction.request.body)
+    })
 }

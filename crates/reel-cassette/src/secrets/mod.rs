@@ -41,6 +41,8 @@ mod looks;
 mod names;
 mod providers;
 mod scrub;
+
+pub(crate) use scrub::{scrub_header, scrub_text};
 mod shapes;
 
 /// Environment variable names containing one of these hold secrets.

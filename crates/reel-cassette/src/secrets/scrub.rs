@@ -80,6 +80,31 @@ impl SecretScanner {
     }
 }
 
+/// `text` with every credential the token-shape scan finds in it replaced by
+/// its placeholder, or `None` when it holds none: [`crate::Redaction::scrub_secrets`]
+/// on URLs and bodies.
+pub(crate) fn scrub_text(text: &[u8]) -> Option<Vec<u8>> {
+    let hits = SecretScanner::token_shapes().hits(text, 0);
+    if hits.is_empty() {
+        return None;
+    }
+    replaced(text, &replacements(&hits))
+}
+
+/// A header's `value` with its credentials replaced, judged as the line
+/// `name: value` (so that `X-Api-Key: …` counts), or `None`.
+pub(crate) fn scrub_header(name: &str, value: &[u8]) -> Option<Vec<u8>> {
+    let mut line = Vec::with_capacity(name.len() + 2 + value.len());
+    line.extend_from_slice(name.as_bytes());
+    line.extend_from_slice(b": ");
+    line.extend_from_slice(value);
+    let hits = SecretScanner::token_shapes().hits(&line, 0);
+    if hits.is_empty() {
+        return None;
+    }
+    replaced(value, &replacements(&hits))
+}
+
 /// One replacement per credential, longest first (a credential holding
 /// another is replaced whole).
 fn replacements(hits: &[Hit]) -> Vec<Replacement> {

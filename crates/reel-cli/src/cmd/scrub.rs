@@ -1,8 +1,9 @@
-//! `reel scrub PATH... [--check]`: apply the redaction rules recording uses to
-//! cassettes already on disk, rewriting each changed one atomically in its own
-//! layout, then scan the result with the secret scanner recording and `reel
-//! check` use: a credential the rules do not reach (in a body, cut across stream
-//! deltas) is reported, and the command exits 1.
+//! `reel scrub PATH... [--check] [--secrets]`: apply the redaction rules
+//! recording uses to cassettes already on disk, rewriting each changed one
+//! atomically in its own layout, then scan the result with the secret scanner
+//! recording and `reel check` use. With `--secrets`, every credential the scan
+//! finds is replaced by a placeholder naming its kind; what is still left (a
+//! key cut across stream deltas) is reported, and the command exits 1.
 
 use std::io::Write;
 use std::path::Path;
@@ -43,7 +44,7 @@ pub fn run(args: &ScrubArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     let mut changed = 0;
     let mut left = 0;
     for path in &files {
-        match scrub_file(path, &rules, &scanner, args.check) {
+        match scrub_file(path, &rules, &scanner, args) {
             Ok(Scrubbed { summary, findings }) => {
                 if let Some(summary) = summary {
                     changed += 1;
@@ -85,9 +86,13 @@ pub fn run(args: &ScrubArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     if left > 0 {
         writeln!(
             out,
-            "{} the rules do not remove: redact {} with --json-field or --param, or edit the file",
+            "{} the rules do not remove: {}",
             count(left, "credential", "credentials"),
-            if left == 1 { "it" } else { "them" }
+            if args.secrets {
+                "edit the file (a credential cut across streamed events is not replaced)"
+            } else {
+                "run reel scrub --secrets to replace them with placeholders, or redact them with --json-field or --param"
+            }
         )?;
         outcome = outcome.max(Outcome::Found);
     }
@@ -109,8 +114,9 @@ fn scrub_file(
     path: &Path,
     rules: &Redaction,
     scanner: &SecretScanner,
-    check: bool,
+    args: &ScrubArgs,
 ) -> reel_cassette::Result<Scrubbed> {
+    let check = args.check;
     let _lock = if check {
         None
     } else {
@@ -122,6 +128,11 @@ fn scrub_file(
         rules.apply_to_request(&mut interaction.request);
         rules.apply_to_response(&mut interaction.response);
     }
+    let replaced = if args.secrets {
+        scanner.scrub(&mut scrubbed).len()
+    } else {
+        0
+    };
     let findings = scanner.scan(&scrubbed);
     if scrubbed == original {
         return Ok(Scrubbed {
@@ -133,13 +144,13 @@ fn scrub_file(
         write_atomically(path, scrubbed.to_yaml().as_bytes())?;
     }
     Ok(Scrubbed {
-        summary: Some(summary(&original, &scrubbed)),
+        summary: Some(summary(&original, &scrubbed, replaced)),
         findings,
     })
 }
 
-/// `2 headers removed (Authorization, Set-Cookie), 1 URL redacted, 1 body redacted`
-fn summary(before: &Cassette, after: &Cassette) -> String {
+/// `1 credential replaced, 2 headers removed (Authorization, Set-Cookie), 1 URL redacted, 1 body redacted`
+fn summary(before: &Cassette, after: &Cassette, credentials: usize) -> String {
     let mut removed: Vec<String> = Vec::new();
     let (mut removed_count, mut urls, mut forms, mut bodies) = (0, 0, 0, 0);
     let mut headers_removed = |a: &Headers, b: &Headers| {
@@ -168,6 +179,12 @@ fn summary(before: &Cassette, after: &Cassette) -> String {
         bodies += usize::from(x.response.body != y.response.body);
     }
     let mut parts = Vec::new();
+    if credentials > 0 {
+        parts.push(format!(
+            "{} replaced",
+            count(credentials, "credential", "credentials")
+        ));
+    }
     if removed_count > 0 {
         parts.push(format!(
             "{} removed ({})",

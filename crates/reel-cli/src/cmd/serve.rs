@@ -304,6 +304,9 @@ fn options(
     for pointer in &args.redact_json_field {
         reel = reel.redact_json_field(pointer);
     }
+    if args.scrub_secrets {
+        reel = reel.scrub_secrets();
+    }
     for (name, value) in placeholders {
         reel = reel.placeholder(name, value);
     }
@@ -374,6 +377,9 @@ fn option_flags(args: &ServeArgs) -> String {
     }
     if args.keep_retried {
         flags.push_str(" --keep-retried");
+    }
+    if args.scrub_secrets {
+        flags.push_str(" --scrub-secrets");
     }
     flags
 }

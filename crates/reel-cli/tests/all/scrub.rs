@@ -144,7 +144,8 @@ fn scrub_with_keep_all_headers_removes_no_header_and_names_the_key_it_keeps() {
         "leaky.yaml: would scrub (1 URL redacted)\n\
          leaky.yaml: still holds a credential: interaction 0: request.headers.Authorization: OpenAI API key `sk-pro…(38 chars)`\n\
          1 of 1 cassette would be scrubbed (run reel scrub without --check to scrub them)\n\
-         1 credential the rules do not remove: redact it with --json-field or --param, or edit the file\n"
+         1 credential the rules do not remove: run reel scrub --secrets to replace them with placeholders, \
+         or redact them with --json-field or --param\n"
     );
 }
 
@@ -201,10 +202,58 @@ fn scrub_names_a_credential_its_rules_do_not_reach_and_exits_1() {
         run.stdout,
         "leaky.yaml: still holds a credential: interaction 0: response.body: OpenAI API key `sk-pro…(72 chars)`\n\
          scrubbed 0 of 1 cassette\n\
-         1 credential the rules do not remove: redact it with --json-field or --param, or edit the file\n"
+         1 credential the rules do not remove: run reel scrub --secrets to replace them with placeholders, \
+         or redact them with --json-field or --param\n"
     );
     assert!(
         !run.stdout.contains(&key),
         "the key itself is never printed"
+    );
+}
+
+/// `--secrets` replaces a key in a streamed response body and one in the
+/// request body with placeholders naming their kind; the file still loads,
+/// passes `reel check` (no credential, re-saves byte for byte) and a second
+/// run changes nothing.
+#[test]
+fn scrub_secrets_replaces_a_key_in_a_streamed_body_with_a_placeholder() {
+    let key = format!("sk-proj-{}", "Zq7Xw2Lm9Kp4Rt6Vy1Bn3Hc8Jd5Fg0Ts".repeat(2));
+    let secret = "Qm9vYmFyQmF6MTIzNDU2Nzg5MA";
+    let leaky = seed_text()
+        .replacen(
+            r#"{"id":"chatcmpl-"#,
+            &format!(r#"{{"note":"your key is {key}","id":"chatcmpl-"#),
+            1,
+        )
+        .replacen(
+            r#""model":"gpt-4o-mini","#,
+            &format!(r#""model":"gpt-4o-mini","client_secret":"{secret}","#),
+            1,
+        );
+    assert_ne!(leaky, seed_text());
+    let dir = dir_with(&[("leaky.yaml", &leaky)]);
+    let run = reel(&["scrub", "--secrets", "leaky.yaml"], dir.path());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout,
+        "leaky.yaml: scrubbed (2 credentials replaced, 2 bodies redacted)\nscrubbed 1 of 1 cassette\n"
+    );
+    let text = std::fs::read_to_string(dir.path().join("leaky.yaml")).unwrap();
+    assert!(!text.contains(&key) && !text.contains(secret), "{text}");
+    assert!(
+        text.contains(r#"your key is REDACTED_OPENAI_API_KEY"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"\"client_secret\":\"REDACTED_CLIENT_SECRET\""#)
+            || text.contains(r#""client_secret":"REDACTED_CLIENT_SECRET""#),
+        "{text}"
+    );
+    let check = reel(&["check", "leaky.yaml"], dir.path());
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let again = reel(&["scrub", "--secrets", "leaky.yaml"], dir.path());
+    assert_eq!(
+        (again.code, again.stdout.as_str()),
+        (0, "scrubbed 0 of 1 cassette\n")
     );
 }

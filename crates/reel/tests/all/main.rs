@@ -15,6 +15,7 @@ mod processes; // several processes recording into one cassette; a process kille
 mod recording; // record mode against a local upstream: live tee, secrets, gzip, failures
 mod report;
 mod review; // review mode: recordings go to the pending file, the cassette stays // the mismatch report and other error texts, pinned
+mod scrubbed; // credentials recorded as placeholders naming their kind, and matched
 mod seed; // the bundled OpenAI cassette, end to end
 mod streaming; // one chunk per SSE event or event-stream frame, one for anything else
 mod support; // helpers: cassettes in temp dirs, clients, chunk collection
