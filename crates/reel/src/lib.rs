@@ -89,11 +89,15 @@
 //! requests are redacted the same way before matching, so the redacted cassette
 //! matches the next run. A [`ReelBuilder::placeholder`] records a value (an
 //! account id) under a name and gives this run's value back on replay. Before each
-//! write the new interaction is scanned for token shapes (OpenAI, Anthropic, AWS,
-//! GitHub, Slack, Google, JWT, `Bearer`) and for the values of environment
-//! variables named like secrets; a hit refuses the write and fails `flush` or
-//! the test. For a test that scan runs when its last handle closes (or at
-//! `flush`), off the requests' path; `reel-server` scans each answer as it ends.
+//! write the new interaction is scanned for credentials: provider keys by their
+//! documented formats, values whose header, field, parameter or cookie name says
+//! credential, JWTs, private keys, `Bearer` and `Basic` values, webhook URLs, and
+//! the values of environment variables named like secrets, read through
+//! base64, compression and streamed events; a hit refuses the write and fails
+//! `flush` or the test ([`ReelBuilder::scrub_secrets`] records a placeholder
+//! naming the credential's kind instead). For a test that scan runs when its
+//! last handle closes (or at `flush`), off the requests' path; `reel-server`
+//! scans each answer as it ends.
 
 //! # Matching
 //! A request matches a recorded one by method, URL (query parameters in any order)
