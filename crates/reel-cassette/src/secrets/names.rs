@@ -12,9 +12,10 @@
 //!   `password_hint`, `session_id`) or the token is a model's or a page's
 //!   (`max_tokens`, `next_page_token`);
 //! - `key` names one after a word that says whose (`api_key`, `AccountKey`,
-//!   `subscription-key`), and in a header unless the key is a cache's or a
-//!   request's (`Idempotency-Key`, `Sec-WebSocket-Key`); a bare `key` is weak
-//!   evidence: its value must look more random;
+//!   `OPENAI_KEY`, `subscription-key`), unless the key is a cache's, a
+//!   request's or a record's (`Idempotency-Key`, `Sec-WebSocket-Key`,
+//!   `prompt_cache_key`, `partition_key`); a bare `key` is weak evidence: its
+//!   value must look more random;
 //! - `sig`, `X-Amz-Signature`, `X-Goog-Signature` only in `name=value` text
 //!   after `?`, `&` or `;` (a signed URL, a SAS connection string): a bare
 //!   `signature` is a webhook's or a model's thinking signature, and a SigV4
@@ -165,6 +166,10 @@ const KEY_OTHERS: &[&str] = &[
     "list",
     "ssh",
     "socket",
+    "kms",
+    "gpg",
+    "pgp",
+    "ssh",
     "publishable",
     "pub",
     "verification",
@@ -426,7 +431,11 @@ pub(crate) fn strength(name: &[u8], equals: bool) -> Option<Strength> {
             Some(b) if KEY_OWNERS.contains(&b) || rest.iter().any(credential_word) => {
                 Some(Strength::Strong)
             }
-            // `X-Foo-Key` and `foo_key`: some service's key, weakly.
+            // `X-Foo-Key`, `OPENAI_KEY`: some service's key; after a word
+            // that is no word (`e308key`, `x1_key`), weakly.
+            Some(b) if b.len() >= 2 && b.bytes().all(|c| c.is_ascii_alphabetic()) => {
+                Some(Strength::Strong)
+            }
             Some(_) => Some(Strength::Weak),
         };
     }
