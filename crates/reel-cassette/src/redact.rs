@@ -427,7 +427,7 @@ impl Redaction {
         if !self.scrub_secrets {
             return hidden;
         }
-        match crate::secrets::scrub_text(hidden.as_deref().unwrap_or(body)) {
+        match crate::secrets::scrub_body(hidden.as_deref().unwrap_or(body), content_type) {
             Some(scrubbed) => Some(scrubbed),
             None => hidden,
         }

@@ -361,8 +361,8 @@ impl ReelBuilder {
     /// requests are scrubbed the same way before matching, so the cassette
     /// matches the next run. A cassette that holds such placeholders in its
     /// requests (written by `reel scrub --secrets`) turns this on for matching
-    /// by itself. A credential the scrub cannot reach (cut across streamed
-    /// events) still refuses the write.
+    /// by itself. A credential a stream cut across events is replaced in its
+    /// pieces; one the scrub cannot reach still refuses the write.
     pub fn scrub_secrets(mut self) -> ReelBuilder {
         self.redaction = self.redaction.scrub_secrets();
         self

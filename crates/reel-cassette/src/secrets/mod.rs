@@ -42,7 +42,7 @@ mod names;
 mod providers;
 mod scrub;
 
-pub(crate) use scrub::{scrub_header, scrub_text};
+pub(crate) use scrub::{scrub_body, scrub_header, scrub_text};
 mod shapes;
 
 /// Environment variable names containing one of these hold secrets.

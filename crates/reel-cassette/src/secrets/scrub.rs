@@ -20,8 +20,9 @@ impl SecretScanner {
     /// Replaces every credential the scan finds in `cassette` with a
     /// placeholder naming its kind (`REDACTED_OPENAI_API_KEY`,
     /// `REDACTED_X_API_KEY` for a value named `x-api-key`), and returns the
-    /// findings replaced. A credential that cannot be replaced where it is
-    /// (cut across streamed events) is left: scan again to see what is left.
+    /// findings replaced. A credential a model's stream cut across events is
+    /// replaced too: the first event's piece takes the placeholder, the others
+    /// lose their part, and only those events are written again.
     ///
     /// ```
     /// use reel_cassette::{Cassette, Interaction, Request, Response, SecretScanner};
@@ -91,6 +92,31 @@ pub(crate) fn scrub_text(text: &[u8]) -> Option<Vec<u8>> {
     replaced(text, &replacements(&hits))
 }
 
+/// A body with every credential the token-shape scan finds replaced, those a
+/// stream cuts across events too (`content_type` says how it is framed), or
+/// `None`: [`crate::Redaction::scrub_secrets`] on bodies.
+pub(crate) fn scrub_body(body: &[u8], content_type: &str) -> Option<Vec<u8>> {
+    let scanner = SecretScanner::token_shapes();
+    let mut hits = scanner.hits(body, 0);
+    if let Some(framing) = crate::stream_text::Framing::of(content_type, body) {
+        let bytes = bytes::Bytes::copy_from_slice(body);
+        for (_, text) in crate::stream_text::joined_fields(&bytes, framing) {
+            hits.extend(scanner.hits(&text, 0));
+        }
+    }
+    if hits.is_empty() {
+        return None;
+    }
+    let replacements = replacements(&hits);
+    let whole = replaced(body, &replacements);
+    joined_replaced(
+        whole.as_deref().unwrap_or(body),
+        content_type,
+        &replacements,
+    )
+    .or(whole)
+}
+
 /// A header's `value` with its credentials replaced, judged as the line
 /// `name: value` (so that `X-Api-Key: …` counts), or `None`.
 pub(crate) fn scrub_header(name: &str, value: &[u8]) -> Option<Vec<u8>> {
@@ -103,6 +129,122 @@ pub(crate) fn scrub_header(name: &str, value: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     replaced(value, &replacements(&hits))
+}
+
+/// `body` (server-sent events or NDJSON lines) with each credential cut
+/// across the events' strings replaced: for each JSON field, the strings of
+/// its events joined as the client joins them; where a credential spans
+/// several, the first event's piece takes the placeholder and the others lose
+/// their part. Only the events that change are written again. `None` when no
+/// credential spans events.
+fn joined_replaced(
+    body: &[u8],
+    content_type: &str,
+    replacements: &[Replacement],
+) -> Option<Vec<u8>> {
+    crate::stream_text::Framing::of(content_type, body)?;
+    // Pass 1: each payload's strings, by pointer, in order.
+    let payloads: std::cell::RefCell<Vec<Vec<(String, String)>>> = Default::default();
+    crate::json_payloads::edit(body, content_type, |value| {
+        let mut strings = Vec::new();
+        strings_of(value, &mut String::new(), &mut strings);
+        payloads.borrow_mut().push(strings);
+        false
+    });
+    let payloads = payloads.into_inner();
+    // Per pointer: the pieces (payload index, text) and their joined text.
+    let mut fields: Vec<(String, Vec<(usize, String)>)> = Vec::new();
+    for (i, strings) in payloads.iter().enumerate() {
+        for (pointer, text) in strings {
+            match fields.iter_mut().find(|(p, _)| p == pointer) {
+                Some((_, pieces)) => pieces.push((i, text.clone())),
+                None => fields.push((pointer.clone(), vec![(i, text.clone())])),
+            }
+        }
+    }
+    // New texts: (payload index, pointer) -> text.
+    let mut edits: Vec<(usize, String, String)> = Vec::new();
+    for (pointer, pieces) in fields.iter().filter(|(_, pieces)| pieces.len() > 1) {
+        let joined: Vec<u8> = pieces.iter().flat_map(|(_, t)| t.bytes()).collect();
+        // Occurrences spanning pieces: (start, end, placeholder).
+        let mut cuts: Vec<(usize, usize, &[u8])> = Vec::new();
+        for r in replacements {
+            for start in memchr::memmem::find_iter(&joined, &r.secret) {
+                let end = start + r.secret.len();
+                if !cuts.iter().any(|(s, e, _)| start < *e && *s < end) {
+                    cuts.push((start, end, &r.placeholder));
+                }
+            }
+        }
+        if cuts.is_empty() {
+            continue;
+        }
+        let mut at = 0;
+        for (i, text) in pieces {
+            let (from, to) = (at, at + text.len());
+            at = to;
+            if !cuts.iter().any(|(s, e, _)| *s < to && from < *e) {
+                continue;
+            }
+            let mut new = Vec::with_capacity(text.len());
+            for (k, b) in text.bytes().enumerate() {
+                let pos = from + k;
+                match cuts.iter().find(|(s, e, _)| *s <= pos && pos < *e) {
+                    Some((s, _, placeholder)) if *s == pos => new.extend_from_slice(placeholder),
+                    Some(_) => {}
+                    None => new.push(b),
+                }
+            }
+            edits.push((
+                *i,
+                pointer.clone(),
+                String::from_utf8_lossy(&new).into_owned(),
+            ));
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    // Pass 2: the edited payloads written again.
+    let index = std::cell::Cell::new(0);
+    crate::json_payloads::edit(body, content_type, |value| {
+        let i = index.get();
+        index.set(i + 1);
+        let mut changed = false;
+        for (_, pointer, text) in edits.iter().filter(|(e, _, _)| *e == i) {
+            if let Some(slot) = value.pointer_mut(pointer) {
+                *slot = serde_json::Value::String(text.clone());
+                changed = true;
+            }
+        }
+        changed
+    })
+}
+
+/// Every string in `value` with its JSON pointer.
+fn strings_of(value: &serde_json::Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::String(text) => out.push((pointer.clone(), text.clone())),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                strings_of(item, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                strings_of(item, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// One replacement per credential, longest first (a credential holding
@@ -175,7 +317,14 @@ fn scrub_all(interaction: &mut Interaction, replacements: &[Replacement]) {
     for headers in [&mut response.headers, &mut response.trailer] {
         scrub_headers(headers, replacements);
     }
-    if let Some(body) = replaced(&response.body, replacements) {
+    let content_type = response
+        .headers
+        .get("Content-Type")
+        .unwrap_or("")
+        .to_owned();
+    let whole = replaced(&response.body, replacements);
+    let current = whole.as_deref().unwrap_or(&response.body);
+    if let Some(body) = joined_replaced(current, &content_type, replacements).or(whole) {
         response.body = body.into();
         if response.content_length > 0 {
             response.content_length = response.body.len() as i64;
@@ -331,6 +480,38 @@ mod tests {
         assert_eq!(
             decoded,
             br#"{"note":"the key REDACTED_OPENAI_API_KEY here"}"#
+        );
+    }
+
+    #[test]
+    fn a_credential_cut_across_streamed_events_is_replaced_in_its_pieces() {
+        let key = key();
+        let pieces = [&key[..5], &key[5..20], &key[20..]];
+        let mut body: String = ["Your key: ", pieces[0], pieces[1], pieces[2], " ok"]
+            .iter()
+            .map(|p| format!("data: {}\n\n", serde_json::json!({"delta": {"text": p}})))
+            .collect();
+        body.push_str("data: [DONE]\n\n");
+        let mut interaction = Interaction::new(
+            Request::new("POST", "https://x/"),
+            Response::new(200)
+                .with_header("Content-Type", "text/event-stream")
+                .with_body(body),
+        );
+        let scanner = SecretScanner::token_shapes();
+        assert_eq!(scanner.scrub_interaction(0, &mut interaction).len(), 1);
+        let mut left = Vec::new();
+        scanner.scan_interaction(0, &interaction, &mut left);
+        assert!(left.is_empty(), "{left:?}");
+        let body = String::from_utf8(interaction.response.body.to_vec()).unwrap();
+        assert_eq!(
+            body,
+            "data: {\"delta\":{\"text\":\"Your key: \"}}\n\n\
+             data: {\"delta\":{\"text\":\"REDACTED_OPENAI_API_KEY\"}}\n\n\
+             data: {\"delta\":{\"text\":\"\"}}\n\n\
+             data: {\"delta\":{\"text\":\"\"}}\n\n\
+             data: {\"delta\":{\"text\":\" ok\"}}\n\n\
+             data: [DONE]\n\n"
         );
     }
 

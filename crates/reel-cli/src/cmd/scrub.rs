@@ -2,8 +2,8 @@
 //! recording uses to cassettes already on disk, rewriting each changed one
 //! atomically in its own layout, then scan the result with the secret scanner
 //! recording and `reel check` use. With `--secrets`, every credential the scan
-//! finds is replaced by a placeholder naming its kind; what is still left (a
-//! key cut across stream deltas) is reported, and the command exits 1.
+//! finds is replaced by a placeholder naming its kind (a key a stream cut
+//! across events too); what is still left is reported, and the command exits 1.
 
 use std::io::Write;
 use std::path::Path;
@@ -89,7 +89,7 @@ pub fn run(args: &ScrubArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
             "{} the rules do not remove: {}",
             count(left, "credential", "credentials"),
             if args.secrets {
-                "edit the file (a credential cut across streamed events is not replaced)"
+                "edit the file (the scrub does not reach where they are)"
             } else {
                 "run reel scrub --secrets to replace them with placeholders, or redact them with --json-field or --param"
             }
