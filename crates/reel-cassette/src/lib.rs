@@ -74,6 +74,7 @@ pub mod multipart;
 /// [`__private`]).
 #[doc(hidden)]
 pub mod provenance;
+pub mod websocket;
 
 #[doc = include_str!("../FORMAT.md")]
 pub mod format {}
