@@ -57,8 +57,7 @@ pub(crate) fn joined_fields(body: &Bytes, framing: Framing) -> Vec<(String, Vec<
     let mut fields: Vec<Field> = Vec::new();
     let mut add = |data: &[u8]| {
         if let Ok(value) = serde_json::from_slice::<Value>(data) {
-            let mut pointer = String::new();
-            collect(&value, &mut pointer, &mut fields);
+            collect(&value, &mut fields);
         }
     };
     match framing {
@@ -120,28 +119,37 @@ struct Field {
 }
 
 /// Appends each string in `value` to its field's text.
-fn collect(value: &Value, pointer: &mut String, fields: &mut Vec<Field>) {
+fn collect(value: &Value, fields: &mut Vec<Field>) {
+    each_string(value, &mut String::new(), &mut |pointer, text| match fields
+        .iter_mut()
+        .find(|f| f.pointer == pointer)
+    {
+        Some(field) => {
+            field.varies |= field.joined[..field.first] != *text.as_bytes();
+            field.joined.extend_from_slice(text.as_bytes());
+            field.events += 1;
+        }
+        None => fields.push(Field {
+            pointer: pointer.to_owned(),
+            joined: text.as_bytes().to_vec(),
+            events: 1,
+            first: text.len(),
+            varies: false,
+        }),
+    });
+}
+
+/// Calls `visit` with each string in `value` and its JSON pointer (RFC 6901,
+/// array indices as numbers), in document order.
+pub(crate) fn each_string(value: &Value, pointer: &mut String, visit: &mut dyn FnMut(&str, &str)) {
     match value {
-        Value::String(text) => match fields.iter_mut().find(|f| f.pointer == *pointer) {
-            Some(field) => {
-                field.varies |= field.joined[..field.first] != *text.as_bytes();
-                field.joined.extend_from_slice(text.as_bytes());
-                field.events += 1;
-            }
-            None => fields.push(Field {
-                pointer: pointer.clone(),
-                joined: text.as_bytes().to_vec(),
-                events: 1,
-                first: text.len(),
-                varies: false,
-            }),
-        },
+        Value::String(text) => visit(pointer, text),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&i.to_string());
-                collect(item, pointer, fields);
+                each_string(item, pointer, visit);
                 pointer.truncate(len);
             }
         }
@@ -150,7 +158,7 @@ fn collect(value: &Value, pointer: &mut String, fields: &mut Vec<Field>) {
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                collect(item, pointer, fields);
+                each_string(item, pointer, visit);
                 pointer.truncate(len);
             }
         }

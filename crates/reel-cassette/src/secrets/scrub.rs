@@ -147,7 +147,9 @@ fn joined_replaced(
     let payloads: std::cell::RefCell<Vec<Vec<(String, String)>>> = Default::default();
     crate::json_payloads::edit(body, content_type, |value| {
         let mut strings = Vec::new();
-        strings_of(value, &mut String::new(), &mut strings);
+        crate::stream_text::each_string(value, &mut String::new(), &mut |pointer, text| {
+            strings.push((pointer.to_owned(), text.to_owned()));
+        });
         payloads.borrow_mut().push(strings);
         false
     });
@@ -219,32 +221,6 @@ fn joined_replaced(
         }
         changed
     })
-}
-
-/// Every string in `value` with its JSON pointer.
-fn strings_of(value: &serde_json::Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
-    match value {
-        serde_json::Value::String(text) => out.push((pointer.clone(), text.clone())),
-        serde_json::Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
-                strings_of(item, pointer, out);
-                pointer.truncate(len);
-            }
-        }
-        serde_json::Value::Object(map) => {
-            for (key, item) in map {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                strings_of(item, pointer, out);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// One replacement per credential, longest first (a credential holding
