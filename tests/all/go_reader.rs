@@ -131,3 +131,54 @@ async fn every_cassette_reel_records_loads_in_a_strict_go_shaped_reader() {
         );
     }
 }
+
+/// A WebSocket session is an ordinary interaction to Go: a `101` response
+/// whose body is the transcript. Every kind of line, a JSON event, binary
+/// audio, a text with line breaks and a close frame, loads in the Go-shaped
+/// reader and re-saves byte for byte.
+#[test]
+fn a_websocket_session_loads_in_a_strict_go_shaped_reader_and_re_saves_byte_for_byte() {
+    use reel_cassette::websocket::{Direction, Frame, Message, Transcript};
+    use reel_cassette::{Cassette, Interaction, Request, Response};
+
+    let message = |direction, frame| Message { direction, frame };
+    let transcript = Transcript {
+        messages: vec![
+            message(
+                Direction::Server,
+                Frame::Text(r#"{"type":"session.created","event_id":"ev_1"}"#.into()),
+            ),
+            message(
+                Direction::Client,
+                Frame::Text(r#"{"type":"session.update","session":{"voice":"alloy"}}"#.into()),
+            ),
+            message(
+                Direction::Client,
+                Frame::Binary((0..64).map(|i| (i * 7) as u8).collect()),
+            ),
+            message(Direction::Server, Frame::Text("two\nlines".into())),
+            message(Direction::Client, Frame::Text(String::new())),
+            message(Direction::Server, Frame::Close(Some((1000, "done".into())))),
+        ],
+    };
+    let mut response = Response::new(101).with_body(transcript.to_text());
+    response.status = "101 Switching Protocols".into();
+    let mut cassette = Cassette::new();
+    cassette.interactions.push(Interaction::new(
+        Request::new("GET", "wss://api.openai.com/v1/realtime?model=gpt-realtime")
+            .with_header("Openai-Beta", "realtime=v1"),
+        response,
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.yaml");
+    cassette.save(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let go: GoCassette = serde_yaml::from_str(&text)
+        .unwrap_or_else(|err| panic!("a Go-shaped reader refuses it: {err}\n{text}"));
+    assert_eq!(go.interactions[0].response.code, 101);
+    assert_eq!(go.interactions[0].response.body, transcript.to_text());
+    let loaded = Cassette::load(&path).unwrap();
+    assert_eq!(loaded.to_yaml(), text, "re-saved byte for byte");
+    let body = &loaded.interactions[0].response.body;
+    assert_eq!(Transcript::parse(body).unwrap(), transcript);
+}
