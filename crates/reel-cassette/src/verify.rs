@@ -96,11 +96,17 @@ fn validate(cassette: &Cassette) -> Vec<Problem> {
         if request.method.is_empty() {
             problem("the request has no method".to_owned());
         }
-        if !(request.url.starts_with("http://") || request.url.starts_with("https://")) {
+        let schemes = ["http://", "https://", "ws://", "wss://"];
+        if !schemes.iter().any(|s| request.url.starts_with(s)) {
             problem(format!(
                 "the request URL `{}` is not an absolute http(s) URL",
                 request.url
             ));
+        }
+        if crate::websocket::is_session(response) {
+            if let Err(err) = crate::websocket::Transcript::parse(&response.body) {
+                problem(format!("the WebSocket session's {err}"));
+            }
         }
         if !(100..=999).contains(&response.code) {
             problem(format!(

@@ -237,3 +237,30 @@ fn check_max_age_reports_old_cassettes_by_their_last_commit_or_their_file_date()
         run.stderr
     );
 }
+
+/// A WebSocket session (a `101` whose body is the transcript) checks clean,
+/// `wss://` URL and all; a transcript line that does not parse is a problem
+/// naming the line.
+#[test]
+fn check_reads_a_websocket_sessions_transcript_and_names_a_bad_line() {
+    let session = |last: &str| {
+        format!(
+            "---\nversion: 2\ninteractions:\n    - id: 0\n      request:\n        proto: HTTP/1.1\n        proto_major: 1\n        proto_minor: 1\n        content_length: 0\n        host: api.openai.com\n        url: wss://api.openai.com/v1/realtime?model=gpt-realtime\n        method: GET\n      response:\n        proto: HTTP/1.1\n        proto_major: 1\n        proto_minor: 1\n        content_length: -1\n        body: |\n            < text {{\"type\":\"session.created\"}}\n            > text {{\"type\":\"response.create\"}}\n            {last}\n        headers: {{}}\n        status: 101 Switching Protocols\n        code: 101\n        duration: 0s\n"
+        )
+    };
+    let dir = dir_with(&[
+        ("good.yaml", &session("< close 1000 done")),
+        ("bad.yaml", &session("< closing 1000 done")),
+    ]);
+    let run = reel(&["check", "good.yaml"], dir.path());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = reel(&["check", "bad.yaml"], dir.path());
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(
+            "bad.yaml: interaction 0: the WebSocket session's transcript line 3: kind \"closing\" is unknown"
+        ),
+        "{}",
+        run.stdout
+    );
+}
