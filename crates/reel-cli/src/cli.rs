@@ -49,8 +49,11 @@ Examples:
   reel check --max-age 90d cassettes
 
 Problems: a cassette that does not load, an interaction that makes no sense,
-a file that saving would change, a credential (token shapes, and the values of
-environment variables named like *KEY*, *TOKEN*, *SECRET*, *PASSWORD*), a
+a file that saving would change, a credential (provider keys by their formats,
+values whose header, field or parameter name says credential, JWTs, private
+keys, Bearer and Basic values, webhook URLs, and the values of environment
+variables named like *KEY*, *TOKEN*, *SECRET*, *PASSWORD*; read through
+base64, compression and streamed events), a
 re-record waiting for review (NAME.yaml.pending: run reel review), and with
 --max-age an interaction recorded longer ago than that (dated by the
 cassette's NAME.yaml.provenance, else its last git commit, else its

@@ -369,9 +369,11 @@ impl ReelBuilder {
     }
 
     /// Writes recordings even when they contain credential-shaped values. Default:
-    /// before each write reel scans the new interaction for known token shapes and
-    /// for the values of environment variables named like secrets, and refuses to
-    /// write on a hit. Prefer [`ReelBuilder::allow_secret`] for a single fixture.
+    /// before each write reel scans the new interaction for credentials (provider
+    /// key formats, values named as credentials, JWTs, private keys, `Bearer` and
+    /// `Basic` values, webhook URLs) and for the values of environment variables
+    /// named like secrets, and refuses to write on a hit
+    /// ([`ReelBuilder::scrub_secrets`] replaces them instead). Prefer [`ReelBuilder::allow_secret`] for a single fixture.
     pub fn allow_secrets(mut self) -> ReelBuilder {
         self.scan_secrets = false;
         self
