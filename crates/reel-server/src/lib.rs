@@ -99,6 +99,8 @@ mod incoming;
 mod outgoing;
 mod server;
 mod service;
+#[cfg(feature = "websocket")]
+mod websocket;
 
 pub use builder::{
     ReelServerBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_HEAD_SIZE,
