@@ -185,13 +185,22 @@ impl Session<'_> {
     }
 
     /// What differs between the recorded client message and the live one, if
-    /// anything: as the engine compares messages, or their kinds.
+    /// anything: texts as the engine compares messages (canonical JSON when both
+    /// are JSON), binary messages byte for byte, else their kinds.
     fn difference(&self, recorded: &Frame, live: &Frame) -> Option<String> {
         match (recorded, live) {
             (Frame::Text(a), Frame::Text(b)) => {
                 self.reel.message_difference(a.as_bytes(), b.as_bytes())
             }
-            (Frame::Binary(a), Frame::Binary(b)) => self.reel.message_difference(a, b),
+            // Binary messages are bytes, whatever they would parse as.
+            (Frame::Binary(a), Frame::Binary(b)) => (a != b).then(|| {
+                format!(
+                    "  differs (binary, compared byte for byte): recorded {} bytes, received \
+                     {} bytes\n",
+                    a.len(),
+                    b.len()
+                )
+            }),
             (Frame::Close(_), Frame::Close(_)) => None,
             (a, b) => Some(format!(
                 "  differs: recorded a {} message, received a {} message\n",

@@ -388,3 +388,109 @@ async fn a_handshake_no_recording_matches_is_answered_404_with_the_report() {
     );
     server.shutdown().await;
 }
+
+/// A cassette holding one session at `wss://api.example.com/v1/echo` whose
+/// transcript is `lines`.
+fn hand_written(lines: &[&str]) -> TempCassette {
+    use reel::cassette::{Interaction, Request, Response};
+    let transcript: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    crate::support::cassette(vec![Interaction::new(
+        Request::new("GET", "wss://api.example.com/v1/echo"),
+        Response::new(101).with_body(transcript),
+    )])
+}
+
+/// Opens `/v1/echo` on `server`.
+async fn open_echo(
+    server: &ReelServer,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let url = format!(
+        "{}/v1/echo",
+        server.base_url().replacen("http://", "ws://", 1)
+    );
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_messages_match_byte_for_byte_and_a_recorded_close_is_sent_as_a_close() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let file = hand_written(&["> binary AAEC", "< binary AwQ=", "< close 1000 done"]);
+    let exchanges = Exchanges::default();
+    let server = replay(&file, &exchanges, |reel| reel).await;
+    let mut ws = open_echo(&server).await;
+    ws.send(Message::binary(vec![0, 1, 2])).await.unwrap();
+    assert_eq!(
+        ws.next().await.unwrap().unwrap(),
+        Message::binary(vec![3, 4])
+    );
+    let Message::Close(Some(close)) = ws.next().await.unwrap().unwrap() else {
+        panic!("a close frame");
+    };
+    assert_eq!(
+        (u16::from(close.code), close.reason.as_str()),
+        (1000, "done")
+    );
+    while ws.next().await.is_some() {}
+    server.shutdown().await;
+    assert_eq!(logged(&exchanges), ["GET /v1/echo -> 101 (replayed #0)"]);
+
+    // One byte off is a difference.
+    let server = replay(&file, &exchanges, |reel| reel).await;
+    let mut ws = open_echo(&server).await;
+    ws.send(Message::binary(vec![0, 1, 3])).await.unwrap();
+    let Message::Close(Some(close)) = ws.next().await.unwrap().unwrap() else {
+        panic!("a close frame");
+    };
+    assert_eq!(u16::from(close.code), 1008);
+    assert_eq!(
+        close.reason.as_str(),
+        "reel: client message 1 differs from the recording"
+    );
+    server.shutdown().await;
+    let details = exchanges.taken()[1].details().unwrap().to_owned();
+    assert!(
+        details.contains(
+            "  recorded:    > binary AAEC\n  received:    > binary AAED\n  differs (binary, \
+             compared byte for byte): recorded 3 bytes, received 3 bytes\n"
+        ),
+        "{details}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_message_past_the_end_of_the_recording_closes_with_1008() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let file = hand_written(&["< text hi", "> text ping", "< text pong"]);
+    let exchanges = Exchanges::default();
+    let server = replay(&file, &exchanges, |reel| reel).await;
+    let mut ws = open_echo(&server).await;
+    assert_eq!(ws.next().await.unwrap().unwrap(), Message::text("hi"));
+    ws.send(Message::text("ping")).await.unwrap();
+    assert_eq!(ws.next().await.unwrap().unwrap(), Message::text("pong"));
+    ws.send(Message::text("ping again")).await.unwrap();
+    let Message::Close(Some(close)) = ws.next().await.unwrap().unwrap() else {
+        panic!("a close frame");
+    };
+    assert_eq!(u16::from(close.code), 1008);
+    assert_eq!(
+        close.reason.as_str(),
+        "reel: client message 2 is not in the recording"
+    );
+    server.shutdown().await;
+    let details = exchanges.taken()[0].details().unwrap().to_owned();
+    assert!(
+        details.starts_with(
+            "reel: client message 2 of the WebSocket session GET /v1/echo is not in the \
+             recording (it has 1 client message)\n"
+        ),
+        "{details}"
+    );
+    assert!(
+        details.contains("\n  received:    > text ping again\n"),
+        "{details}"
+    );
+}
