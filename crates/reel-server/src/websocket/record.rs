@@ -92,16 +92,7 @@ async fn connect(
     ),
     String,
 > {
-    let url = received.url();
-    let ws_url = if let Some(rest) = url.strip_prefix("http://") {
-        format!("ws://{rest}")
-    } else {
-        return Err(format!(
-            "reel: cannot record the WebSocket session at {url}: only ws:// upstreams \
-             (an http:// upstream URL) are supported yet, not wss:// (record through a \
-             local proxy that terminates TLS, or record the session another way)"
-        ));
-    };
+    let ws_url = ws_url(received.url())?;
     let mut request = ws_url
         .as_str()
         .into_client_request()
@@ -118,6 +109,19 @@ async fn connect(
         .map_err(|err| refused(&ws_url, err))?;
     let (head, _) = response.into_parts();
     Ok((upstream, head))
+}
+
+/// The `ws://` URL of the session at `url`, an `http://` URL; an error for
+/// `https://` (reel-server built with `rustls`), which would need `wss://`.
+fn ws_url(url: &str) -> Result<String, String> {
+    match url.strip_prefix("http://") {
+        Some(rest) => Ok(format!("ws://{rest}")),
+        None => Err(format!(
+            "reel: cannot record the WebSocket session at {url}: only ws:// upstreams \
+             (an http:// upstream URL) are supported yet, not wss:// (record through a \
+             local proxy that terminates TLS, or record the session another way)"
+        )),
+    }
 }
 
 /// The message for an upstream that did not open the session.
@@ -210,4 +214,24 @@ async fn pass<F, T>(
         }
     }
     let _ = to.close().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_http_upstream_is_reached_as_ws_and_an_https_one_is_refused() {
+        assert_eq!(
+            ws_url("http://127.0.0.1:8080/v1/realtime?model=m").unwrap(),
+            "ws://127.0.0.1:8080/v1/realtime?model=m"
+        );
+        assert_eq!(
+            ws_url("https://api.openai.com/v1/realtime").unwrap_err(),
+            "reel: cannot record the WebSocket session at https://api.openai.com/v1/realtime: \
+             only ws:// upstreams (an http:// upstream URL) are supported yet, not wss:// \
+             (record through a local proxy that terminates TLS, or record the session another \
+             way)"
+        );
+    }
 }

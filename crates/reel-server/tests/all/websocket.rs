@@ -494,3 +494,52 @@ async fn a_client_message_past_the_end_of_the_recording_closes_with_1008() {
         "{details}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credential_in_a_message_refuses_the_recording_of_the_session() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let upstream = Realtime::start().await;
+    let file = temp_cassette();
+    let exchanges = Exchanges::default();
+    let server = exchanges
+        .attach(
+            ReelServer::builder()
+                .mode(Mode::All)
+                .upstream(upstream.url.clone()),
+        )
+        .start(&file.path)
+        .await
+        .unwrap();
+    let url = format!(
+        "{}{TARGET}",
+        server.base_url().replacen("http://", "ws://", 1)
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    ws.next().await.unwrap().unwrap(); // session.created
+    let update = json!({
+        "type": "session.update",
+        "session": {"tools_key": "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"},
+    });
+    ws.send(Message::text(update.to_string())).await.unwrap();
+    ws.next().await.unwrap().unwrap(); // session.updated
+    ws.close(None).await.unwrap();
+    while ws.next().await.is_some() {}
+    server.shutdown().await;
+    upstream.task.abort();
+
+    let exchanges = exchanges.taken();
+    assert_eq!(exchanges.len(), 1);
+    let message = exchanges[0].details().expect("a failure");
+    assert!(
+        message.starts_with("reel: the session was not recorded: refusing to record GET "),
+        "{message}"
+    );
+    assert!(
+        message.contains("response.body: OpenAI API key `sk-pro…(44 chars)`"),
+        "{message}"
+    );
+    let recorded = Cassette::load(&file.path).map_or(0, |c| c.interactions.len());
+    assert_eq!(recorded, 0, "nothing was recorded");
+}
