@@ -43,6 +43,9 @@ pub enum Outcome {
     /// `passthrough`).
     Forwarded,
     /// No recorded interaction matched: the response is `404` with the report.
+    /// For a replayed WebSocket session (status `101`): a client message
+    /// differed from the recording, or went past its end, and the session was
+    /// closed with code 1008.
     NoMatch {
         /// The full mismatch report, as sent in the response body.
         report: String,

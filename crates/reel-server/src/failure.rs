@@ -62,6 +62,12 @@ impl Failure {
         )
     }
 
+    /// The upstream did not answer, as `message` says (with the way out).
+    #[cfg_attr(not(feature = "websocket"), allow(dead_code))]
+    pub(crate) fn upstream_message(message: String) -> Failure {
+        Failure::new(StatusCode::BAD_GATEWAY, "upstream", message)
+    }
+
     /// A request body over the engine's limit.
     pub(crate) fn too_large(message: String) -> Failure {
         Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", message)

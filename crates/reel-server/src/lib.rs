@@ -61,6 +61,37 @@
 //! cassette is the one the middleware would have recorded. Redirects are passed
 //! back to the client, not followed. `https://` upstreams need the `rustls` feature.
 //!
+//! # WebSocket sessions
+//! A `GET` with `Upgrade: websocket` (feature `websocket`, on by default) is a
+//! session, stored as one interaction: the handshake as the request, a `101`
+//! response whose body is the transcript, one message per line
+//! ([`reel::cassette::websocket`]). The handshake is matched like any request
+//! (method, path, query; the mode, repeats and redaction apply).
+//!
+//! - **Replay**: the server answers `101` (the recorded subprotocol, else the
+//!   first the client offered) and walks the transcript: the server's messages
+//!   are sent in order, each run of them once the client message before it has
+//!   arrived and matched the recorded one. Text messages that are both JSON
+//!   compare as canonical JSON without the `ignore_json_field` fields
+//!   ([`reel::Reel::same_message`]); other texts and binary messages byte for
+//!   byte; pings and pongs are skipped. A client message that differs, or one
+//!   past the end of the recording, closes the session with code `1008` and a
+//!   reason naming it (`reel: client message 3 differs from the recording`), and
+//!   the mismatch report, with a diff, goes to the log as an
+//!   [`Outcome::NoMatch`]. A client that closes early ends the session without
+//!   a report. Recorded timing is not replayed: messages go out as fast as the
+//!   client's go in.
+//! - **Recording**: the server connects to the upstream (`ws://` for an
+//!   `http://` upstream; `wss://` upstreams are not supported yet and answer
+//!   `502`) with the handshake's headers (subprotocols and `Authorization`
+//!   among them), answers the client `101` with the upstream's subprotocol, then
+//!   passes every message on as it arrives, both ways at once. Each message's
+//!   line goes into the transcript; the interaction is saved when the session
+//!   ends, under the recorder's rules (header redaction, the secret scan over the
+//!   transcript). [`ReelServer::shutdown`] waits for sessions to end.
+//! - **No match**: the handshake is answered `404` with the report, as any
+//!   request.
+//!
 //! # When nothing matches
 //! The answer is `404 Not Found` with the header `x-reel-error: no-match` and the
 //! full mismatch report as a `text/plain` body; the report is also logged. A `4xx`
@@ -99,6 +130,8 @@ mod incoming;
 mod outgoing;
 mod server;
 mod service;
+#[cfg(feature = "websocket")]
+mod websocket;
 
 pub use builder::{
     ReelServerBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_HEAD_SIZE,

@@ -7,10 +7,9 @@ use std::sync::Arc;
 
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use reel::{Mode, Reel};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::builder::HeadLimits;
@@ -146,14 +145,20 @@ impl ReelServer {
 }
 
 /// Accepts connections until `stopped` fires or its sender is dropped, then
-/// waits for the connections to finish their responses.
+/// waits for the connections to finish their responses, and for the WebSocket
+/// sessions they upgraded to to end (so that their recordings are saved).
 async fn serve(
     listener: TcpListener,
     state: Arc<State>,
     mut stopped: oneshot::Receiver<()>,
     head: HeadLimits,
 ) {
-    let graceful = GracefulShutdown::new();
+    // hyper-util's `GracefulShutdown` cannot watch a connection that may
+    // upgrade, so the same is done here: each connection is told to finish when
+    // `stop` turns true, and holds an `InFlight` until it is done, as does each
+    // session it upgraded to; `done` yields `None` when none is left.
+    let (stop, stopping) = watch::channel(false);
+    let (in_flight, mut done) = mpsc::channel::<()>(1);
     let http = http1(head);
     loop {
         let stream = tokio::select! {
@@ -168,16 +173,32 @@ async fn serve(
         // Each event is its own write: no delay waiting to fill a segment.
         let _ = stream.set_nodelay(true);
         let state = state.clone();
-        let service = hyper::service::service_fn(move |request| handle(state.clone(), request));
-        let connection = http.serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+        let sessions = in_flight.clone();
+        let service = hyper::service::service_fn(move |request| {
+            handle(state.clone(), sessions.clone(), request)
+        });
+        let connection = http
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
+        let mut stopping = stopping.clone();
+        let in_flight = in_flight.clone();
         tokio::spawn(async move {
-            // A client that goes away mid-response is not the server's error.
+            let _in_flight = in_flight;
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                // A client that goes away mid-response is not the server's error.
+                _ = connection.as_mut() => return,
+                // Stopping, or the server is gone: either way, finish.
+                _ = stopping.wait_for(|stop| *stop) => {}
+            }
+            connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    let _ = stop.send(true);
+    drop(in_flight);
+    let _ = done.recv().await;
 }
 
 /// hyper's read buffer limit (8 KiB plus 100 times 4 KiB): a head that fills it

@@ -26,11 +26,23 @@ pub(crate) struct State {
     pub(crate) log: Log,
 }
 
-/// Answers `request`; every failure is a response, never an error.
+/// A connection or WebSocket session still running: the server's shutdown
+/// waits until every clone has been dropped.
+pub(crate) type InFlight = tokio::sync::mpsc::Sender<()>;
+
+/// Answers `request`; every failure is a response, never an error. A WebSocket
+/// handshake starts a session that holds `in_flight` until it ends.
 pub(crate) async fn handle(
     state: Arc<State>,
+    in_flight: InFlight,
     request: http::Request<Incoming>,
 ) -> Result<http::Response<Body>, Infallible> {
+    #[cfg(feature = "websocket")]
+    if crate::websocket::is_handshake(&request) {
+        return Ok(crate::websocket::handle(state, in_flight, request).await);
+    }
+    #[cfg(not(feature = "websocket"))]
+    drop(in_flight);
     let target = request
         .uri()
         .path_and_query()
@@ -116,7 +128,7 @@ fn upstream_request(received: reel::Received) -> Result<reqwest::Request, reqwes
 }
 
 /// Logs a failure and answers with it.
-fn fail(pending: Pending, failure: Failure) -> http::Response<Body> {
+pub(crate) fn fail(pending: Pending, failure: Failure) -> http::Response<Body> {
     pending.finish(failure.status(), failure.outcome());
     failure.response()
 }

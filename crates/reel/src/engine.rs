@@ -137,6 +137,25 @@ impl Reel {
         self.inner.max_body_size
     }
 
+    /// The matching rules: message comparison ([`Reel::same_message`]) uses
+    /// their normalizer.
+    pub(crate) fn rules(&self) -> &Rules {
+        &self.inner.rules
+    }
+
+    /// Whether reports show whole diffs (`REEL_FULL_DIFF`).
+    pub(crate) fn full_diff(&self) -> bool {
+        self.inner.full_diff
+    }
+
+    /// The command that re-records the cassette (mode `all`), as mismatch
+    /// reports end with it.
+    pub fn record_command(&self) -> String {
+        self.inner
+            .commands
+            .render(Mode::All, self.inner.test.as_deref())
+    }
+
     /// Writes every interaction recorded so far (those whose body has ended)
     /// and waits until they are in the cassette file.
     ///

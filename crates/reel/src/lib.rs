@@ -145,6 +145,7 @@ mod hooks;
 mod index;
 mod log;
 mod matcher;
+mod message;
 mod mode;
 mod normalize;
 #[cfg(any(
@@ -176,6 +177,7 @@ mod url;
 /// The cassette model and format, from [`reel_cassette`]: for building
 /// cassettes, reading recorded requests and splitting recorded streams.
 pub mod cassette {
+    pub use reel_cassette::websocket;
     pub use reel_cassette::{
         content_coding, format, go_duration, multipart, stream_events, ByteString, Bytes, Cassette,
         Dialect, Error, FieldPointer, Finding, Headers, Interaction, LineEndings, Location,

@@ -678,7 +678,13 @@ fn differing_part(recorded: &[PartKey], received: &[PartKey]) -> String {
 }
 
 /// A unified diff of `recorded` and `received`, indented, bounded unless `full`.
-fn write_diff(text: &mut String, recorded: &str, received: &str, recorded_name: &str, full: bool) {
+pub(crate) fn write_diff(
+    text: &mut String,
+    recorded: &str,
+    received: &str,
+    recorded_name: &str,
+    full: bool,
+) {
     let diff = TextDiff::from_lines(recorded, received);
     let mut lines: Vec<String> = vec![format!("--- {recorded_name}"), "+++ received".to_owned()];
     let mut clipped = false;

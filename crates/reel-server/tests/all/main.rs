@@ -6,3 +6,5 @@ mod record; // reverse proxy to a local upstream: recordings replay with the mid
 mod replay; // the seed byte for byte, one chunk per event, misses, repeats, pacing
 mod support; // helpers: temp cassettes, a log that keeps exchanges, a raw HTTP client
 mod uploads; // multipart uploads matched part by part, whatever the boundary
+#[cfg(feature = "websocket")]
+mod websocket; // sessions recorded from a Realtime-like upstream, replayed, 1008 on a difference
