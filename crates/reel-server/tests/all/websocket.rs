@@ -69,7 +69,7 @@ impl Realtime {
                         return;
                     };
                     let created = json!({"type": "session.created", "session": {"id": "sess_1"}});
-                    let _ = ws.send(Message::text(created.to_string())).await;
+                    let _ = ws.send(Message::text(json_text(created))).await;
                     while let Some(Ok(message)) = ws.next().await {
                         let Message::Text(text) = message else {
                             continue;
@@ -90,7 +90,7 @@ impl Realtime {
                             _ => Vec::new(),
                         };
                         for reply in replies {
-                            let _ = ws.send(Message::text(reply.to_string())).await;
+                            let _ = ws.send(Message::text(json_text(reply))).await;
                         }
                     }
                 });
@@ -148,7 +148,9 @@ async fn converse(base_url: &str, run: &str, instructions: &str) -> Seen {
             }
         }
         if let Some(event) = events.get(i) {
-            ws.send(Message::text(event.to_string())).await.unwrap();
+            ws.send(Message::text(json_text(event.clone())))
+                .await
+                .unwrap();
         }
     }
     ws.close(None).await.unwrap();
@@ -522,7 +524,7 @@ async fn a_credential_in_a_message_refuses_the_recording_of_the_session() {
         "type": "session.update",
         "session": {"tools_key": "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"},
     });
-    ws.send(Message::text(update.to_string())).await.unwrap();
+    ws.send(Message::text(json_text(update))).await.unwrap();
     ws.next().await.unwrap().unwrap(); // session.updated
     ws.close(None).await.unwrap();
     while ws.next().await.is_some() {}
@@ -542,4 +544,22 @@ async fn a_credential_in_a_message_refuses_the_recording_of_the_session() {
     );
     let recorded = Cassette::load(&file.path).map_or(0, |c| c.interactions.len());
     assert_eq!(recorded, 0, "nothing was recorded");
+}
+
+/// `value` as JSON text with its keys in order at every level, whatever
+/// serde_json's `preserve_order` (another crate of the build may turn it on):
+/// the messages a test sends and the transcript it expects are the same bytes.
+fn json_text(value: Value) -> String {
+    fn sorted(value: Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+            other => other,
+        }
+    }
+    sorted(value).to_string()
 }
