@@ -2,6 +2,12 @@
 //! test starts itself, so no test touches the network.
 //!
 //! Routes (query parameters in brackets):
+//! - `GET /v1/realtime` with `Upgrade: websocket`: a session shaped like
+//!   OpenAI's Realtime API: `session.created` at once; `session.update` answered
+//!   with `session.updated` (echoing its `session`); `input_audio_buffer.append`
+//!   answered with nothing; `response.create` answered with three
+//!   `response.output_text.delta` events (`Hel`, `lo`, `!`) and `response.done`;
+//!   a binary message echoed back; JSON written with its keys in order;
 //! - `GET|POST /json`: `{"ok":true}` as `application/json`;
 //! - `ANY /echo`: the request as JSON (`method`, `path`, `query`, `headers`, `body`);
 //! - `ANY /echo-sse`: the request as server-sent events, one frame each:
@@ -45,6 +51,8 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
+
+mod realtime;
 
 /// The events of `POST /v1/chat/completions`, in order: together, the body.
 pub const CHAT_COMPLETION_EVENTS: [&str; 7] = [
@@ -151,6 +159,7 @@ impl Upstream {
                     let service = hyper::service::service_fn(move |req| handle(req, state.clone()));
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades()
                         .await;
                 });
             }
@@ -211,7 +220,15 @@ fn respond(status: StatusCode, content_type: &str, body: Body) -> Response<Body>
         .expect("valid response")
 }
 
-async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Body>, Infallible> {
+async fn handle(
+    mut req: Request<Incoming>,
+    state: Arc<State>,
+) -> Result<Response<Body>, Infallible> {
+    if req.uri().path() == "/v1/realtime" {
+        if let Some(response) = realtime::upgrade(&mut req) {
+            return Ok(response.map(|()| full(Bytes::new())));
+        }
+    }
     let (parts, body) = req.into_parts();
     let body = body
         .collect()

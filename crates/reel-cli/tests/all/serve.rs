@@ -5,7 +5,8 @@
 //! (`--max-body-size`, `--max-headers`, `--max-head-size`) are enforced and kept
 //! in the re-record command; `--placeholder` records a variable's value by name
 //! and replays the value of the run; bad usage exits 2; every corpus cassette, served, answers its recorded requests byte for byte,
-//! one HTTP chunk per event.
+//! one HTTP chunk per event; a WebSocket session recorded and replayed for a
+//! Python client.
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
@@ -764,4 +765,98 @@ async fn serve_pace_recorded_replays_the_recorded_gaps_and_reel_pace_scales_them
             );
         }
     }
+}
+
+/// Runs the Python Realtime client (`tests/clients/realtime.py`, standard
+/// library only) against `base_url`: what the server sent, one line each.
+fn python_realtime(base_url: &str, instructions: &str) -> String {
+    let url = format!(
+        "{}/v1/realtime?model=gpt-realtime",
+        base_url.replacen("http://", "ws://", 1)
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/realtime.py");
+    let output = Command::new("python3")
+        .arg(&script)
+        .args([url.as_str(), instructions])
+        .output()
+        .expect("python3 runs (CI machines have it)");
+    assert!(
+        output.status.success(),
+        "the Python client failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A WebSocket session recorded through `reel serve --upstream` by a client in
+/// another language (Python, its standard library alone), replayed with the
+/// upstream gone: every server message identical and in order; a changed
+/// client message ends the session with close code 1008 naming the message,
+/// and the report reaches stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_records_and_replays_a_websocket_session_for_a_python_client() {
+    if reel_tests::reran_without_reel_env() {
+        return;
+    }
+    let upstream = Upstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let recording = Serve::start(
+        &[
+            "session.yaml",
+            "--mode",
+            "all",
+            "--upstream",
+            &upstream.url(""),
+        ],
+        dir.path(),
+    );
+    let live = python_realtime(&recording.base_url, "Say hi");
+    let (code, _, stderr) = recording.terminate();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        live,
+        "text {\"session\":{\"id\":\"sess_1\"},\"type\":\"session.created\"}\n\
+         text {\"session\":{\"voice\":\"alloy\"},\"type\":\"session.updated\"}\n\
+         text {\"delta\":\"Hel\",\"type\":\"response.output_text.delta\"}\n\
+         text {\"delta\":\"lo\",\"type\":\"response.output_text.delta\"}\n\
+         text {\"delta\":\"!\",\"type\":\"response.output_text.delta\"}\n\
+         text {\"type\":\"response.done\"}\n\
+         binary 0001020304050607\n"
+    );
+    let text = std::fs::read_to_string(dir.path().join("session.yaml")).unwrap();
+    let cassette = Cassette::from_yaml(&text).unwrap();
+    assert_eq!(cassette.interactions.len(), 1);
+    assert_eq!(cassette.interactions[0].response.code, 101);
+    // The upstream gone; its URL names the recordings, as when they were made.
+    // A session replays once, like any interaction: the second client needs
+    // `--allow-repeats`.
+    let upstream_url = upstream.url("");
+    drop(upstream);
+    let replay = Serve::start(
+        &[
+            "session.yaml",
+            "--mode",
+            "none",
+            "--upstream",
+            &upstream_url,
+            "--allow-repeats",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        python_realtime(&replay.base_url, "Say hi"),
+        live,
+        "replayed"
+    );
+    let changed = python_realtime(&replay.base_url, "Say bye");
+    let (code, _, stderr) = replay.terminate();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        changed.ends_with("close 1008 reel: client message 3 differs from the recording\n"),
+        "{changed}"
+    );
+    assert!(
+        stderr.contains("Say bye"),
+        "the report shows the message: {stderr}"
+    );
 }
