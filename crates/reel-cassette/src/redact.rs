@@ -376,10 +376,41 @@ impl Redaction {
             scrub_headers(&mut response.headers);
             scrub_headers(&mut response.trailer);
         }
+        if crate::websocket::is_session(response) {
+            if let Some(body) = self.redact_transcript(&response.body) {
+                set_body(response, body);
+            }
+            return;
+        }
         let content_type = response.headers.get("Content-Type").unwrap_or("");
         if let Some(body) = self.redact_body(&response.body, content_type) {
             set_body(response, body);
         }
+    }
+
+    /// A WebSocket message's text with the body rules applied as to a JSON
+    /// body (JSON fields, placeholders, the secret scrub), or `None` when they
+    /// change nothing: recording applies it to every text message of a session,
+    /// and replay to each live client message before comparing it.
+    pub fn redact_message(&self, text: &[u8]) -> Option<Vec<u8>> {
+        self.redact_body(text, "application/json")
+    }
+
+    /// A session's transcript with [`Redaction::redact_message`] applied to
+    /// each text message, or `None` when nothing changes (or it does not parse).
+    fn redact_transcript(&self, body: &[u8]) -> Option<Vec<u8>> {
+        use crate::websocket::{Frame, Transcript};
+        let mut transcript = Transcript::parse(body).ok()?;
+        let mut changed = false;
+        for message in &mut transcript.messages {
+            if let Frame::Text(text) = &mut message.frame {
+                if let Some(redacted) = self.redact_message(text.as_bytes()) {
+                    *text = String::from_utf8_lossy(&redacted).into_owned();
+                    changed = true;
+                }
+            }
+        }
+        changed.then(|| transcript.to_text().into_bytes())
     }
 
     /// `url` with credential-like query parameter values replaced, then each

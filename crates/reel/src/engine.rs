@@ -143,6 +143,11 @@ impl Reel {
         &self.inner.rules
     }
 
+    /// The redaction rules recordings were made with.
+    pub(crate) fn redaction(&self) -> &Redaction {
+        &self.inner.redaction
+    }
+
     /// Whether reports show whole diffs (`REEL_FULL_DIFF`).
     pub(crate) fn full_diff(&self) -> bool {
         self.inner.full_diff

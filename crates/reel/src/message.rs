@@ -13,7 +13,9 @@ impl Reel {
     /// session, is the `recorded` one: when both parse as JSON they are compared
     /// as canonical JSON (key order and number spelling do not count) without
     /// the fields named by [`crate::ReelBuilder::ignore_json_field`], as request
-    /// bodies are; otherwise byte for byte.
+    /// bodies are; otherwise byte for byte. The live message is redacted first
+    /// as recording redacted the recorded one (JSON field rules, placeholders,
+    /// the secret scrub).
     ///
     /// ```
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
@@ -24,6 +26,8 @@ impl Reel {
     /// # Ok::<(), reel::Error>(())
     /// ```
     pub fn same_message(&self, recorded: &[u8], live: &[u8]) -> bool {
+        let redacted = self.redaction().redact_message(live);
+        let live = redacted.as_deref().unwrap_or(live);
         match self.json_pair(recorded, live) {
             Some((recorded, live)) => recorded == live,
             None => recorded == live,
@@ -38,6 +42,8 @@ impl Reel {
         if self.same_message(recorded, live) {
             return None;
         }
+        let redacted = self.redaction().redact_message(live);
+        let live = redacted.as_deref().unwrap_or(live);
         let mut text = String::new();
         let (compared, recorded_view, live_view) = match self.json_pair(recorded, live) {
             Some(_) => {

@@ -563,3 +563,54 @@ fn json_text(value: Value) -> String {
     }
     sorted(value).to_string()
 }
+
+/// The JSON field rules reach every text message of a session: recording writes
+/// the field redacted in the client's `session.update` and in the server's
+/// echo of it, and replay redacts each live client message the same way before
+/// comparing it, so the session still matches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_field_rules_redact_each_message_and_the_session_still_matches() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let upstream = Realtime::start().await;
+    let file = temp_cassette();
+    let server = ReelServer::builder()
+        .mode(Mode::All)
+        .upstream(upstream.url.clone())
+        .options(|reel| reel.redact_json_field("/session/voice"))
+        .start(&file.path)
+        .await
+        .unwrap();
+    let seen = converse(server.base_url(), "evt", "Say hi").await;
+    assert_eq!(
+        seen.texts,
+        expected_texts(),
+        "the live session is untouched"
+    );
+    server.shutdown().await;
+    upstream.task.abort();
+    let cassette = reel::cassette::Cassette::load(&file.path).unwrap();
+    let transcript = String::from_utf8(cassette.interactions[0].response.body.to_vec()).unwrap();
+    assert!(!transcript.contains("alloy"), "{transcript}");
+    assert_eq!(
+        transcript.matches(r#""voice":"REDACTED""#).count(),
+        2,
+        "{transcript}"
+    );
+
+    let exchanges = Exchanges::default();
+    let server = replay(&file, &exchanges, |reel| {
+        reel.redact_json_field("/session/voice")
+    })
+    .await;
+    let seen = converse(server.base_url(), "evt", "Say hi").await;
+    assert_eq!(seen.close, None, "{seen:?}");
+    assert_eq!(seen.texts.len(), expected_texts().len());
+    assert!(
+        seen.texts[1].contains(r#""voice":"REDACTED""#),
+        "{:?}",
+        seen.texts
+    );
+    server.shutdown().await;
+}
