@@ -89,6 +89,10 @@
 //!   line goes into the transcript; the interaction is saved when the session
 //!   ends, under the recorder's rules (header redaction, the secret scan over the
 //!   transcript). [`ReelServer::shutdown`] waits for sessions to end.
+//! - **Redaction**: JSON field rules, placeholders and the secret scrub apply to
+//!   every text message of a recorded session
+//!   ([`reel::cassette::Redaction::redact_message`]), and to each live client
+//!   message before it is compared on replay.
 //! - **No match**: the handshake is answered `404` with the report, as any
 //!   request.
 //!
