@@ -70,8 +70,8 @@ Examples:
   reel list cassettes
 
 Columns: ID METHOD URL STATUS CONTENT-TYPE (of the response) REQ-BYTES
-RESP-BYTES EVENTS (server-sent events or event-stream frames; - when the
-body is not a stream) MODEL (the model the request named) RECORDED (the day
+RESP-BYTES EVENTS (server-sent events or event-stream frames, or a WebSocket
+session's messages; - when the body is not a stream) MODEL (the model the request named) RECORDED (the day
 and age, then where the date came from: noted, the provenance file reel
 writes when it records; git, the cassette's last commit; file, its
 modification time).

@@ -89,14 +89,24 @@ fn row(id: usize, interaction: &Interaction, dated: &Dated, now: SystemTime) -> 
         one_line(content_type(&response.headers).unwrap_or("-")),
         request.body.len().to_string(),
         response.body.len().to_string(),
-        stream_pieces(&response.body, &response.headers)
-            .map_or_else(|| "-".to_owned(), |n| n.to_string()),
+        events(response).map_or_else(|| "-".to_owned(), |n| n.to_string()),
         dated
             .model
             .as_deref()
             .map_or_else(|| "-".to_owned(), one_line),
         recorded(dated, now),
     ]
+}
+
+/// A streamed body's events, or a WebSocket session's messages (a transcript
+/// that does not parse counts as none: `reel check` names its bad line).
+fn events(response: &reel_cassette::Response) -> Option<usize> {
+    if reel_cassette::websocket::is_session(response) {
+        return reel_cassette::websocket::Transcript::parse(&response.body)
+            .ok()
+            .map(|transcript| transcript.messages.len());
+    }
+    stream_pieces(&response.body, &response.headers)
 }
 
 /// `2026-12-05, 3d ago (git)`: the day, the age, and where the date came from

@@ -134,3 +134,31 @@ fn list_without_a_path_is_bad_usage() {
         run.stderr
     );
 }
+
+/// A WebSocket session's EVENTS are its messages.
+#[test]
+fn list_counts_a_websocket_sessions_messages() {
+    let session = "---\nversion: 2\ninteractions:\n    - id: 0\n      request:\n        proto: HTTP/1.1\n        proto_major: 1\n        proto_minor: 1\n        content_length: 0\n        host: api.openai.com\n        url: wss://api.openai.com/v1/realtime\n        method: GET\n      response:\n        proto: HTTP/1.1\n        proto_major: 1\n        proto_minor: 1\n        content_length: -1\n        body: |\n            < text {\"type\":\"session.created\"}\n            > text {\"type\":\"response.create\"}\n            < text {\"type\":\"response.done\"}\n        headers: {}\n        status: 101 Switching Protocols\n        code: 101\n        duration: 0s\n";
+    let dir = dir_with(&[("session.yaml", session)]);
+    let run = reel(&["list", "session.yaml"], dir.path());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let (table, _) = split_recorded(&run.stdout);
+    let row = table.lines().nth(1).unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cells,
+        [
+            "0",
+            "GET",
+            "wss://api.openai.com/v1/realtime",
+            "101",
+            "-",
+            "0",
+            "100",
+            "3",
+            "-"
+        ],
+        "{}",
+        run.stdout
+    );
+}
