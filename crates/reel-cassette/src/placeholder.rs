@@ -124,10 +124,13 @@ impl Automaton {
 }
 
 /// The forms `value` takes in a request or response: as it is, percent-encoded
-/// as in a URL (every byte but `A-Z a-z 0-9 - . _ ~`), as in a form body (a
-/// space as `+`, `*` kept, `~` encoded), and escaped inside a JSON string.
-fn forms(value: &str) -> Vec<String> {
+/// as in a URL (every byte but `A-Z a-z 0-9 - . _ ~`, upper and lower case
+/// hex), as in a form body (a space as `+`, `*` kept, `~` encoded), escaped
+/// inside a JSON string, and with JSON-escaped slashes (`\/`). Placeholders and
+/// the secret scrub both replace a value in every one of them.
+pub(crate) fn forms(value: &str) -> Vec<String> {
     let url = percent_encoded(value, |b| b"-._~".contains(&b), false);
+    let lower_hex = lowercase_escapes(&url);
     let form = percent_encoded(value, |b| b"-._*".contains(&b), true);
     let json = serde_json::to_string(value).unwrap_or_default();
     let json = json
@@ -135,13 +138,32 @@ fn forms(value: &str) -> Vec<String> {
         .and_then(|j| j.strip_suffix('"'))
         .unwrap_or(value)
         .to_owned();
+    let slashes = json.replace('/', "\\/");
     let mut forms = vec![value.to_owned()];
-    for form in [url, form, json] {
+    for form in [url, lower_hex, form, json, slashes] {
         if !forms.contains(&form) {
             forms.push(form);
         }
     }
     forms
+}
+
+/// `encoded` with the hex digits of its `%XX` escapes in lower case.
+fn lowercase_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut hex_left = 0;
+    for c in encoded.chars() {
+        if c == '%' {
+            hex_left = 2;
+            out.push(c);
+        } else if hex_left > 0 {
+            hex_left -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `value` with every byte but ASCII letters, digits and those `keep` accepts

@@ -355,34 +355,16 @@ fn replaced(bytes: &[u8], replacements: &[Replacement]) -> Option<Vec<u8>> {
     out
 }
 
-/// The forms a credential takes in stored text: as is, with JSON-escaped
-/// slashes, and percent-encoded (upper and lower case hex).
+/// The forms a credential takes in stored text ([`crate::placeholder::forms`]);
+/// one that is not UTF-8 only as it is.
 fn forms(secret: &[u8]) -> Vec<Vec<u8>> {
-    let mut forms = vec![secret.to_vec()];
-    if secret.contains(&b'/') {
-        forms.push(replace_all(secret, b"/", b"\\/").unwrap_or_default());
+    match std::str::from_utf8(secret) {
+        Ok(text) => crate::placeholder::forms(text)
+            .into_iter()
+            .map(String::into_bytes)
+            .collect(),
+        Err(_) => vec![secret.to_vec()],
     }
-    let needs_escape =
-        |b: &u8| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
-    if secret.iter().any(needs_escape) {
-        for upper in [true, false] {
-            let mut encoded = Vec::with_capacity(secret.len() * 3);
-            for b in secret {
-                if needs_escape(b) {
-                    let hex = if upper {
-                        format!("%{b:02X}")
-                    } else {
-                        format!("%{b:02x}")
-                    };
-                    encoded.extend_from_slice(hex.as_bytes());
-                } else {
-                    encoded.push(*b);
-                }
-            }
-            forms.push(encoded);
-        }
-    }
-    forms
 }
 
 /// `haystack` with each `needle` replaced, or `None` when there is none.
