@@ -112,6 +112,11 @@ struct State {
     /// Finished interactions answered `429` or `5xx`, until a retry supersedes
     /// them: their place in the order and their request's normal form.
     retryable: Vec<(u64, NormalRequest, Interaction)>,
+    /// Finished answers that superseded retryable ones while an earlier
+    /// request was still in flight: a `429`/`5xx` to the same request that
+    /// finishes after its retry is left out too. Kept until every earlier
+    /// request has finished.
+    retries: Vec<(u64, NormalRequest)>,
     /// Expired interactions in the file, until a recording of the same request
     /// replaces them.
     expired: Vec<(NormalRequest, Interaction)>,
@@ -162,6 +167,7 @@ impl Recorder {
                 ended: Vec::new(),
                 refused: false,
                 retryable: Vec::new(),
+                retries: Vec::new(),
                 expired: setup.expired,
                 superseded: Vec::new(),
                 wrote: false,
@@ -469,7 +475,15 @@ impl Recorder {
         let (rules, redaction) = &self.matching;
         let code = interaction.response.code;
         let retryable = !self.keep_retried && (code == 429 || (500..=599).contains(&code));
-        if retryable || !state.retryable.is_empty() || !state.expired.is_empty() {
+        // A retry can finish before the answer it retried has: its body's end
+        // reached the client before it reached the recorder.
+        let earlier_in_flight =
+            !self.keep_retried && state.slots.range(..seq).any(|(_, slot)| slot.is_none());
+        if retryable
+            || earlier_in_flight
+            || !state.retryable.is_empty()
+            || !state.expired.is_empty()
+        {
             let normal =
                 crate::recordings::normalize_recorded(rules, redaction, &interaction.request);
             // An expired interaction of the same request leaves the file.
@@ -482,9 +496,27 @@ impl Recorder {
                 state.superseded.push(old);
             }
             if retryable {
+                let retried = state
+                    .retries
+                    .iter()
+                    .any(|(later, form)| *later > seq && rules.same_request(form, &normal));
+                if retried {
+                    tracing::debug!(
+                        target: "reel",
+                        method = %interaction.request.method,
+                        url = %interaction.request.url,
+                        status = code,
+                        "left out: the request was retried"
+                    );
+                    state.slots.remove(&seq);
+                    return self.advance(&mut state);
+                }
                 state.retryable.push((seq, normal, interaction.clone()));
             } else {
                 state.supersede(rules, seq, &normal);
+                if earlier_in_flight {
+                    state.retries.push((seq, normal));
+                }
             }
         }
         state.slots.insert(seq, Some(recorded));
@@ -504,6 +536,10 @@ impl Recorder {
                 .ready
                 .extend(entry.remove().map(|recorded| (seq, recorded)));
         }
+        let first_in_flight = state.slots.keys().next().copied();
+        state
+            .retries
+            .retain(|(later, _)| first_in_flight.is_some_and(|first| first < *later));
         match state.closed {
             Some(false) => {
                 state.ready.clear();
