@@ -40,8 +40,9 @@ pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 /// ]}
 /// ```
 ///
-/// `events_ms[i]` is when event `i` of the response body (a server-sent event or
-/// an event-stream frame) reached the recorder, in milliseconds after the
+/// `events_ms[i]` is when event `i` of the response body (a server-sent event,
+/// an event-stream frame, or a WebSocket session's message, either way) reached
+/// the recorder, in milliseconds after the
 /// response headers. An entry applies only while its interaction still has that
 /// method, URL and response body (`body_sha256`: the first 8 hex digits of the
 /// body's SHA-256), so a hand-edited or re-ordered cassette falls back to

@@ -15,6 +15,9 @@ pub enum StreamKind {
     ServerSentEvents,
     /// `application/vnd.amazon.eventstream`: one piece per binary frame.
     AwsEventStream,
+    /// A WebSocket session's transcript (the body of a `101` response): one
+    /// piece per message, a line ending in `\n`.
+    WebSocketMessages,
     /// Anything else: the whole body is one piece.
     Whole,
 }
@@ -35,6 +38,23 @@ impl StreamKind {
             StreamKind::AwsEventStream
         } else {
             StreamKind::Whole
+        }
+    }
+
+    /// The kind for a recorded response: a WebSocket session's transcript for a
+    /// `101`, else by its `Content-Type` ([`StreamKind::from_content_type`]).
+    ///
+    /// ```
+    /// use reel_cassette::StreamKind;
+    /// assert_eq!(StreamKind::for_response(101, None), StreamKind::WebSocketMessages);
+    /// assert_eq!(StreamKind::for_response(200, Some("text/event-stream")), StreamKind::ServerSentEvents);
+    /// assert_eq!(StreamKind::for_response(200, None), StreamKind::Whole);
+    /// ```
+    pub fn for_response(code: u16, content_type: Option<&str>) -> StreamKind {
+        if code == 101 {
+            StreamKind::WebSocketMessages
+        } else {
+            content_type.map_or(StreamKind::Whole, StreamKind::from_content_type)
         }
     }
 }
@@ -76,6 +96,9 @@ impl Iterator for StreamEvents {
         let len = match self.kind {
             StreamKind::ServerSentEvents => sse_event_len(rest),
             StreamKind::AwsEventStream => aws_frame_len(rest),
+            StreamKind::WebSocketMessages => {
+                memchr::memchr(b'\n', rest).map_or(rest.len(), |end| end + 1)
+            }
             StreamKind::Whole => rest.len(),
         };
         let piece = self.body.slice(self.at..self.at + len);
@@ -182,6 +205,17 @@ mod tests {
             .map(|p| p.len())
             .collect();
         assert_eq!(lens, [16, 20, 2]);
+    }
+
+    #[test]
+    fn a_transcript_splits_into_its_lines_the_last_one_with_or_without_its_end() {
+        let body: &[u8] = b"> text {\"a\":1}\n< binary AAEC\n< close 1000 done";
+        let pieces = split(body, StreamKind::WebSocketMessages);
+        assert_eq!(
+            pieces,
+            ["> text {\"a\":1}\n", "< binary AAEC\n", "< close 1000 done"]
+        );
+        assert_eq!(pieces.concat(), body);
     }
 
     #[test]

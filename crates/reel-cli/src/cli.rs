@@ -355,8 +355,9 @@ pub struct ServeArgs {
     #[arg(long)]
     pub allow_repeats: bool,
     /// Replay at the recorded pace: `recorded` waits the recorded time before
-    /// the headers and each recorded gap between stream events (from the
-    /// cassette's timing file, NAME.yaml.timing, when it has one); a factor
+    /// the headers and each recorded gap between stream events and before each
+    /// server message of a WebSocket session (from the cassette's timing file,
+    /// NAME.yaml.timing, when it has one); a factor
     /// scales those waits (0.5: twice as fast). REEL_PACE multiplies them too;
     /// set alone, it means `--pace recorded`. Default: no waits.
     #[arg(long, value_name = "recorded|FACTOR", value_parser = parse_pace)]

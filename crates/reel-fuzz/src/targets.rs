@@ -70,7 +70,7 @@ fn assert_same(expected: &Cassette, loaded: &Cassette, text: &str) {
     );
 }
 
-/// Splits an arbitrary body as SSE and as AWS event-stream: every byte kept in
+/// Splits an arbitrary body as SSE, AWS event-stream and a session's lines: every byte kept in
 /// order, no empty piece, each piece one event, and a split resumed at any piece
 /// gives the same pieces.
 pub fn stream_events(data: &[u8]) {
@@ -78,6 +78,7 @@ pub fn stream_events(data: &[u8]) {
     for kind in [
         StreamKind::ServerSentEvents,
         StreamKind::AwsEventStream,
+        StreamKind::WebSocketMessages,
         StreamKind::Whole,
     ] {
         let pieces: Vec<Bytes> = split(&body, kind).collect();

@@ -196,7 +196,7 @@ pub use hooks::{Keep, Played};
 pub use log::{Answer, Logged};
 pub use matcher::RequestMatcher;
 pub use mode::Mode;
-pub use pacing::Delay;
+pub use pacing::{Delay, MessageWaits};
 pub use policy::Behaviour;
 pub use received::Received;
 pub use recording::{Recording, RecordingBody};

@@ -1,6 +1,7 @@
 //! [`Delay`]: how long a replay waits, so time to first token and timeouts can be
 //! tested. Replays do not wait unless asked.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A wait during replay: before the response headers
@@ -102,5 +103,76 @@ impl Pacing {
             }
             other => other.after(recorded),
         }
+    }
+}
+
+/// The waits before the events of one replayed stream.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Waits {
+    /// The same wait before each event but the first.
+    Uniform(Duration),
+    /// The recorded gaps (from the timing file): before event `i`, the time
+    /// between events `i - 1` and `i` (for the first, since the headers), times
+    /// `factor`.
+    Recorded { times: Arc<[f64]>, factor: f64 },
+}
+
+impl Waits {
+    /// The wait before event `i`.
+    pub(crate) fn before(&self, i: usize) -> Duration {
+        match self {
+            Waits::Uniform(gap) if i > 0 => *gap,
+            Waits::Uniform(_) => Duration::ZERO,
+            Waits::Recorded { times, factor } => {
+                let at = times.get(i).copied().unwrap_or(0.0);
+                let previous = i
+                    .checked_sub(1)
+                    .and_then(|p| times.get(p))
+                    .copied()
+                    .unwrap_or(0.0);
+                Duration::try_from_secs_f64((at - previous).max(0.0) * factor / 1000.0)
+                    .unwrap_or(Duration::ZERO)
+            }
+        }
+    }
+}
+
+/// When a replayed WebSocket session sends its messages: in the extensions of
+/// every replayed `101` response, for the adapter that plays the transcript.
+///
+/// [`MessageWaits::before`] is the wait before message `i` of the transcript
+/// (counted from 0 over both directions), from the message before it: the
+/// recorded gap (the timing file) when the event delay is taken from the
+/// recording ([`Delay::Recorded`], [`Delay::Scaled`], `REEL_PACE`), else the
+/// fixed event delay, else nothing. An adapter waits before each server message
+/// only: client messages come when the client sends them.
+///
+/// ```
+/// # async fn f(response: http::Response<reel::ReplayBody>) {
+/// use reel::MessageWaits;
+///
+/// let waits = response.extensions().get::<MessageWaits>().cloned().unwrap_or_default();
+/// tokio::time::sleep(waits.before(3)).await; // then send message 3
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageWaits(Waits);
+
+impl MessageWaits {
+    pub(crate) fn new(waits: Waits) -> MessageWaits {
+        MessageWaits(waits)
+    }
+
+    /// The wait before message `message` of the transcript, from the message
+    /// before it.
+    pub fn before(&self, message: usize) -> Duration {
+        self.0.before(message)
+    }
+}
+
+impl Default for MessageWaits {
+    /// No waits.
+    fn default() -> MessageWaits {
+        MessageWaits(Waits::Uniform(Duration::ZERO))
     }
 }

@@ -65,13 +65,9 @@ impl Recording {
             head: capture::response_head(head, self.started.elapsed()),
         });
         let timed = self.recorder.record_timing
-            && pending.as_ref().is_some_and(|p| {
-                p.head
-                    .headers
-                    .get("Content-Type")
-                    .map(StreamKind::from_content_type)
-                    .is_some_and(|kind| kind != StreamKind::Whole)
-            });
+            && pending
+                .as_ref()
+                .is_some_and(|p| stream_kind(&p.head) != StreamKind::Whole);
         RecordingBody {
             upstream: Some(Box::pin(body.map_err(Into::into))),
             copy: BytesMut::new(),
@@ -184,10 +180,7 @@ impl Arrivals {
     /// headers (the resolution of tokio's timer, which replays them): the
     /// arrival of the chunk that brought its last byte.
     fn event_times(&self, body: &Bytes, head: &Response) -> Vec<f64> {
-        let kind = head
-            .headers
-            .get("Content-Type")
-            .map_or(StreamKind::Whole, StreamKind::from_content_type);
+        let kind = stream_kind(head);
         let mut end = 0;
         let mut chunk = 0;
         stream_events(body, kind)
@@ -202,6 +195,12 @@ impl Arrivals {
             })
             .collect()
     }
+}
+
+/// How a recorded response's body splits into the events the timing file
+/// times: server-sent events, event-stream frames, a session's messages.
+fn stream_kind(head: &Response) -> StreamKind {
+    StreamKind::for_response(head.code, head.headers.get("Content-Type"))
 }
 
 /// The body the caller reads while reel records: each upstream chunk as it

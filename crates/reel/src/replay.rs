@@ -15,7 +15,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version};
 use reel_cassette::{stream_events, StreamEvents, StreamKind};
 
-use crate::pacing::Pacing;
+use crate::pacing::{MessageWaits, Pacing, Waits};
 
 /// Which recorded interaction answered a request; in the extensions of every
 /// replayed response.
@@ -72,10 +72,7 @@ impl Prepared {
                 headers.append(header.clone(), value);
             }
         }
-        let kind = response
-            .headers
-            .get("Content-Type")
-            .map_or(StreamKind::Whole, StreamKind::from_content_type);
+        let kind = StreamKind::for_response(response.code, response.headers.get("Content-Type"));
         Ok(Prepared {
             status,
             status_text: response.status.clone(),
@@ -109,8 +106,14 @@ impl Prepared {
         cassette: Arc<Path>,
         pacing: Pacing,
     ) -> http::Response<ReplayBody> {
+        let mut message_waits = None;
         let body = match self.kind {
             StreamKind::Whole => ReplayBody::whole(self.body.clone()),
+            // A session's adapter sends the messages itself, each after its wait.
+            StreamKind::WebSocketMessages => {
+                message_waits = Some(MessageWaits::new(self.waits(pacing)));
+                ReplayBody::whole(self.body.clone())
+            }
             kind => {
                 let events = match self.ends.get() {
                     Some(ends) => Events::Known {
@@ -124,14 +127,7 @@ impl Prepared {
                         cache: self.ends.clone(),
                     },
                 };
-                let waits = match (&self.event_times, pacing.recorded_factor()) {
-                    (Some(times), Some(factor)) => Waits::Recorded {
-                        times: times.clone(),
-                        factor,
-                    },
-                    _ => Waits::Uniform(pacing.events_wait(self.duration)),
-                };
-                ReplayBody::events(events, waits)
+                ReplayBody::events(events, self.waits(pacing))
             }
         };
         let mut response = http::Response::new(body);
@@ -143,7 +139,22 @@ impl Prepared {
             status: self.status_text.clone(),
             cassette,
         });
+        if let Some(waits) = message_waits {
+            response.extensions_mut().insert(waits);
+        }
         response
+    }
+
+    /// The waits before the events: the recorded gaps (timing file) when the
+    /// event delay is taken from the recording, else the uniform delay.
+    fn waits(&self, pacing: Pacing) -> Waits {
+        match (&self.event_times, pacing.recorded_factor()) {
+            (Some(times), Some(factor)) => Waits::Recorded {
+                times: times.clone(),
+                factor,
+            },
+            _ => Waits::Uniform(pacing.events_wait(self.duration)),
+        }
     }
 }
 
@@ -168,36 +179,6 @@ enum BodyState {
         /// How many events have been yielded.
         yielded: usize,
     },
-}
-
-/// The waits before events.
-enum Waits {
-    /// The same wait before each event but the first.
-    Uniform(Duration),
-    /// The recorded gaps (from the timing file): before event `i`, the time
-    /// between events `i - 1` and `i` (for the first, since the headers), times
-    /// `factor`.
-    Recorded { times: Arc<[f64]>, factor: f64 },
-}
-
-impl Waits {
-    /// The wait before event `i`.
-    fn before(&self, i: usize) -> Duration {
-        match self {
-            Waits::Uniform(gap) if i > 0 => *gap,
-            Waits::Uniform(_) => Duration::ZERO,
-            Waits::Recorded { times, factor } => {
-                let at = times.get(i).copied().unwrap_or(0.0);
-                let previous = i
-                    .checked_sub(1)
-                    .and_then(|p| times.get(p))
-                    .copied()
-                    .unwrap_or(0.0);
-                Duration::try_from_secs_f64((at - previous).max(0.0) * factor / 1000.0)
-                    .unwrap_or(Duration::ZERO)
-            }
-        }
-    }
 }
 
 impl ReplayBody {

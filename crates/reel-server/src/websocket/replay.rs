@@ -1,6 +1,7 @@
 //! Replaying a recorded session: the server's messages are sent in their
 //! recorded order, each batch once the client message before it has arrived and
-//! matched the recorded one. A client message that differs, or one the
+//! matched the recorded one, each message after its wait when the replay is
+//! paced ([`MessageWaits`]: the recorded gap from the message before it). A client message that differs, or one the
 //! recording does not have, ends the session with close code 1008 and a
 //! mismatch report in the server's log.
 
@@ -11,7 +12,7 @@ use http::StatusCode;
 use http_body_util::BodyExt as _;
 use hyper_util::rt::TokioIo;
 use reel::cassette::websocket::{Direction, Frame, Message, Transcript};
-use reel::{Reel, ReplayBody, Replayed};
+use reel::{MessageWaits, Reel, ReplayBody, Replayed};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
@@ -42,6 +43,11 @@ pub(super) async fn start(
         .extensions()
         .get::<Replayed>()
         .map_or(0, |r| r.interaction);
+    let waits = response
+        .extensions()
+        .get::<MessageWaits>()
+        .cloned()
+        .unwrap_or_default();
     let (parts, body) = response.into_parts();
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -73,6 +79,7 @@ pub(super) async fn start(
                     reel: &reel,
                     name: &started.session,
                     interaction,
+                    waits: &waits,
                 };
                 session.play(socket, &transcript).await
             }
@@ -94,6 +101,8 @@ struct Session<'a> {
     name: &'a str,
     /// The interaction's position in the cassette.
     interaction: usize,
+    /// The wait before each server message.
+    waits: &'a MessageWaits,
 }
 
 /// Why a replay stopped short: the reason sent in the close frame, and the
@@ -147,22 +156,31 @@ impl Session<'_> {
             .count();
         let mut number = 0;
         let mut closed = false;
-        for recorded in &transcript.messages {
+        // When the message before the next one was sent or received: the
+        // recorded gap before a server message is waited from there.
+        let mut last = tokio::time::Instant::now();
+        for (i, recorded) in transcript.messages.iter().enumerate() {
             match recorded.direction {
                 Direction::Server => {
                     if closed {
                         continue;
                     }
+                    let wait = self.waits.before(i);
+                    if !wait.is_zero() {
+                        tokio::time::sleep_until(last + wait).await;
+                    }
                     closed = matches!(recorded.frame, Frame::Close(_));
                     if socket.send(frames::wire(&recorded.frame)).await.is_err() {
                         return Ok(()); // the client went away
                     }
+                    last = tokio::time::Instant::now();
                 }
                 Direction::Client => {
                     number += 1;
                     let Some(live) = next_message(socket).await else {
                         return Ok(());
                     };
+                    last = tokio::time::Instant::now();
                     if matches!(live, Frame::Close(_)) && !matches!(recorded.frame, Frame::Close(_))
                     {
                         // The client ended the session sooner than the recording:

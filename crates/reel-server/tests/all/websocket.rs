@@ -4,10 +4,11 @@
 //! closed with 1008 and reported, an `event_id` ignored by a matching rule.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use reel::cassette::Cassette;
-use reel::Mode;
+use reel::{Delay, Mode};
 use reel_server::{Outcome, ReelServer, ReelServerBuilder};
 use reel_tests::reran_without_reel_env;
 use serde_json::{json, Value};
@@ -35,6 +36,11 @@ struct Realtime {
 
 impl Realtime {
     async fn start() -> Realtime {
+        Realtime::paced(Duration::ZERO).await
+    }
+
+    /// The upstream, waiting `gap` before each event of a response.
+    async fn paced(gap: Duration) -> Realtime {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let handshakes = Arc::new(Mutex::new(Vec::new()));
@@ -89,7 +95,11 @@ impl Realtime {
                                 .collect(),
                             _ => Vec::new(),
                         };
+                        let response = event["type"] == "response.create";
                         for reply in replies {
+                            if response && !gap.is_zero() {
+                                tokio::time::sleep(gap).await;
+                            }
                             let _ = ws.send(Message::text(json_text(reply))).await;
                         }
                     }
@@ -612,5 +622,84 @@ async fn json_field_rules_redact_each_message_and_the_session_still_matches() {
         "{:?}",
         seen.texts
     );
+    server.shutdown().await;
+}
+
+/// The recorded times of the session's messages in the timing file beside
+/// `file`, in milliseconds after the `101`.
+fn message_times(file: &TempCassette) -> Vec<f64> {
+    // The documented name: NAME.yaml.timing.
+    let mut path = file.path.clone().into_os_string();
+    path.push(".timing");
+    let timing: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    timing["interactions"][0]["events_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ms| ms.as_f64().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_s_rhythm_is_recorded_per_message_and_replayed_when_paced() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let gap = Duration::from_millis(40);
+    let upstream = Realtime::paced(gap).await;
+    let file = temp_cassette();
+    let server = ReelServer::builder()
+        .mode(Mode::All)
+        .upstream(upstream.url.clone())
+        .options(|reel| reel.record_timing(true))
+        .start(&file.path)
+        .await
+        .unwrap();
+    converse(server.base_url(), "evt", "Say hi").await;
+    server.shutdown().await;
+    upstream.task.abort();
+    // One time per transcript line, both directions, in order.
+    let times = message_times(&file);
+    let cassette = Cassette::load(&file.path).unwrap();
+    let lines = cassette.interactions[0]
+        .response
+        .body
+        .split(|b| *b == b'\n');
+    assert_eq!(times.len(), lines.filter(|l| !l.is_empty()).count());
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    // `response.create` is line 4; its three deltas and `response.done` (lines
+    // 5 to 8) came a gap apart, the first a gap after it.
+    let response_ms = times[8] - times[4];
+    assert!(
+        response_ms >= 3.0 * gap.as_secs_f64() * 1000.0,
+        "the response took {response_ms} ms to record: {times:?}"
+    );
+
+    // Unpaced, the replay does not wait; paced, each server message comes no
+    // sooner after the message before it than it did when recorded.
+    let exchanges = Exchanges::default();
+    let paced = replay(&file, &exchanges, |reel| reel.event_delay(Delay::Recorded)).await;
+    let started = Instant::now();
+    let seen = converse(paced.base_url(), "evt", "Say hi").await;
+    let took = started.elapsed();
+    assert_eq!(seen.texts, expected_texts());
+    assert!(
+        took >= Duration::from_secs_f64(times[8] / 1000.0),
+        "replayed in {took:?}, recorded in {} ms",
+        times[8]
+    );
+    paced.shutdown().await;
+
+    // A fixed delay waits before every server message but the first.
+    let fixed = Duration::from_millis(15);
+    let server = replay(&file, &exchanges, |reel| {
+        reel.event_delay(Delay::Fixed(fixed))
+    })
+    .await;
+    let started = Instant::now();
+    let seen = converse(server.base_url(), "evt", "Say hi").await;
+    assert_eq!(seen.texts, expected_texts());
+    let took = started.elapsed();
+    assert!(took >= fixed * 5, "{took:?}");
     server.shutdown().await;
 }
