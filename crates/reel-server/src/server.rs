@@ -8,6 +8,7 @@ use std::sync::Arc;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use reel::{Mode, Reel};
+use tokio::io::{AsyncRead, AsyncWrite, DuplexStream};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -48,6 +49,8 @@ pub struct ReelServer {
     base_url: String,
     upstream: Option<reqwest::Url>,
     state: Arc<State>,
+    /// Connections made in memory ([`ReelServer::connect`]), to be served.
+    memory: mpsc::UnboundedSender<DuplexStream>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -111,6 +114,29 @@ impl ReelServer {
         self.state.reel.unplayed()
     }
 
+    /// A new connection to the server, in memory: no socket (the server still
+    /// listens on its port for other clients). It is
+    /// served like any connection (HTTP/1.1, WebSocket upgrades), so a client
+    /// that takes a stream speaks to the server through it, and the `Host` its
+    /// URL names does not matter (the server matches without the host). For a
+    /// WebSocket session, tokio-tungstenite's `client_async`:
+    ///
+    /// ```no_run
+    /// # async fn f(server: reel_server::ReelServer) -> Result<(), Box<dyn std::error::Error>> {
+    /// let url = "wss://api.openai.com/v1/realtime?model=gpt-realtime";
+    /// let (session, _response) = tokio_tungstenite::client_async(url, server.connect()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// After [`ReelServer::shutdown`] the stream is closed at once.
+    pub fn connect(&self) -> DuplexStream {
+        let (client, server) = tokio::io::duplex(MEMORY_BUFFER);
+        // A server that stopped drops `server`: the client reads the end.
+        let _ = self.memory.send(server);
+        client
+    }
+
     /// Stops accepting connections, waits for the responses in flight to be sent
     /// (so their recordings are saved), and closes idle connections.
     pub async fn shutdown(mut self) {
@@ -131,24 +157,43 @@ impl ReelServer {
         head: HeadLimits,
     ) -> ReelServer {
         let (stop, stopped) = oneshot::channel();
+        let (memory, connections) = mpsc::unbounded_channel();
         let state = Arc::new(state);
-        let task = tokio::spawn(serve(listener, state.clone(), stopped, head));
+        let listening = Listening {
+            listener,
+            memory: connections,
+        };
+        let task = tokio::spawn(serve(listening, state.clone(), stopped, head));
         ReelServer {
             addr,
             base_url,
             upstream,
             state,
+            memory,
             stop: Some(stop),
             task: Some(task),
         }
     }
 }
 
+/// How much each direction of an in-memory connection buffers: as a socket's
+/// buffer would, it holds a few events before the writer waits for the reader.
+const MEMORY_BUFFER: usize = 64 * 1024;
+
+/// Where connections come from: the port, and [`ReelServer::connect`].
+struct Listening {
+    listener: TcpListener,
+    memory: mpsc::UnboundedReceiver<DuplexStream>,
+}
+
 /// Accepts connections until `stopped` fires or its sender is dropped, then
 /// waits for the connections to finish their responses, and for the WebSocket
 /// sessions they upgraded to to end (so that their recordings are saved).
 async fn serve(
-    listener: TcpListener,
+    Listening {
+        listener,
+        mut memory,
+    }: Listening,
     state: Arc<State>,
     mut stopped: oneshot::Receiver<()>,
     head: HeadLimits,
@@ -159,29 +204,64 @@ async fn serve(
     // session it upgraded to; `done` yields `None` when none is left.
     let (stop, stopping) = watch::channel(false);
     let (in_flight, mut done) = mpsc::channel::<()>(1);
-    let http = http1(head);
+    let connections = Connections {
+        state,
+        http: http1(head),
+        stopping,
+        in_flight: in_flight.clone(),
+    };
     loop {
-        let stream = tokio::select! {
+        tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, _)) => {
+                    // Each event is its own write: no delay waiting to fill a segment.
+                    let _ = stream.set_nodelay(true);
+                    connections.serve(stream);
+                }
                 // A connection that failed before it was accepted (reset, or out of
                 // file descriptors for a moment) is the client's problem.
                 Err(_) => continue,
             },
+            Some(stream) = memory.recv() => connections.serve(stream),
             _ = &mut stopped => break,
-        };
-        // Each event is its own write: no delay waiting to fill a segment.
-        let _ = stream.set_nodelay(true);
-        let state = state.clone();
-        let sessions = in_flight.clone();
+        }
+    }
+    drop(listener);
+    drop(memory);
+    drop(connections);
+    let _ = stop.send(true);
+    drop(in_flight);
+    let _ = done.recv().await;
+}
+
+/// What serving a connection needs.
+struct Connections {
+    state: Arc<State>,
+    http: http1::Builder,
+    /// Turns true when the server stops.
+    stopping: watch::Receiver<bool>,
+    /// Held by each connection until it is done.
+    in_flight: mpsc::Sender<()>,
+}
+
+impl Connections {
+    /// Serves `stream` in a task of its own, until the client is done or the
+    /// server stops (then after the responses in flight).
+    fn serve<S>(&self, stream: S)
+    where
+        S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+    {
+        let state = self.state.clone();
+        let sessions = self.in_flight.clone();
         let service = hyper::service::service_fn(move |request| {
             handle(state.clone(), sessions.clone(), request)
         });
-        let connection = http
+        let connection = self
+            .http
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades();
-        let mut stopping = stopping.clone();
-        let in_flight = in_flight.clone();
+        let mut stopping = self.stopping.clone();
+        let in_flight = self.in_flight.clone();
         tokio::spawn(async move {
             let _in_flight = in_flight;
             let mut connection = std::pin::pin!(connection);
@@ -195,10 +275,6 @@ async fn serve(
             let _ = connection.await;
         });
     }
-    drop(listener);
-    let _ = stop.send(true);
-    drop(in_flight);
-    let _ = done.recv().await;
 }
 
 /// hyper's read buffer limit (8 KiB plus 100 times 4 KiB): a head that fills it

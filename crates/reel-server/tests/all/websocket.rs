@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use reel::cassette::Cassette;
-use reel::{Delay, Mode};
+use reel::{Delay, Mode, ReelBuilder};
 use reel_server::{Outcome, ReelServer, ReelServerBuilder};
 use reel_tests::reran_without_reel_env;
 use serde_json::{json, Value};
@@ -127,13 +127,32 @@ struct Seen {
 /// Closes after `response.done`.
 async fn converse(base_url: &str, run: &str, instructions: &str) -> Seen {
     let url = format!("{}{TARGET}", base_url.replacen("http://", "ws://", 1));
+    let (ws, response) = tokio_tungstenite::connect_async(handshake(&url))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 101);
+    assert_eq!(response.headers()["sec-websocket-protocol"], "realtime");
+    talk(ws, run, instructions).await
+}
+
+/// The handshake a Realtime client sends to `url`.
+fn handshake(url: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
     let mut request = url.into_client_request().unwrap();
     let headers = request.headers_mut();
     headers.insert("authorization", "Bearer test-token".parse().unwrap());
     headers.insert("sec-websocket-protocol", "realtime".parse().unwrap());
-    let (mut ws, response) = tokio_tungstenite::connect_async(request).await.unwrap();
-    assert_eq!(response.status(), 101);
-    assert_eq!(response.headers()["sec-websocket-protocol"], "realtime");
+    request
+}
+
+/// [`converse`] on a session already open.
+async fn talk<S>(
+    mut ws: tokio_tungstenite::WebSocketStream<S>,
+    run: &str,
+    instructions: &str,
+) -> Seen
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let mut seen = Seen {
         texts: Vec::new(),
         close: None,
@@ -702,4 +721,38 @@ async fn a_session_s_rhythm_is_recorded_per_message_and_replayed_when_paced() {
     let took = started.elapsed();
     assert!(took >= fixed * 5, "{took:?}");
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_replays_in_process_over_a_stream_the_server_provides() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let (upstream, file, _) = record("evt").await;
+    upstream.task.abort();
+    let exchanges = Exchanges::default();
+    let server = replay(&file, &exchanges, ReelBuilder::allow_repeats).await;
+    // No socket: the client's URL names the real API, which is never reached.
+    let url = format!("wss://api.openai.com{TARGET}");
+    let (ws, response) = tokio_tungstenite::client_async(handshake(&url), server.connect())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 101);
+    let seen = talk(ws, "evt", "Say hi").await;
+    assert_eq!(seen.texts, expected_texts());
+    assert_eq!(seen.close, None);
+    // A changed message is refused in process as it is through a port.
+    let (ws, _) = tokio_tungstenite::client_async(handshake(&url), server.connect())
+        .await
+        .unwrap();
+    let seen = talk(ws, "evt", "Say bye").await;
+    assert_eq!(seen.close.map(|(code, _)| code), Some(1008));
+    server.shutdown().await;
+    assert_eq!(
+        logged(&exchanges),
+        [
+            format!("GET {TARGET} -> 101 (replayed #0)"),
+            format!("GET {TARGET} -> 101 (no match)"),
+        ]
+    );
 }
