@@ -30,6 +30,14 @@ fn event(i: usize) -> String {
     )
 }
 
+/// [`event`] with its keys in another order and other spacing: the same JSON,
+/// other bytes, so reel compares it as canonical JSON.
+fn event_reordered(i: usize) -> String {
+    format!(
+        r#"{{"type": "conversation.item.create", "item": {{"content": [{{"type": "input_text", "text": "message number {i:06} of the session"}}]}}, "event_id": "evt_{i:06}"}}"#
+    )
+}
+
 /// A tokio-tungstenite server that echoes every message: the floor.
 async fn echo_server() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -60,16 +68,23 @@ async fn echo_server() -> String {
     format!("ws://{addr}/v1/realtime")
 }
 
+/// What a session sends, and the answer it expects to each message.
+#[derive(Clone, Copy)]
+struct Talk {
+    send: fn(usize) -> String,
+    answer: fn(usize) -> String,
+}
+
 /// A session: connect, `MESSAGES` round trips, close. Panics on a wrong answer.
-async fn session(url: &str) {
+async fn session(url: &str, talk: Talk) {
     let (mut ws, _) = tokio_tungstenite::connect_async(url)
         .await
         .expect("connects");
     for i in 0..MESSAGES {
-        let event = event(i);
-        ws.send(Message::text(event.clone())).await.expect("sends");
+        let expected = (talk.answer)(i);
+        ws.send(Message::text((talk.send)(i))).await.expect("sends");
         match ws.next().await {
-            Some(Ok(Message::Text(text))) => assert_eq!(text.as_str(), event),
+            Some(Ok(Message::Text(text))) => assert_eq!(text.as_str(), expected),
             other => panic!("message {i}: {other:?}"),
         }
     }
@@ -122,13 +137,32 @@ fn main() {
         server.base_url().replacen("http://", "ws://", 1)
     );
     let echo_url = servers.block_on(echo_server());
-    for url in [&reel_url, &echo_url] {
-        runtime.block_on(session(url));
+    // The echo answers what was sent; reel, what was recorded.
+    let same = Talk {
+        send: event,
+        answer: event,
+    };
+    let reordered = Talk {
+        send: event_reordered,
+        answer: event,
+    };
+    let contenders = [
+        ("echo", "echo server", &echo_url, same),
+        ("reel", "reel serve", &reel_url, same),
+        (
+            "reel-json",
+            "reel serve, reordered keys",
+            &reel_url,
+            reordered,
+        ),
+    ];
+    for (_, _, url, talk) in &contenders {
+        runtime.block_on(session(url, *talk));
     }
-    let run = |url: &str, iters: u64| -> Duration {
+    let run = |url: &str, talk: Talk, iters: u64| -> Duration {
         let start = Instant::now();
         for _ in 0..iters {
-            runtime.block_on(session(url));
+            runtime.block_on(session(url, talk));
         }
         start.elapsed()
     };
@@ -139,11 +173,11 @@ fn main() {
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
     let mut group = criterion.benchmark_group("websocket session");
-    for (name, url) in [("echo server", &echo_url), ("reel serve", &reel_url)] {
+    for (_, name, url, talk) in &contenders {
         group.bench_function(
-            BenchmarkId::new(name, format!("{MESSAGES} round trips")),
+            BenchmarkId::new(*name, format!("{MESSAGES} round trips")),
             |b| {
-                b.iter_custom(|iters| run(url, iters));
+                b.iter_custom(|iters| run(url, *talk, iters));
             },
         );
     }
@@ -151,10 +185,10 @@ fn main() {
     criterion.final_summary();
 
     let rounds = Rounds::run(
-        vec![
-            Contender::timed("echo", |iters| run(&echo_url, iters)),
-            Contender::timed("reel", |iters| run(&reel_url, iters)),
-        ],
+        contenders
+            .iter()
+            .map(|(key, _, url, talk)| Contender::timed(*key, move |iters| run(url, *talk, iters)))
+            .collect(),
         15,
         Duration::from_millis(100),
     );
@@ -163,12 +197,17 @@ fn main() {
     table.row(vec![
         "tokio-tungstenite echo server".into(),
         format!("{:.0}", per_second("echo")),
+        String::new(),
+    ]);
+    table.row(vec![
+        "reel serve, replaying the session (the same bytes)".into(),
+        format!("{:.0}", per_second("reel")),
         format!("{:.2}", 1.0 / rounds.ratio("reel", "echo")),
     ]);
     table.row(vec![
-        "reel serve, replaying the session".into(),
-        format!("{:.0}", per_second("reel")),
-        String::new(),
+        "reel serve, each event with its keys reordered (compared as JSON)".into(),
+        format!("{:.0}", per_second("reel-json")),
+        format!("{:.2}", 1.0 / rounds.ratio("reel-json", "echo")),
     ]);
     println!(
         "\nWebSocket: sessions of {MESSAGES} round trips on 127.0.0.1, one at a time; median \

@@ -28,6 +28,10 @@ impl Reel {
     pub fn same_message(&self, recorded: &[u8], live: &[u8]) -> bool {
         let redacted = self.redaction().redact_message(live);
         let live = redacted.as_deref().unwrap_or(live);
+        // The same bytes are the same message, whatever the rules: no parse.
+        if recorded == live {
+            return true;
+        }
         match self.json_pair(recorded, live) {
             Some((recorded, live)) => recorded == live,
             None => recorded == live,
