@@ -26,7 +26,7 @@ pub struct Entry {
 
 impl Entry {
     /// The whole line: head and body.
-    fn line(&self) -> String {
+    pub fn line(&self) -> String {
         match self.head.is_empty() {
             true => self.body.clone(),
             false => format!("{} {}", self.head, self.body),

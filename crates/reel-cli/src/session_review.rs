@@ -69,6 +69,14 @@ pub fn write(
         shorten: true,
     };
     crate::paired::write(out, &old_entries, &new_entries, &layout)?;
+    let lines = |entries: &[Entry]| entries.iter().map(Entry::line).collect::<Vec<_>>();
+    if lines(&old_entries) == lines(&new_entries) {
+        writeln!(
+            out,
+            "  the messages differ only in what these lines leave out \
+             (audio content, JSON layout, folded fields)"
+        )?;
+    }
     Ok(true)
 }
 

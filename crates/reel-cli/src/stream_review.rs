@@ -434,6 +434,20 @@ mod tests {
             ]),
             [("output text".to_owned(), "Bonjour".to_owned())]
         );
+        // The Realtime API: a delta type's text by its last segment, audio
+        // (base64) left out.
+        assert_eq!(
+            parts(&[
+                r#"{"type":"response.audio_transcript.delta","delta":"Sa"}"#,
+                r#"{"type":"response.audio.delta","delta":"AAAA"}"#,
+                r#"{"type":"response.audio_transcript.delta","delta":"lut"}"#,
+                r#"{"type":"response.text.delta","delta":"ok"}"#,
+            ]),
+            [
+                ("audio transcript".to_owned(), "Salut".to_owned()),
+                ("text".to_owned(), "ok".to_owned())
+            ]
+        );
         // Anthropic content blocks: text and tool input.
         assert_eq!(
             parts(&[

@@ -40,7 +40,8 @@ order, body with JSON compared canonically), then by method and URL in order.
 (canonical JSON) of a pair whose requests differ, the status, headers and
 body of the responses (one line per server-sent event, its JSON with sorted
 keys; one per event-stream frame, its size and SHA-256; multipart part by
-part). `+` marks an interaction only in the pending file, `-` one only in
+part; a WebSocket session message by message, runs of deltas condensed as
+reel show prints them). `+` marks an interaction only in the pending file, `-` one only in
 the cassette. Unchanged pairs are counted; durations are not compared. On a
 terminal, a review longer than the screen goes through $PAGER (default:
 less -R).

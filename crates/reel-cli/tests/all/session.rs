@@ -436,3 +436,22 @@ fn diff_of_a_session_that_does_not_parse_names_the_line_and_diffs_the_text() {
     );
     assert!(run.stdout.contains("\n  +< txet {"), "{}", run.stdout);
 }
+
+#[test]
+fn sessions_whose_audio_alone_differs_say_so() {
+    let shape = Shape::nth(1);
+    let old = shape.transcript();
+    // The same sizes, other audio bytes.
+    let new = old.replace(&base64(&audio(0)), &base64(&audio(7)));
+    assert_ne!(old, new);
+    let dir = dir_with(&[("a.yaml", &cassette(&old)), ("b.yaml", &cassette(&new))]);
+    let run = reel(&["diff", "a.yaml", "b.yaml"], dir.path());
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""), "{}", run.stdout);
+    assert!(run.stdout.contains(" 0 changed\n"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("  the messages differ only in what these lines leave out (audio content"),
+        "{}",
+        run.stdout
+    );
+}
