@@ -79,7 +79,7 @@ modification time).
 Exit codes: 0 listed, 2 bad usage or a cassette that does not load.")]
     List(ListArgs),
 
-    /// Show interactions in full: headers, pretty JSON bodies, stream events.
+    /// Show interactions in full: headers, pretty JSON bodies, stream events, WebSocket messages.
     #[command(after_help = "\
 Examples:
   reel show cassettes/openai/multi_tool_streaming.yaml
@@ -88,6 +88,12 @@ Examples:
 When the timing file a recording left beside the cassette (NAME.yaml.timing)
 still fits an interaction, each event shows when it arrived, in milliseconds
 after the response headers: `[3] 50.2ms data: {...}`.
+
+A WebSocket session (a 101 response) shows one line per message: `[3] ->
+text {...}` client to server, `[4] <- close 1000 done` server to client.
+Base64 audio shows as its decoded size, and two or more delta events in a
+row are condensed, one line per type: audio counted and sized, text joined
+(`[5-216] <- 212 deltas:`); --full shows every message whole.
 
 Exit codes: 0 shown, 2 bad usage, an unknown ID or a cassette that does not load.")]
     Show(ShowArgs),

@@ -11,7 +11,10 @@
 mod body;
 mod cli;
 mod cmd;
+mod paired;
 mod render;
+mod session;
+mod session_review;
 mod stream_review;
 mod style;
 

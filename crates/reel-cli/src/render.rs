@@ -93,6 +93,18 @@ pub fn more_lines(n: usize, command: &str) -> String {
     format!("… {n} more {lines} ({command} to see all)")
 }
 
+/// `512 bytes`, `12.3 kB`, `1.2 MB`: a size in decimal units, for sizes a
+/// person only needs the order of (audio decoded from base64).
+pub fn size(bytes: usize) -> String {
+    let b = bytes as f64;
+    match bytes {
+        0..=999 => count(bytes, "byte", "bytes"),
+        1_000..=999_999 => format!("{:.1} kB", b / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1} MB", b / 1e6),
+        _ => format!("{:.1} GB", b / 1e9),
+    }
+}
+
 /// `1 event`, `2 events`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -117,6 +129,14 @@ mod tests {
             one_line("a\r\nb\tc\u{1b}[31md é"),
             "a\\r\\nb\\tc\\u{1b}[31md é"
         );
+    }
+
+    #[test]
+    fn sizes_are_bytes_then_decimal_units() {
+        assert_eq!(size(1), "1 byte");
+        assert_eq!(size(999), "999 bytes");
+        assert_eq!(size(12_345), "12.3 kB");
+        assert_eq!(size(1_234_567), "1.2 MB");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! A re-recorded server-sent event stream as a person reads it: the assembled
-//! answer (per choice, content block, candidate or tool call) old against new
-//! as a word diff, then the events paired in order, each changed one shown
+//! answer (per choice, content block, candidate, tool call or delta type) old
+//! against new as a word diff, then the events aligned, each changed one shown
 //! once with its changed words marked (`[-old-]{+new+}`), unchanged runs
 //! counted, and the fields that change on every call (ids, timestamps,
-//! fingerprints, server timings) folded away with a count.
+//! fingerprints, server timings) folded away with a count. The answer, the
+//! word diff and the folding serve WebSocket sessions too (`session_review`).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -12,10 +13,11 @@ use reel_cassette::{stream_events, Bytes, StreamKind};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
+use crate::paired::{Entry, Layout};
 use crate::render::canonical_json_line;
 
 /// Fields that change on every call, whatever the answer: folded unless asked.
-const VOLATILE: [&str; 14] = [
+const VOLATILE: [&str; 15] = [
     "id",
     "created",
     "created_at",
@@ -30,13 +32,14 @@ const VOLATILE: [&str; 14] = [
     "prompt_time",
     "completion_time",
     "total_time",
+    "event_id",
 ];
 
 /// The longest unchanged or added answer shown whole.
 const ANSWER_CHARS: usize = 160;
 
 /// Most changed events shown; the rest are counted.
-const SHOWN: usize = 12;
+pub(crate) const SHOWN: usize = 12;
 
 /// One event: its text as compared (volatile fields folded), and its JSON.
 struct Event {
@@ -77,7 +80,7 @@ fn events(body: &Bytes, fold_volatile: bool) -> (Vec<Event>, usize) {
 }
 
 /// Removes the volatile fields at every depth; how many.
-fn fold(value: &mut Value) -> usize {
+pub(crate) fn fold(value: &mut Value) -> usize {
     match value {
         Value::Object(map) => {
             let before = map.len();
@@ -89,10 +92,13 @@ fn fold(value: &mut Value) -> usize {
     }
 }
 
-/// The text the events assemble, by part: OpenAI chat deltas and tool-call
-/// arguments, the Responses API's text and argument deltas, Anthropic content
-/// blocks, Gemini parts. Parts in the order they first appear.
-fn assembled(events: &[Event]) -> Vec<(String, String)> {
+/// The text JSON events assemble, by part: OpenAI chat deltas and tool-call
+/// arguments, Anthropic content blocks, Gemini parts, and the `delta` of any
+/// event whose `type` ends in `.delta` (the Responses API's `output text` and
+/// `function call arguments`, the Realtime API's `text` and `audio transcript`:
+/// the type's last segment), audio deltas (base64) left out. Parts in the
+/// order they first appear.
+pub(crate) fn assembled<'v>(events: impl IntoIterator<Item = &'v Value>) -> Vec<(String, String)> {
     let mut order: Vec<String> = Vec::new();
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     let mut add = |part: String, text: &str| {
@@ -101,7 +107,7 @@ fn assembled(events: &[Event]) -> Vec<(String, String)> {
         }
         texts.entry(part).or_default().push_str(text);
     };
-    for json in events.iter().filter_map(|e| e.json.as_ref()) {
+    for json in events {
         let str_at = |pointer: &str| json.pointer(pointer).and_then(Value::as_str);
         for (i, choice) in json["choices"].as_array().into_iter().flatten().enumerate() {
             let i = choice["index"].as_u64().unwrap_or(i as u64);
@@ -122,14 +128,10 @@ fn assembled(events: &[Event]) -> Vec<(String, String)> {
             }
         }
         match str_at("/type") {
-            Some("response.output_text.delta") => {
-                add("output text".into(), str_at("/delta").unwrap_or(""))
-            }
-            Some("response.function_call_arguments.delta") => {
-                add(
-                    "function call arguments".into(),
-                    str_at("/delta").unwrap_or(""),
-                );
+            Some(kind) if delta_part(kind).is_some() => {
+                if let (Some(part), Some(delta)) = (delta_part(kind), str_at("/delta")) {
+                    add(part, delta);
+                }
             }
             Some("content_block_delta") => {
                 let index = json["index"].as_u64().unwrap_or(0);
@@ -165,6 +167,18 @@ fn assembled(events: &[Event]) -> Vec<(String, String)> {
             (part, text)
         })
         .collect()
+}
+
+/// The part a `*.delta` event's text belongs to, named by its type's last
+/// segment (`response.output_text.delta`: `output text`); `None` for other
+/// types and for audio, whose deltas are base64 (`response.audio.delta`).
+pub(crate) fn delta_part(kind: &str) -> Option<String> {
+    let stem = kind.strip_suffix(".delta")?;
+    if stem.ends_with("audio") {
+        return None;
+    }
+    let last = stem.rsplit('.').next().unwrap_or(stem);
+    Some(last.replace('_', " "))
 }
 
 /// Words (runs of letters and digits), runs of spaces, and single other
@@ -250,7 +264,7 @@ const CONTEXT_WORDS: usize = 6;
 /// `old` and `new` as one text, the changed words marked `[-old-]{+new+}`;
 /// with `shorten`, long unchanged stretches keep only a few words beside each
 /// change (`…` for the rest).
-fn word_diff(old: &str, new: &str, shorten: bool) -> String {
+pub(crate) fn word_diff(old: &str, new: &str, shorten: bool) -> String {
     let segments = segments(old, new);
     let last = segments.len().saturating_sub(1);
     let mut out = String::new();
@@ -291,18 +305,29 @@ fn word_diff(old: &str, new: &str, shorten: bool) -> String {
 /// The text an added or removed stream assembles, per part, shortened.
 pub fn write_answers(out: &mut impl Write, body: &Bytes) -> std::io::Result<()> {
     let (events, _) = events(body, true);
-    for (part, text) in assembled(&events) {
+    write_assembled(out, events.iter().filter_map(|e| e.json.as_ref()))
+}
+
+/// The text JSON events assemble, per part, shortened: `  answer, PART: TEXT`.
+pub fn write_assembled<'v>(
+    out: &mut impl Write,
+    events: impl IntoIterator<Item = &'v Value>,
+) -> std::io::Result<()> {
+    for (part, text) in assembled(events) {
         let shown = crate::render::excerpt(&crate::render::one_line(&text), ANSWER_CHARS);
         writeln!(out, "  answer, {part}: {shown}")?;
     }
     Ok(())
 }
 
-/// The review of a changed server-sent event body, indented by two spaces.
-pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes, fold: bool) -> std::io::Result<()> {
-    let (old_events, _) = events(old, fold);
-    let (new_events, new_folded) = events(new, fold);
-    let (old_parts, new_parts) = (assembled(&old_events), assembled(&new_events));
+/// The text two recordings' JSON events assemble, part by part: unchanged, or
+/// a word diff with long unchanged stretches shortened.
+pub fn write_answer_diff<'v>(
+    out: &mut impl Write,
+    old: impl IntoIterator<Item = &'v Value>,
+    new: impl IntoIterator<Item = &'v Value>,
+) -> std::io::Result<()> {
+    let (old_parts, new_parts) = (assembled(old), assembled(new));
     let mut parts: Vec<&str> = old_parts.iter().map(|(p, _)| p.as_str()).collect();
     for (part, _) in &new_parts {
         if !parts.contains(&part.as_str()) {
@@ -324,55 +349,47 @@ pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes, fold: bool) -> std:
         };
         writeln!(out, "  answer, {part}: {}", crate::render::one_line(&shown))?;
     }
-    let paired = old_events.len().min(new_events.len());
-    let changed: Vec<usize> = (0..paired)
-        .filter(|&i| old_events[i].line != new_events[i].line)
-        .collect();
-    let folded = if fold {
-        format!(
-            "; {new_folded} fields that change on every call folded ({}, ...; --show-volatile shows them)",
-            VOLATILE[..4].join(", ")
-        )
-    } else {
-        String::new()
-    };
-    writeln!(
-        out,
-        "  events: {} -> {}, {} unchanged, {} changed{}{folded}",
-        old_events.len(),
-        new_events.len(),
-        paired - changed.len(),
-        changed.len(),
-        match new_events.len().cmp(&old_events.len()) {
-            std::cmp::Ordering::Greater => format!(", {} added", new_events.len() - paired),
-            std::cmp::Ordering::Less => format!(", {} removed", old_events.len() - paired),
-            std::cmp::Ordering::Equal => String::new(),
-        },
-    )?;
-    let mut last = 0;
-    for &i in changed.iter().take(SHOWN) {
-        if i > last {
-            writeln!(out, "    ... {} unchanged", i - last)?;
-        }
-        writeln!(
-            out,
-            "    #{i}: {}",
-            crate::render::one_line(&word_diff(&old_events[i].line, &new_events[i].line, false))
-        )?;
-        last = i + 1;
-    }
-    if changed.len() > SHOWN {
-        writeln!(out, "    ... {} more changed events", changed.len() - SHOWN)?;
-    } else if paired > last {
-        writeln!(out, "    ... {} unchanged", paired - last)?;
-    }
-    for (i, event) in new_events.iter().enumerate().skip(paired).take(SHOWN) {
-        writeln!(out, "    +#{i}: {}", crate::render::one_line(&event.line))?;
-    }
-    for (i, event) in old_events.iter().enumerate().skip(paired).take(SHOWN) {
-        writeln!(out, "    -#{i}: {}", crate::render::one_line(&event.line))?;
-    }
     Ok(())
+}
+
+/// `; 112 fields that change on every call folded (id, ...)` when `fold`.
+pub fn folded_note(fold: bool, folded: usize) -> String {
+    match fold {
+        true => format!(
+            "; {folded} fields that change on every call folded ({}, ...; --show-volatile shows them)",
+            VOLATILE[..4].join(", ")
+        ),
+        false => String::new(),
+    }
+}
+
+/// The review of a changed server-sent event body, indented by two spaces.
+pub fn write(out: &mut impl Write, old: &Bytes, new: &Bytes, fold: bool) -> std::io::Result<()> {
+    let (old_events, _) = events(old, fold);
+    let (new_events, new_folded) = events(new, fold);
+    write_answer_diff(
+        out,
+        old_events.iter().filter_map(|e| e.json.as_ref()),
+        new_events.iter().filter_map(|e| e.json.as_ref()),
+    )?;
+    let entries = |events: &[Event]| -> Vec<Entry> {
+        events
+            .iter()
+            .enumerate()
+            .map(|(i, event)| Entry {
+                label: i.to_string(),
+                head: String::new(),
+                body: event.line.clone(),
+            })
+            .collect()
+    };
+    let layout = Layout {
+        heading: format!("events: {} -> {}", old_events.len(), new_events.len()),
+        note: &folded_note(fold, new_folded),
+        limit: Some(SHOWN),
+        shorten: false,
+    };
+    crate::paired::write(out, &entries(&old_events), &entries(&new_events), &layout)
 }
 
 #[cfg(test)]
@@ -389,7 +406,8 @@ mod tests {
     }
 
     fn parts(events: &[&str]) -> Vec<(String, String)> {
-        assembled(&super::events(&sse(events), true).0)
+        let events = super::events(&sse(events), true).0;
+        assembled(events.iter().filter_map(|e| e.json.as_ref()))
     }
 
     #[test]
@@ -415,6 +433,20 @@ mod tests {
                 r#"{"type":"response.output_text.delta","item_id":"msg_1","delta":"jour"}"#,
             ]),
             [("output text".to_owned(), "Bonjour".to_owned())]
+        );
+        // The Realtime API: a delta type's text by its last segment, audio
+        // (base64) left out.
+        assert_eq!(
+            parts(&[
+                r#"{"type":"response.audio_transcript.delta","delta":"Sa"}"#,
+                r#"{"type":"response.audio.delta","delta":"AAAA"}"#,
+                r#"{"type":"response.audio_transcript.delta","delta":"lut"}"#,
+                r#"{"type":"response.text.delta","delta":"ok"}"#,
+            ]),
+            [
+                ("audio transcript".to_owned(), "Salut".to_owned()),
+                ("text".to_owned(), "ok".to_owned())
+            ]
         );
         // Anthropic content blocks: text and tool input.
         assert_eq!(

@@ -1,5 +1,6 @@
 //! `reel diff A B`: what changed between two cassettes, interaction by
-//! interaction (paired by position), with unified diffs of their bodies.
+//! interaction (paired by position), with unified diffs of their bodies and
+//! WebSocket sessions compared message by message.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,6 +11,7 @@ use similar::TextDiff;
 use crate::body::Body;
 use crate::cli::DiffArgs;
 use crate::render::{count, more_lines, one_line, one_line_bytes, BODY_LINES};
+use crate::session_review::Compare;
 use crate::style::{paint, ADDED, CHANGED, NOTE, REMOVED};
 use crate::Outcome;
 
@@ -139,7 +141,16 @@ fn write_changes(
         let (x, y) = (header_lines(&ra.headers), header_lines(&rb.headers));
         write_diff(out, i, "response headers", &x, &y, options)?;
     }
-    if ra.body != rb.body {
+    let compare = Compare {
+        sides: (
+            &options.old.display().to_string(),
+            &options.new.display().to_string(),
+        ),
+        fold: false,
+        limit: (!options.full).then_some(BODY_LINES),
+    };
+    // A session is compared message by message.
+    if ra.body != rb.body && !crate::session_review::write(out, ra, rb, &compare)? {
         let (x, y) = (
             Body::of(&ra.body, &ra.headers),
             Body::of(&rb.body, &rb.headers),

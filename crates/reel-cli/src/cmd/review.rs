@@ -16,6 +16,7 @@ use super::diff::{header_lines, status, title};
 use crate::body::{content_type, Body};
 use crate::cli::ReviewArgs;
 use crate::render::{canonical_json_line, count, one_line};
+use crate::session_review::Compare;
 use crate::style::{paint, ADDED, CHANGED, HEADING, NOTE, REMOVED};
 use crate::Outcome;
 
@@ -39,7 +40,8 @@ order, body with JSON compared canonically), then by method and URL in order.
 (canonical JSON) of a pair whose requests differ, the status, headers and
 body of the responses (one line per server-sent event, its JSON with sorted
 keys; one per event-stream frame, its size and SHA-256; multipart part by
-part). `+` marks an interaction only in the pending file, `-` one only in
+part; a WebSocket session message by message, runs of deltas condensed as
+reel show prints them). `+` marks an interaction only in the pending file, `-` one only in
 the cassette. Unchanged pairs are counted; durations are not compared. On a
 terminal, a review longer than the screen goes through $PAGER (default:
 less -R).
@@ -470,9 +472,19 @@ impl<'a> Loaded<'a> {
             StreamKind::from_content_type(content_type(headers).unwrap_or(""))
                 == StreamKind::ServerSentEvents
         };
-        if parts.contains(&"response body") && sse(&ra.headers) && sse(&rb.headers) {
+        let compare = Compare {
+            sides: ("the cassette", "the pending file"),
+            fold: self.fold,
+            limit: Some(crate::stream_review::SHOWN),
+        };
+        // A session is compared message by message.
+        if !parts.contains(&"response body") || crate::session_review::write(out, ra, rb, &compare)?
+        {
+            return Ok(());
+        }
+        if sse(&ra.headers) && sse(&rb.headers) {
             crate::stream_review::write(out, &ra.body, &rb.body, self.fold)?;
-        } else if parts.contains(&"response body") {
+        } else {
             let (x, y) = (
                 body_lines(&ra.body, &ra.headers),
                 body_lines(&rb.body, &rb.headers),
@@ -484,7 +496,9 @@ impl<'a> Loaded<'a> {
 }
 
 /// The request and response of an added or removed interaction, in brief:
-/// `  request: 853 bytes, JSON` and `  response: 200 OK, 5059 bytes, 14 events`.
+/// `  request: 853 bytes, JSON` and `  response: 200 OK, 5059 bytes, 14 events`
+/// (`101 Switching Protocols, 8120 bytes, WebSocket session, 230 messages`),
+/// then the text its stream or session assembles.
 fn write_summary(out: &mut Vec<u8>, interaction: &Interaction) -> std::io::Result<()> {
     let (request, response) = (&interaction.request, &interaction.response);
     writeln!(
@@ -492,12 +506,21 @@ fn write_summary(out: &mut Vec<u8>, interaction: &Interaction) -> std::io::Resul
         "  request: {}",
         describe(&request.body, &request.headers)
     )?;
+    let what = match crate::session::transcript(response) {
+        Some(parsed) => format!(
+            "{} bytes, {}",
+            response.body.len(),
+            crate::session::kind(&parsed)
+        ),
+        None => describe(&response.body, &response.headers),
+    };
     writeln!(
         out,
         "  response: {}, {}",
         one_line(&status(response)),
-        describe(&response.body, &response.headers)
+        one_line(&what)
     )?;
+    crate::session_review::write_summary_answers(out, response)?;
     let sse = StreamKind::from_content_type(content_type(&response.headers).unwrap_or(""))
         == StreamKind::ServerSentEvents;
     if sse {

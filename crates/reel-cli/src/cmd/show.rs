@@ -1,10 +1,12 @@
 //! `reel show CASSETTE [ID]`: interactions in full, for people: headers, JSON
-//! bodies pretty-printed, stream bodies one event per line.
+//! bodies pretty-printed, stream bodies one event per line, WebSocket sessions
+//! one message per line (runs of deltas condensed unless `--full`).
 
 use std::io::Write;
 
 use anyhow::bail;
 use reel_cassette::__private::{EventTimes, Timing};
+use reel_cassette::websocket::{Transcript, TranscriptError};
 use reel_cassette::{go_duration, ByteString, Cassette, Headers, Interaction};
 
 use crate::body::{event_line, Body};
@@ -127,13 +129,43 @@ fn show_interaction(
     } else {
         write_length(out, response.content_length, response.body.len())?;
     }
-    write_body(
+    match crate::session::transcript(response) {
+        Some(parsed) => write_session(out, response, &parsed, times, options),
+        None => write_body(
+            out,
+            &Body::of(&response.body, &response.headers),
+            response.body.len(),
+            times,
+            options,
+        ),
+    }
+}
+
+/// A WebSocket session's transcript, message by message (`[3] -> text
+/// {...}`), runs of deltas condensed unless `--full`; a transcript that does
+/// not parse says which line and why, then shows the body as it is.
+fn write_session(
+    out: &mut impl Write,
+    response: &reel_cassette::Response,
+    parsed: &Result<Transcript, TranscriptError>,
+    times: Option<&EventTimes>,
+    options: &Options,
+) -> std::io::Result<()> {
+    let len = response.body.len();
+    let kind = crate::session::kind(parsed);
+    let Ok(transcript) = parsed else {
+        writeln!(out, "  body: {len} bytes, {kind}; shown as it is:")?;
+        let body = Body::of(&response.body, &response.headers);
+        return write_lines(out, &body.lines(true), options);
+    };
+    writeln!(
         out,
-        &Body::of(&response.body, &response.headers),
-        response.body.len(),
-        times,
-        options,
-    )
+        "  body: {len} bytes, {kind} ({})",
+        crate::session::LEGEND
+    )?;
+    let times = times.map(|times| &times.events_ms[..]);
+    let lines = crate::session::show_lines(transcript, times, !options.full);
+    write_lines(out, &lines, options)
 }
 
 fn write_list(out: &mut impl Write, name: &str, items: &[ByteString]) -> std::io::Result<()> {
@@ -203,6 +235,12 @@ fn write_body(
         }
         (_, None) => body.lines(true),
     };
+    write_lines(out, &lines, options)
+}
+
+/// Body lines, indented by four spaces; without `--full` at most
+/// [`BODY_LINES`] of them, each cut to [`LINE_CHARS`], with a note on the rest.
+fn write_lines(out: &mut impl Write, lines: &[String], options: &Options) -> std::io::Result<()> {
     let shown = if options.full {
         lines.len()
     } else {

@@ -6,6 +6,8 @@
 //!   SIGTERM, bad usage, every corpus request answered byte for byte;
 //! - `review`: pending re-records shown, accepted, rejected; `check` and `show`
 //!   on the pending and timing files beside a cassette;
+//! - `session`: WebSocket sessions in `show`, `review` and `diff`, message by
+//!   message, on generated sessions of varied shape;
 //! - `help`: exit codes and examples in every command's help, colour rules.
 //!
 //! `support` runs the binary and compares output with `pinned/`;
@@ -19,5 +21,6 @@ mod list;
 mod review;
 mod scrub;
 mod serve;
+mod session;
 mod show;
 mod support;
