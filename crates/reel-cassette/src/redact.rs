@@ -397,17 +397,28 @@ impl Redaction {
     }
 
     /// A session's transcript with [`Redaction::redact_message`] applied to
-    /// each text message, or `None` when nothing changes (or it does not parse).
+    /// each text message, and each binary message that is text (JSON events
+    /// sent as binary messages), or `None` when nothing changes (or it does not
+    /// parse).
     fn redact_transcript(&self, body: &[u8]) -> Option<Vec<u8>> {
-        use crate::websocket::{Frame, Transcript};
+        use crate::websocket::{printable_text, Frame, Transcript};
         let mut transcript = Transcript::parse(body).ok()?;
         let mut changed = false;
         for message in &mut transcript.messages {
-            if let Frame::Text(text) = &mut message.frame {
-                if let Some(redacted) = self.redact_message(text.as_bytes()) {
-                    *text = String::from_utf8_lossy(&redacted).into_owned();
-                    changed = true;
+            match &mut message.frame {
+                Frame::Text(text) => {
+                    if let Some(redacted) = self.redact_message(text.as_bytes()) {
+                        *text = String::from_utf8_lossy(&redacted).into_owned();
+                        changed = true;
+                    }
                 }
+                Frame::Binary(bytes) if printable_text(bytes).is_some() => {
+                    if let Some(redacted) = self.redact_message(bytes) {
+                        *bytes = redacted;
+                        changed = true;
+                    }
+                }
+                _ => {}
             }
         }
         changed.then(|| transcript.to_text().into_bytes())

@@ -15,7 +15,10 @@
 //! - `text PAYLOAD`: a text message whose text holds no line break, as it is
 //!   (a JSON event reads as itself); an empty message is `text` alone;
 //! - `text-json "…"`: a text message with line breaks, as a JSON string;
-//! - `binary BASE64`: a binary message, standard base64 with padding;
+//! - `binary-text PAYLOAD`: a binary message whose bytes are printable UTF-8
+//!   text without line breaks, as it is (Gemini's Live API sends its JSON
+//!   events as binary messages: they read, diff, redact and match as JSON);
+//! - `binary BASE64`: any other binary message, standard base64 with padding;
 //! - `close`, `close CODE`, `close CODE REASON`: a close frame.
 //!
 //! Pings and pongs are not recorded: they are the connection's, not the
@@ -107,10 +110,13 @@ impl Message {
                 "{arrow} text-json {}",
                 serde_json::to_string(text).expect("a string serializes")
             ),
-            Frame::Binary(bytes) => format!(
-                "{arrow} binary {}",
-                base64::engine::general_purpose::STANDARD.encode(bytes)
-            ),
+            Frame::Binary(bytes) => match printable_text(bytes) {
+                Some(text) => format!("{arrow} binary-text {text}"),
+                None => format!(
+                    "{arrow} binary {}",
+                    base64::engine::general_purpose::STANDARD.encode(bytes)
+                ),
+            },
             Frame::Close(None) => format!("{arrow} close"),
             Frame::Close(Some((code, reason))) if reason.is_empty() => {
                 format!("{arrow} close {code}")
@@ -126,7 +132,7 @@ impl Message {
     /// The message a transcript line holds.
     pub fn parse_line(line: &str) -> Result<Message, String> {
         let shape = "a line is `> KIND PAYLOAD` or `< KIND PAYLOAD`, KIND one of text, \
-                     text-json, binary, close";
+                     text-json, binary-text, binary, close";
         let (arrow, rest) = line
             .split_once(' ')
             .ok_or_else(|| format!("{line:?} has no direction and kind ({shape})"))?;
@@ -149,6 +155,7 @@ impl Message {
                 serde_json::from_str(payload)
                     .map_err(|err| format!("text-json payload is not a JSON string: {err}"))?,
             ),
+            ("binary-text", Some(payload)) => Frame::Binary(payload.as_bytes().to_vec()),
             ("binary", payload) => Frame::Binary(
                 base64::engine::general_purpose::STANDARD
                     .decode(payload.unwrap_or(""))
@@ -166,6 +173,13 @@ impl Message {
         };
         Ok(Message { direction, frame })
     }
+}
+
+/// `bytes` as text when a transcript line can hold them as they are: UTF-8,
+/// not empty, no control character (so no line break).
+pub fn printable_text(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    (!text.is_empty() && !text.chars().any(char::is_control)).then_some(text)
 }
 
 impl Transcript {
@@ -228,6 +242,15 @@ mod tests {
                 Frame::Text("  leading and trailing  ".into()),
             ),
             message(Direction::Client, Frame::Binary(vec![])),
+            message(
+                Direction::Server,
+                Frame::Binary(br#"{"serverContent":{"turnComplete":true}}"#.to_vec()),
+            ),
+            message(
+                Direction::Server,
+                Frame::Binary(" padded é ".as_bytes().to_vec()),
+            ),
+            message(Direction::Server, Frame::Binary(b"tab	here".to_vec())),
             message(Direction::Client, Frame::Binary((0..=255).collect())),
             message(Direction::Server, Frame::Close(None)),
             message(Direction::Server, Frame::Close(Some((1000, String::new())))),
@@ -242,6 +265,33 @@ mod tests {
         let text = transcript.to_text();
         assert_eq!(text.lines().count(), messages.len());
         assert_eq!(Transcript::parse(text.as_bytes()).unwrap(), transcript);
+    }
+
+    #[test]
+    fn a_binary_message_is_written_as_text_only_when_it_is_printable_text() {
+        let line =
+            |bytes: &[u8]| message(Direction::Server, Frame::Binary(bytes.to_vec())).to_line();
+        assert_eq!(
+            line(br#"{"setupComplete":{}}"#),
+            r#"< binary-text {"setupComplete":{}}"#
+        );
+        assert_eq!(line(b""), "< binary ");
+        assert_eq!(line(b"a\nb"), "< binary YQpi");
+        assert_eq!(line(&[0, 1, 2]), "< binary AAEC");
+        assert_eq!(line(&[0xff, 0xfe]), "< binary //4=");
+        // Random audio is almost never printable text: 1,000 random frames of
+        // 64 bytes, none written as text.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut random = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()
+        };
+        for _ in 0..1000 {
+            let frame: Vec<u8> = (0..8).flat_map(|_| random()).collect();
+            assert!(line(&frame).starts_with("< binary "), "{frame:?}");
+        }
     }
 
     #[test]

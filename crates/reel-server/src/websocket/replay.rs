@@ -11,7 +11,7 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use http::StatusCode;
 use http_body_util::BodyExt as _;
 use hyper_util::rt::TokioIo;
-use reel::cassette::websocket::{Direction, Frame, Message, Transcript};
+use reel::cassette::websocket::{printable_text, Direction, Frame, Message, Transcript};
 use reel::{MessageWaits, Reel, ReplayBody, Replayed};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::protocol::Role;
@@ -204,13 +204,21 @@ impl Session<'_> {
 
     /// What differs between the recorded client message and the live one, if
     /// anything: texts as the engine compares messages (canonical JSON when both
-    /// are JSON), binary messages byte for byte, else their kinds.
+    /// are JSON), binary messages that are text likewise, other binary messages
+    /// byte for byte, else their kinds.
     fn difference(&self, recorded: &Frame, live: &Frame) -> Option<String> {
         match (recorded, live) {
             (Frame::Text(a), Frame::Text(b)) => {
                 self.reel.message_difference(a.as_bytes(), b.as_bytes())
             }
-            // Binary messages are bytes, whatever they would parse as.
+            // Binary messages that are text (JSON events sent as binary
+            // messages) compare as texts do.
+            (Frame::Binary(a), Frame::Binary(b))
+                if printable_text(a).is_some() && printable_text(b).is_some() =>
+            {
+                self.reel.message_difference(a, b)
+            }
+            // Other binary messages are bytes.
             (Frame::Binary(a), Frame::Binary(b)) => (a != b).then(|| {
                 format!(
                     "  differs (binary, compared byte for byte): recorded {} bytes, received \

@@ -756,3 +756,109 @@ async fn a_session_replays_in_process_over_a_stream_the_server_provides() {
         ]
     );
 }
+
+/// A Live-API-like upstream: answers each message with two JSON events sent as
+/// binary messages, as Gemini's Live API sends its events.
+async fn binary_json_upstream() -> (String, JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+                    return;
+                };
+                // tungstenite answers the client's close as the loop reads it.
+                while let Some(Ok(message)) = ws.next().await {
+                    if message.is_close() {
+                        continue;
+                    }
+                    for event in [
+                        r#"{"serverContent":{"modelTurn":{"parts":[{"text":"Hello"}]}},"session":{"resumeToken":"live-run-1"}}"#,
+                        r#"{"serverContent":{"turnComplete":true}}"#,
+                    ] {
+                        let _ = ws.send(Message::binary(event.as_bytes().to_vec())).await;
+                    }
+                }
+            });
+        }
+    });
+    (url, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_events_in_binary_messages_are_recorded_readable_redacted_and_matched_as_json() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let (upstream, task) = binary_json_upstream().await;
+    let file = temp_cassette();
+    let server = ReelServer::builder()
+        .mode(Mode::All)
+        .upstream(upstream)
+        .options(|reel| reel.redact_json_field("/session/resumeToken"))
+        .start(&file.path)
+        .await
+        .unwrap();
+    let mut ws = open_echo(&server).await;
+    let turn =
+        r#"{"clientContent":{"turns":[{"parts":[{"text":"hi"}],"role":"user"}]},"id":"run-1"}"#;
+    ws.send(Message::binary(turn.as_bytes().to_vec()))
+        .await
+        .unwrap();
+    let live = [ws.next().await, ws.next().await].map(|m| m.unwrap().unwrap());
+    assert!(
+        matches!(&live[0], Message::Binary(b) if b.starts_with(b"{\"serverContent\"")),
+        "{live:?}"
+    );
+    ws.close(None).await.unwrap();
+    while ws.next().await.is_some() {}
+    server.shutdown().await;
+    task.abort();
+    let cassette = Cassette::load(&file.path).unwrap();
+    let transcript = String::from_utf8(cassette.interactions[0].response.body.to_vec()).unwrap();
+    assert_eq!(
+        transcript.lines().collect::<Vec<_>>(),
+        [
+            format!("> binary-text {turn}").as_str(),
+            r#"< binary-text {"serverContent":{"modelTurn":{"parts":[{"text":"Hello"}]}},"session":{"resumeToken":"REDACTED"}}"#,
+            r#"< binary-text {"serverContent":{"turnComplete":true}}"#,
+            "> close",
+            "< close",
+        ]
+    );
+
+    // Replayed: the same JSON in another key order, with another id the rules
+    // ignore, matches; the recorded events come back as binary messages.
+    let exchanges = Exchanges::default();
+    let server = replay(&file, &exchanges, |reel| reel.ignore_json_field("/id")).await;
+    let mut ws = open_echo(&server).await;
+    let reordered =
+        r#"{"id":"run-2","clientContent":{"turns":[{"role":"user","parts":[{"text":"hi"}]}]}}"#;
+    ws.send(Message::binary(reordered.as_bytes().to_vec()))
+        .await
+        .unwrap();
+    let replayed = [ws.next().await, ws.next().await].map(|m| m.unwrap().unwrap());
+    assert_eq!(
+        replayed[1],
+        Message::binary(br#"{"serverContent":{"turnComplete":true}}"#.to_vec())
+    );
+    ws.close(None).await.unwrap();
+    while ws.next().await.is_some() {}
+    server.shutdown().await;
+
+    // Another question is a difference, reported as a JSON diff.
+    let server = replay(&file, &exchanges, |reel| reel.ignore_json_field("/id")).await;
+    let mut ws = open_echo(&server).await;
+    let other = turn.replace("\"hi\"", "\"bye\"");
+    ws.send(Message::binary(other.into_bytes())).await.unwrap();
+    let Message::Close(Some(close)) = ws.next().await.unwrap().unwrap() else {
+        panic!("a close frame");
+    };
+    assert_eq!(u16::from(close.code), 1008);
+    server.shutdown().await;
+    let taken = exchanges.taken();
+    let details = taken.last().unwrap().details().unwrap();
+    assert!(details.contains("canonical JSON"), "{details}");
+    assert!(details.contains("\"bye\""), "{details}");
+}
