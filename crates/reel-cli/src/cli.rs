@@ -158,7 +158,8 @@ no-match, and the mismatch report.
 
 With --upstream and a mode that records, requests go on to the upstream, the
 responses stream back and are saved with the upstream's URL, as the reel
-middleware records them (https:// upstreams included). Without --mode:
+middleware records them (https:// upstreams included; --upstream-ca FILE
+trusts a private CA). Without --mode:
 REEL_RECORD if set, else none under CI and once elsewhere; REEL_RECORD also
 overrides --mode.
 
@@ -175,6 +176,7 @@ second signal stops at once.
 Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 stopped by a second signal before
 the responses in flight were sent, 2 bad usage: a missing cassette in mode
 none, a mode that records without --upstream, an unusable --upstream URL,
+an --upstream-ca file that cannot be read or holds no usable certificate,
 --host or --port, a JSON pointer without its leading / or an invalid header
 name, a --max-body-size or --max-head-size that is not a number of bytes
 (1048576, 512KiB, 64MiB, 1GiB, 10MB), a --max-headers that is not a number.")]
@@ -356,6 +358,12 @@ pub struct ServeArgs {
     /// https://api.openai.com.
     #[arg(long, value_name = "URL")]
     pub upstream: Option<String>,
+    /// Also trust the CA certificates in this PEM file for an https:// (or
+    /// wss://) upstream, for requests and WebSocket sessions alike: a test
+    /// server's self-signed certificate, a corporate proxy's CA (repeatable).
+    /// Default: the system's CA certificates only.
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Vec<PathBuf>,
     /// Let an interaction be replayed more than once (the last match answers
     /// again once every match has been replayed).
     #[arg(long)]

@@ -12,6 +12,8 @@ use crate::exchange::{default_log, Exchange, Log};
 use crate::incoming::Target;
 use crate::server::ReelServer;
 use crate::service::State;
+use crate::tls::Roots;
+use crate::upstream::Upstream;
 use crate::{Error, Result};
 
 /// Options for a [`ReelServer`]; [`ReelServerBuilder::start`] opens the cassette
@@ -42,6 +44,8 @@ pub struct ReelServerBuilder {
     addr: SocketAddr,
     log: Option<Log>,
     head: HeadLimits,
+    /// The PEM texts of the root certificates to trust for the upstream.
+    root_certificates: Vec<Vec<u8>>,
 }
 
 /// The largest request body the server reads by default: 64 MiB, below the
@@ -85,6 +89,7 @@ impl Default for ReelServerBuilder {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             log: None,
             head: HeadLimits::default(),
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -100,7 +105,9 @@ impl ReelServerBuilder {
     }
 
     /// The server to record from: a base URL such as `https://api.openai.com`,
-    /// optionally with a path prefix. A request for `/v1/models?limit=2` goes to
+    /// optionally with a path prefix (`ws://` and `wss://` are taken as
+    /// `http://` and `https://`: one server answers requests and WebSocket
+    /// sessions). A request for `/v1/models?limit=2` goes to
     /// `https://api.openai.com/v1/models?limit=2`, and that is the `url` the
     /// cassette records, as if the client had called the upstream through the
     /// middleware. The response streams to the client as it arrives. Default: no
@@ -111,6 +118,32 @@ impl ReelServerBuilder {
     /// upstream given (nothing is sent to it in mode `none`).
     pub fn upstream(mut self, url: impl Into<String>) -> ReelServerBuilder {
         self.upstream = Some(url.into());
+        self
+    }
+
+    /// Trusts the CA certificates in `pem` for an `https://` upstream, besides the
+    /// system's roots: PEM text with one or more `-----BEGIN CERTIFICATE-----`
+    /// blocks, such as a test server's self-signed certificate or a corporate
+    /// proxy's CA. Requests and WebSocket sessions (`wss://`) trust the same
+    /// roots: the server builds one rustls configuration for both, with the
+    /// platform's verifier, as reqwest's `rustls` feature does. Each call adds a
+    /// text. Default: the system's roots only.
+    ///
+    /// Checked by [`start`](ReelServerBuilder::start), which refuses a text that
+    /// holds no certificate or one that cannot be a root
+    /// ([`Error::UpstreamCertificate`]), and any certificate at all in a build
+    /// without the `rustls` feature. `reel serve --upstream-ca FILE` gives it
+    /// from the command line.
+    ///
+    /// ```
+    /// # let ca_pem = Vec::new();
+    /// let builder = reel_server::ReelServer::builder()
+    ///     .upstream("https://127.0.0.1:8443")
+    ///     .upstream_root_certificate(ca_pem); // std::fs::read("ca.pem")?
+    /// # drop(builder);
+    /// ```
+    pub fn upstream_root_certificate(mut self, pem: impl Into<Vec<u8>>) -> ReelServerBuilder {
+        self.root_certificates.push(pem.into());
         self
     }
 
@@ -237,19 +270,21 @@ impl ReelServerBuilder {
     /// Opens the cassette at `path` in the mode in force and starts serving on the
     /// current tokio runtime.
     ///
-    /// Errors when the upstream URL is unusable, when the cassette cannot be
+    /// Errors when the upstream URL or a root certificate is unusable, when
+    /// TLS to the upstream cannot be set up, when the cassette cannot be
     /// opened (a missing cassette in mode `none`, a file that does not parse),
     /// when the mode may record and no upstream was given, and when the address
     /// cannot be bound.
     pub async fn start(self, path: impl AsRef<Path>) -> Result<ReelServer> {
         let path = path.as_ref();
         let upstream = self.upstream.as_deref().map(parse_upstream).transpose()?;
+        let roots = Roots::read(&self.root_certificates)?;
         // A server has no test outcome to wait for: each interaction is written as
         // soon as its body ends.
         let reel = self.options.ignore_host().save_as_recorded().open(path)?;
         let client = match (&upstream, reel.behaviour().sends_upstream()) {
             (_, false) => None,
-            (Some(_), true) => Some(upstream_client()?),
+            (Some(_), true) => Some(Upstream::new(roots)?),
             (None, true) => {
                 return Err(Error::NeedsUpstream {
                     mode: reel.mode(),
@@ -290,22 +325,6 @@ impl ReelServerBuilder {
     }
 }
 
-/// The client for the upstream. A proxy passes redirects and compressed bodies
-/// back to its client as they are (reel stores a compressed body decompressed),
-/// whatever reqwest features other crates enable; the upstream is reached
-/// directly, whatever proxy the environment names.
-fn upstream_client() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_gzip()
-        .no_brotli()
-        .no_deflate()
-        .no_zstd()
-        .no_proxy()
-        .build()
-        .map_err(Error::Client)
-}
-
 /// What a behaviour that sends requests upstream does, for the error that says
 /// it needs an upstream.
 fn needs_upstream(mode: Mode, behaviour: Behaviour) -> &'static str {
@@ -318,7 +337,8 @@ fn needs_upstream(mode: Mode, behaviour: Behaviour) -> &'static str {
     }
 }
 
-/// Checks an upstream base URL: `http` or `https`, a host, no query or fragment.
+/// Checks an upstream base URL: `http` or `https` (`ws` or `wss`, taken as
+/// those), a host, no query or fragment.
 fn parse_upstream(text: &str) -> Result<reqwest::Url> {
     let invalid = |reason: &str| Error::InvalidUpstream {
         url: text.to_owned(),
@@ -327,10 +347,14 @@ fn parse_upstream(text: &str) -> Result<reqwest::Url> {
     if !text.contains("://") {
         return Err(invalid(&format!("it has no scheme, as in http://{text}")));
     }
-    let url = reqwest::Url::parse(text).map_err(|err| invalid(&err.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("the scheme must be http or https"));
-    }
+    let mut url = reqwest::Url::parse(text).map_err(|err| invalid(&err.to_string()))?;
+    let scheme = match url.scheme() {
+        "http" | "ws" => "http",
+        "https" | "wss" => "https",
+        _ => return Err(invalid("the scheme must be http, https, ws or wss")),
+    };
+    // Both schemes are special with the same default port: always allowed.
+    let _ = url.set_scheme(scheme);
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("it has no host"));
     }
@@ -341,7 +365,7 @@ fn parse_upstream(text: &str) -> Result<reqwest::Url> {
     }
     if url.scheme() == "https" && !cfg!(feature = "rustls") {
         return Err(Error::UpstreamNeedsTls {
-            url: url.to_string(),
+            url: text.to_owned(),
         });
     }
     Ok(url)
@@ -356,6 +380,7 @@ impl fmt::Debug for ReelServerBuilder {
             .field("max_headers", &self.head.max_headers)
             .field("max_head_size", &self.head.max_head_size)
             .field("on_exchange", &self.log.as_ref().map(|_| "..."))
+            .field("upstream_root_certificates", &self.root_certificates.len())
             .finish()
     }
 }
@@ -373,8 +398,13 @@ mod tests {
         let message = |text: &str| parse_upstream(text).unwrap_err().to_string();
         assert_eq!(
             message("ftp://example.com"),
-            "upstream \"ftp://example.com\" is not usable: the scheme must be http or https \
-             (give a base URL such as http://127.0.0.1:8080 or https://api.openai.com)"
+            "upstream \"ftp://example.com\" is not usable: the scheme must be http, https, ws \
+             or wss (give a base URL such as http://127.0.0.1:8080 or https://api.openai.com)"
+        );
+        assert_eq!(
+            parse_upstream("ws://127.0.0.1:8080/v1").unwrap().as_str(),
+            "http://127.0.0.1:8080/v1",
+            "a WebSocket URL is the same server's HTTP URL"
         );
         assert_eq!(
             message("localhost:8080"),
@@ -388,8 +418,19 @@ mod tests {
             message("http://")
         );
         assert!(message("http://h/v1?key=1").contains("no query or fragment"));
-        if !cfg!(feature = "rustls") {
+        if cfg!(feature = "rustls") {
+            assert_eq!(
+                parse_upstream("wss://api.openai.com:443").unwrap().as_str(),
+                "https://api.openai.com/"
+            );
+        } else {
             assert!(message("https://api.openai.com").contains("needs TLS"));
+            assert_eq!(
+                message("wss://api.openai.com"),
+                "upstream wss://api.openai.com needs TLS, which this build of reel-server \
+                 lacks (build with the `rustls` feature; the `reel` command line tool has it \
+                 by default)"
+            );
         }
     }
 }

@@ -40,6 +40,30 @@ pub enum Error {
         url: String,
     },
 
+    /// A root certificate given with
+    /// [`upstream_root_certificate`](crate::ReelServerBuilder::upstream_root_certificate)
+    /// is not usable: no certificate in its text, PEM that does not parse, a
+    /// certificate that cannot be a trust anchor, or a build without TLS.
+    #[error("upstream root certificate {number} is not usable: {reason}", number = .index + 1)]
+    UpstreamCertificate {
+        /// Which of the texts given, from 0, in the order given.
+        index: usize,
+        /// What is wrong with it, and what to give instead.
+        reason: String,
+    },
+
+    /// TLS to the upstream could not be set up: no root certificate to trust
+    /// (none in the system's store, none given).
+    #[error(
+        "cannot set up TLS for the upstream: {reason} (install the system's CA certificates, \
+         such as the ca-certificates package, or trust the upstream's CA with \
+         `upstream_root_certificate`, `reel serve --upstream-ca FILE`)"
+    )]
+    UpstreamTls {
+        /// Why rustls refused.
+        reason: String,
+    },
+
     /// The mode in force may record, and recording needs an upstream to send
     /// requests to.
     #[error(

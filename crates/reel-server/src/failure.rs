@@ -48,18 +48,19 @@ impl Failure {
         Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "reel", message)
     }
 
-    /// The upstream did not answer.
+    /// The upstream did not answer; a certificate it was refused for says so,
+    /// with the option that trusts its CA.
     pub(crate) fn upstream(err: &reqwest::Error) -> Failure {
-        Failure::new(
-            StatusCode::BAD_GATEWAY,
-            "upstream",
-            format!(
-                "reel: the upstream did not answer {}: {} (is it running, and is the \
+        let url = err.url().map_or("", reqwest::Url::as_str);
+        let message = match crate::tls::untrusted(err) {
+            Some(why) => format!("reel: the upstream did not answer {url}: {why}"),
+            None => format!(
+                "reel: the upstream did not answer {url}: {} (is it running, and is the \
                  upstream URL right?)",
-                err.url().map_or("", reqwest::Url::as_str),
                 chain(err)
             ),
-        )
+        };
+        Failure::new(StatusCode::BAD_GATEWAY, "upstream", message)
     }
 
     /// The upstream did not answer, as `message` says (with the way out).

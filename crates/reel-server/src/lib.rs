@@ -59,7 +59,12 @@
 //! arrives, and the interaction is saved (redacted, scanned for secrets, under
 //! reel's lock) when its body ends. The recorded `url` is the upstream's, so the
 //! cassette is the one the middleware would have recorded. Redirects are passed
-//! back to the client, not followed. `https://` upstreams need the `rustls` feature.
+//! back to the client, not followed. `https://` upstreams need the `rustls` feature:
+//! reqwest's rustls (aws-lc-rs, the platform's certificate verifier), trusting
+//! the system's CA certificates and those given to
+//! [`upstream_root_certificate`](ReelServerBuilder::upstream_root_certificate);
+//! an upstream whose certificate is not trusted answers `502` with a message
+//! that says so and names that option.
 //!
 //! # WebSocket sessions
 //! A `GET` with `Upgrade: websocket` (feature `websocket`, on by default) is a
@@ -82,8 +87,9 @@
 //!   a report. Recorded timing is not replayed: messages go out as fast as the
 //!   client's go in.
 //! - **Recording**: the server connects to the upstream (`ws://` for an
-//!   `http://` upstream; `wss://` upstreams are not supported yet and answer
-//!   `502`) with the handshake's headers (subprotocols and `Authorization`
+//!   `http://` upstream, `wss://` for an `https://` one, with the `rustls`
+//!   feature: the TLS configuration requests use, the same roots trusted) with
+//!   the handshake's headers (subprotocols and `Authorization`
 //!   among them), answers the client `101` with the upstream's subprotocol, then
 //!   passes every message on as it arrives, both ways at once. Each message's
 //!   line goes into the transcript; the interaction is saved when the session
@@ -134,6 +140,8 @@ mod incoming;
 mod outgoing;
 mod server;
 mod service;
+mod tls;
+mod upstream;
 #[cfg(feature = "websocket")]
 mod websocket;
 

@@ -13,6 +13,7 @@ use crate::exchange::{Log, Outcome, Pending};
 use crate::failure::Failure;
 use crate::incoming::Target;
 use crate::outgoing::{self, chain, Body, Live};
+use crate::upstream::Upstream;
 
 /// What every request of one server shares.
 pub(crate) struct State {
@@ -20,8 +21,8 @@ pub(crate) struct State {
     pub(crate) reel: Reel,
     /// Where requests point: the upstream, or the server's own address.
     pub(crate) target: Target,
-    /// The client for the upstream, when the mode may send requests there.
-    pub(crate) upstream: Option<reqwest::Client>,
+    /// The connections to the upstream, when the mode may send requests there.
+    pub(crate) upstream: Option<Upstream>,
     /// Where finished exchanges go.
     pub(crate) log: Log,
 }
@@ -103,14 +104,15 @@ pub(crate) async fn handle(
 
 /// Sends `request` to the upstream.
 async fn send(state: &State, request: reel::Received) -> Result<reqwest::Response, Failure> {
-    let Some(client) = &state.upstream else {
+    let Some(upstream) = &state.upstream else {
         // The builder gives every mode that sends upstream a client.
         return Err(Failure::reel(
             "reel: this server has no upstream to send the request to".to_owned(),
         ));
     };
     let request = upstream_request(request).map_err(|err| Failure::upstream(&err))?;
-    client
+    upstream
+        .client
         .execute(request)
         .await
         .map_err(|err| Failure::upstream(&err))

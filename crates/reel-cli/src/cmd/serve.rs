@@ -12,12 +12,14 @@
 //! redacted pointer without it would redact the wrong field, or the whole body).
 //! The limit flags take a number of bytes with an optional unit (`64MiB`), checked
 //! there too, as is each `--placeholder NAME=ENV_VAR`, whose value is read from
-//! the environment once, at start.
+//! the environment once, at start. Each `--upstream-ca FILE` is read there too;
+//! the server checks its certificates when it starts, and an error names the file.
 
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs as _};
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _};
+use anyhow::{anyhow, bail, Context as _};
 use reel::{Mode, ReelBuilder};
 use reel_server::{Exchange, ReelServer};
 
@@ -49,18 +51,32 @@ async fn serve(
     let upstream = args.upstream.clone().unwrap_or_else(|| "URL".to_owned());
     // Re-recording keeps the same matching and redaction flags.
     let flags = option_flags(args);
+    // Re-recording reaches the same upstream: it trusts the same CAs.
+    let cas: String = args
+        .upstream_ca
+        .iter()
+        .map(|file| {
+            format!(
+                " --upstream-ca {}",
+                shell_quoted(&file.display().to_string())
+            )
+        })
+        .collect();
     let mut builder = ReelServer::builder()
         .bind(addr)
         .on_exchange(log)
         .options(|reel| options(reel, args, &checked.placeholders))
         .record_command(move |mode| {
-            format!("reel serve {path} --mode {mode} --upstream {upstream}{flags}")
+            format!("reel serve {path} --mode {mode} --upstream {upstream}{cas}{flags}")
         });
     if let Some(mode) = args.mode {
         builder = builder.mode(mode.into());
     }
     if let Some(upstream) = &args.upstream {
         builder = builder.upstream(upstream);
+    }
+    for pem in checked.roots {
+        builder = builder.upstream_root_certificate(pem);
     }
     if args.allow_repeats {
         builder = builder.allow_repeats();
@@ -75,7 +91,10 @@ async fn serve(
     if let Some(bytes) = limits.max_head_size {
         builder = builder.max_head_size(bytes);
     }
-    let server = builder.start(&args.path).await?;
+    let server = builder
+        .start(&args.path)
+        .await
+        .map_err(|err| start_error(err, &args.upstream_ca))?;
     let from = match server.upstream() {
         Some(upstream) => format!(", upstream {}", upstream.trim_end_matches('/')),
         None => String::new(),
@@ -120,6 +139,31 @@ struct Checked {
     limits: Limits,
     /// `--placeholder`: each name and the value its variable holds.
     placeholders: Vec<(String, String)>,
+    /// `--upstream-ca`: each file's PEM text, in order.
+    roots: Vec<Vec<u8>>,
+}
+
+/// The server's error, a root certificate's naming the `--upstream-ca` file
+/// (`files`, in the order given) it came from.
+fn start_error(err: reel_server::Error, files: &[PathBuf]) -> anyhow::Error {
+    match &err {
+        reel_server::Error::UpstreamCertificate { index, reason } => match files.get(*index) {
+            Some(file) => anyhow!("--upstream-ca {}: {reason}", file.display()),
+            None => err.into(),
+        },
+        _ => err.into(),
+    }
+}
+
+/// `--upstream-ca FILE`: the file's bytes; an error names the file.
+fn read_ca(file: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(file).map_err(|err| {
+        anyhow!(
+            "--upstream-ca {}: cannot read it: {err} (give a PEM file holding the CA's \
+             certificate)",
+            file.display()
+        )
+    })
 }
 
 /// The limit flags, read; `None` leaves the server's default.
@@ -135,7 +179,8 @@ struct Limits {
 /// `ignore_json_field` and `match_header` would panic on them, and such a
 /// `redact_json_field` pointer would redact the wrong field (`api_key`: the whole
 /// body), and a `--placeholder` that is not `NAME=ENV_VAR` or whose variable is
-/// not set. Returns the limits and the placeholders read.
+/// not set, and an `--upstream-ca` file that cannot be read. Returns the limits,
+/// the placeholders and the CA files read.
 fn check_options(args: &ServeArgs) -> anyhow::Result<Checked> {
     let pointers = [&args.ignore_json_field, &args.redact_json_field];
     for (flag, pointers) in POINTER_FLAGS.into_iter().zip(pointers) {
@@ -165,9 +210,15 @@ fn check_options(args: &ServeArgs) -> anyhow::Result<Checked> {
         .iter()
         .map(|flag| placeholder(flag, |name| std::env::var_os(name)))
         .collect::<anyhow::Result<_>>()?;
+    let roots = args
+        .upstream_ca
+        .iter()
+        .map(|file| read_ca(file))
+        .collect::<anyhow::Result<_>>()?;
     Ok(Checked {
         limits,
         placeholders,
+        roots,
     })
 }
 

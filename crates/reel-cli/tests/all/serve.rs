@@ -455,7 +455,22 @@ fn serve_limit_flags_refuse_what_is_over_them_and_stay_in_the_re_record_command(
 #[test]
 fn serve_refuses_what_it_cannot_serve_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 14] = [
+    std::fs::write(
+        dir.path().join("key.pem"),
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let cases: [(&[&str], &str); 16] = [
+        (
+            &["missing.yaml", "--upstream-ca", "nowhere.pem"],
+            "reel: --upstream-ca nowhere.pem: cannot read it: No such file or directory",
+        ),
+        (
+            &["missing.yaml", "--upstream-ca", "key.pem"],
+            "reel: --upstream-ca key.pem: it holds no certificate (give PEM text with a \
+             `-----BEGIN CERTIFICATE-----` block: the certificate of the CA that signed the \
+             upstream's)\n",
+        ),
         (
             &["missing.yaml", "--mode", "none"],
             "reel: cassette missing.yaml does not exist (looked in ",

@@ -81,8 +81,10 @@ pub(crate) async fn handle(
         // A recorded refusal (`401`, `426`) is replayed as the HTTP answer it was.
         Decision::Replay(response) => outgoing::replayed(response, started.pending),
         Decision::Miss(report) => fail(started.pending, Failure::no_match(report.text())),
-        Decision::Record(recording) => record::start(&received, Some(recording), started).await,
-        Decision::Forward => record::start(&received, None, started).await,
+        Decision::Record(recording) => {
+            record::start(state.upstream.as_ref(), &received, Some(recording), started).await
+        }
+        Decision::Forward => record::start(state.upstream.as_ref(), &received, None, started).await,
         Decision::Failed(err) => fail(started.pending, Failure::reel(format!("reel: {err}"))),
         other => fail(
             started.pending,

@@ -13,17 +13,24 @@ use http::StatusCode;
 use hyper_util::rt::TokioIo;
 use reel::cassette::websocket::{Direction, Frame, Message};
 use reel::{Received, Recording};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::handshake::client::{
+    Request as ClientRequest, Response as ClientResponse,
+};
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message as Wire};
-use tokio_tungstenite::WebSocketStream;
+#[cfg(feature = "rustls")]
+use tokio_tungstenite::Connector;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::{frames, switching_protocols, Started};
 use crate::exchange::Outcome;
 use crate::failure::Failure;
 use crate::outgoing::{chain, Body};
 use crate::service::fail;
+use crate::upstream::Upstream;
 
 /// How long the other direction may go on once one has ended (its close
 /// answered, its last messages passed on) before the session is cut.
@@ -34,11 +41,12 @@ const CLOSING_GRACE: Duration = Duration::from_secs(5);
 /// (none in mode `passthrough`). An upstream that refuses is a `502` that says
 /// why.
 pub(super) async fn start(
+    upstream: Option<&Upstream>,
     received: &Received,
     recording: Option<Recording>,
     started: Started,
 ) -> http::Response<Body> {
-    let (upstream, head) = match connect(received).await {
+    let (upstream, head) = match connect(upstream, received).await {
         Ok(connected) => connected,
         // Dropping the recording ticket records nothing.
         Err(message) => return fail(started.pending, Failure::upstream_message(message)),
@@ -79,19 +87,18 @@ pub(super) async fn start(
     answer
 }
 
-/// Opens the session with the upstream: `ws://` for an `http://` upstream, the
-/// handshake's path and query, and its headers but those tungstenite writes
-/// for its own handshake (the subprotocols and `Authorization` go on). The
-/// connection and the `101`'s head.
+/// A connection to the upstream, plain or TLS.
+type UpstreamStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens the session with the upstream: `ws://` for an `http://` upstream,
+/// `wss://` for an `https://` one (with `rustls`), the handshake's path and
+/// query, and its headers but those tungstenite writes for its own handshake
+/// (the subprotocols and `Authorization` go on). The connection and the
+/// `101`'s head.
 async fn connect(
+    upstream: Option<&Upstream>,
     received: &Received,
-) -> Result<
-    (
-        WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-        http::response::Parts,
-    ),
-    String,
-> {
+) -> Result<(UpstreamStream, http::response::Parts), String> {
     let ws_url = ws_url(received.url())?;
     let mut request = ws_url
         .as_str()
@@ -104,29 +111,61 @@ async fn connect(
             request.headers_mut().append(name.clone(), value.clone());
         }
     }
-    let (upstream, response) = tokio_tungstenite::connect_async(request)
+    let (upstream, response) = open(request, upstream)
         .await
-        .map_err(|err| refused(&ws_url, err))?;
+        .map_err(|err| refused(&ws_url, &err))?;
     let (head, _) = response.into_parts();
     Ok((upstream, head))
 }
 
-/// The `ws://` URL of the session at `url`, an `http://` URL; an error for
-/// `https://` (reel-server built with `rustls`), which would need `wss://`.
+/// Connects and shakes hands with `request`, over TLS for `wss://` with the
+/// configuration reqwest uses for the upstream: the same roots are trusted.
+#[cfg(feature = "rustls")]
+async fn open(
+    request: ClientRequest,
+    upstream: Option<&Upstream>,
+) -> Result<(UpstreamStream, ClientResponse), WsError> {
+    // Never tungstenite's own default configuration: without the upstream's
+    // (no recording mode gets here without it), `wss://` is refused.
+    let connector = upstream.map_or(Connector::Plain, |upstream| {
+        Connector::Rustls(upstream.tls.clone())
+    });
+    tokio_tungstenite::connect_async_tls_with_config(request, None, false, Some(connector)).await
+}
+
+/// Connects and shakes hands with `request`: `ws://` only, without TLS.
+#[cfg(not(feature = "rustls"))]
+async fn open(
+    request: ClientRequest,
+    _upstream: Option<&Upstream>,
+) -> Result<(UpstreamStream, ClientResponse), WsError> {
+    tokio_tungstenite::connect_async(request).await
+}
+
+/// The WebSocket URL of the session at `url`: `ws://` for an `http://` URL,
+/// `wss://` for an `https://` one; an error for `https://` in a build without
+/// the `rustls` feature.
 fn ws_url(url: &str) -> Result<String, String> {
-    match url.strip_prefix("http://") {
-        Some(rest) => Ok(format!("ws://{rest}")),
-        None => Err(format!(
-            "reel: cannot record the WebSocket session at {url}: only ws:// upstreams \
-             (an http:// upstream URL) are supported yet, not wss:// (record through a \
-             local proxy that terminates TLS, or record the session another way)"
+    if let Some(rest) = url.strip_prefix("http://") {
+        return Ok(format!("ws://{rest}"));
+    }
+    match url.strip_prefix("https://") {
+        Some(rest) if cfg!(feature = "rustls") => Ok(format!("wss://{rest}")),
+        _ => Err(format!(
+            "reel: cannot record the WebSocket session at {url}: a wss:// upstream needs \
+             TLS, which this build of reel-server lacks (build it with the `rustls` \
+             feature; the `reel` command line tool has it by default)"
         )),
     }
 }
 
-/// The message for an upstream that did not open the session.
-fn refused(url: &str, err: WsError) -> String {
-    let why = match &err {
+/// The message for an upstream that did not open the session; a certificate
+/// it was refused for says so, with the option that trusts its CA.
+fn refused(url: &str, err: &WsError) -> String {
+    if let Some(why) = crate::tls::untrusted(err) {
+        return format!("reel: the upstream did not open the WebSocket session {url}: {why}");
+    }
+    let why = match err {
         WsError::Http(response) => {
             let body = response
                 .body()
@@ -135,7 +174,7 @@ fn refused(url: &str, err: WsError) -> String {
                 .unwrap_or_default();
             format!("it answered {} {}", response.status(), body.trim())
         }
-        _ => chain(&err),
+        _ => chain(err),
     };
     format!(
         "reel: the upstream did not open the WebSocket session {url}: {why} (is it running, \
@@ -221,17 +260,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_http_upstream_is_reached_as_ws_and_an_https_one_is_refused() {
+    fn an_http_upstream_is_reached_as_ws_and_an_https_one_as_wss_with_tls() {
         assert_eq!(
             ws_url("http://127.0.0.1:8080/v1/realtime?model=m").unwrap(),
             "ws://127.0.0.1:8080/v1/realtime?model=m"
         );
-        assert_eq!(
-            ws_url("https://api.openai.com/v1/realtime").unwrap_err(),
-            "reel: cannot record the WebSocket session at https://api.openai.com/v1/realtime: \
-             only ws:// upstreams (an http:// upstream URL) are supported yet, not wss:// \
-             (record through a local proxy that terminates TLS, or record the session another \
-             way)"
-        );
+        let https = ws_url("https://api.openai.com/v1/realtime");
+        if cfg!(feature = "rustls") {
+            assert_eq!(https.unwrap(), "wss://api.openai.com/v1/realtime");
+        } else {
+            assert_eq!(
+                https.unwrap_err(),
+                "reel: cannot record the WebSocket session at \
+                 https://api.openai.com/v1/realtime: a wss:// upstream needs TLS, which this \
+                 build of reel-server lacks (build it with the `rustls` feature; the `reel` \
+                 command line tool has it by default)"
+            );
+        }
     }
 }

@@ -8,3 +8,5 @@ mod support; // helpers: temp cassettes, a log that keeps exchanges, a raw HTTP 
 mod uploads; // multipart uploads matched part by part, whatever the boundary
 #[cfg(feature = "websocket")]
 mod websocket; // sessions recorded from a Realtime-like upstream, replayed, 1008 on a difference
+#[cfg(all(feature = "websocket", feature = "rustls"))]
+mod websocket_tls; // wss:// upstreams: a private root trusted, or the certificate refused with a 502

@@ -21,86 +21,55 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::support::{temp_cassette, Exchanges, TempCassette};
 
 /// The session's path and query, as a Realtime client opens it.
-const TARGET: &str = "/v1/realtime?model=gpt-realtime";
+pub(crate) const TARGET: &str = "/v1/realtime?model=gpt-realtime";
 
 /// A local Realtime-like upstream (its events, as serde_json writes them, have
 /// their keys sorted): it greets with `session.created`, answers
 /// `session.update` with `session.updated`, takes audio in silence, and streams
 /// three text deltas then `response.done` for each `response.create`.
-struct Realtime {
-    url: String,
+pub(crate) struct Realtime {
+    /// `http://127.0.0.1:PORT`, or `https://` over TLS.
+    pub(crate) url: String,
     /// Each handshake's path and query, `Authorization` and subprotocols.
-    handshakes: Arc<Mutex<Vec<(String, String, String)>>>,
-    task: JoinHandle<()>,
+    pub(crate) handshakes: Arc<Mutex<Vec<(String, String, String)>>>,
+    pub(crate) task: JoinHandle<()>,
 }
 
 impl Realtime {
-    async fn start() -> Realtime {
-        Realtime::paced(Duration::ZERO).await
+    /// The upstream over plain TCP: `ws://`.
+    pub(crate) async fn start() -> Realtime {
+        Realtime::serve(None, Duration::ZERO).await
     }
 
-    /// The upstream, waiting `gap` before each event of a response.
+    /// The upstream over plain TCP, waiting `gap` before each event of a
+    /// response.
     async fn paced(gap: Duration) -> Realtime {
+        Realtime::serve(None, gap).await
+    }
+
+    /// The upstream over TLS, with the certificate `tls` presents: `wss://`.
+    #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
+    pub(crate) async fn start_tls(tls: tokio_rustls::TlsAcceptor) -> Realtime {
+        Realtime::serve(Some(tls), Duration::ZERO).await
+    }
+
+    async fn serve(tls: Option<tokio_rustls::TlsAcceptor>, gap: Duration) -> Realtime {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
         let handshakes = Arc::new(Mutex::new(Vec::new()));
         let seen = handshakes.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let seen = seen.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    // tungstenite's callback type, its error an HTTP response.
-                    #[allow(clippy::result_large_err)]
-                    let callback = |request: &Request, mut response: Response| {
-                        let header = |name: &str| {
-                            request
-                                .headers()
-                                .get(name)
-                                .map_or("", |v| v.to_str().unwrap())
-                        };
-                        seen.lock().unwrap().push((
-                            request.uri().to_string(),
-                            header("authorization").to_owned(),
-                            header("sec-websocket-protocol").to_owned(),
-                        ));
-                        if header("sec-websocket-protocol").contains("realtime") {
-                            response
-                                .headers_mut()
-                                .insert("sec-websocket-protocol", "realtime".parse().unwrap());
-                        }
-                        Ok(response)
-                    };
-                    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await
-                    else {
-                        return;
-                    };
-                    let created = json!({"type": "session.created", "session": {"id": "sess_1"}});
-                    let _ = ws.send(Message::text(json_text(created))).await;
-                    while let Some(Ok(message)) = ws.next().await {
-                        let Message::Text(text) = message else {
-                            continue;
-                        };
-                        let event: Value = serde_json::from_str(text.as_str()).unwrap();
-                        let replies = match event["type"].as_str().unwrap() {
-                            "session.update" => vec![json!({
-                                "type": "session.updated",
-                                "session": event["session"],
-                            })],
-                            "response.create" => ["Hel", "lo", "!"]
-                                .iter()
-                                .map(|delta| {
-                                    json!({"type": "response.output_text.delta", "delta": delta})
-                                })
-                                .chain([json!({"type": "response.done"})])
-                                .collect(),
-                            _ => Vec::new(),
-                        };
-                        let response = event["type"] == "response.create";
-                        for reply in replies {
-                            if response && !gap.is_zero() {
-                                tokio::time::sleep(gap).await;
+                    match tls {
+                        None => session(stream, seen, gap).await,
+                        Some(tls) => {
+                            if let Ok(stream) = tls.accept(stream).await {
+                                session(stream, seen, gap).await;
                             }
-                            let _ = ws.send(Message::text(json_text(reply))).await;
                         }
                     }
                 });
@@ -114,18 +83,77 @@ impl Realtime {
     }
 }
 
+/// One session of the Realtime-like upstream on `stream`, its handshake noted
+/// in `seen`, `gap` waited before each event of a response.
+async fn session<S>(stream: S, seen: Arc<Mutex<Vec<(String, String, String)>>>, gap: Duration)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    // tungstenite's callback type, its error an HTTP response.
+    #[allow(clippy::result_large_err)]
+    let callback = |request: &Request, mut response: Response| {
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .map_or("", |v| v.to_str().unwrap())
+        };
+        seen.lock().unwrap().push((
+            request.uri().to_string(),
+            header("authorization").to_owned(),
+            header("sec-websocket-protocol").to_owned(),
+        ));
+        if header("sec-websocket-protocol").contains("realtime") {
+            response
+                .headers_mut()
+                .insert("sec-websocket-protocol", "realtime".parse().unwrap());
+        }
+        Ok(response)
+    };
+    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
+        return;
+    };
+    let created = json!({"type": "session.created", "session": {"id": "sess_1"}});
+    let _ = ws.send(Message::text(json_text(created))).await;
+    while let Some(Ok(message)) = ws.next().await {
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let event: Value = serde_json::from_str(text.as_str()).unwrap();
+        let replies = match event["type"].as_str().unwrap() {
+            "session.update" => vec![json!({
+                "type": "session.updated",
+                "session": event["session"],
+            })],
+            "response.create" => ["Hel", "lo", "!"]
+                .iter()
+                .map(|delta| json!({"type": "response.output_text.delta", "delta": delta}))
+                .chain([json!({"type": "response.done"})])
+                .collect(),
+            _ => Vec::new(),
+        };
+        let response = event["type"] == "response.create";
+        for reply in replies {
+            if response && !gap.is_zero() {
+                tokio::time::sleep(gap).await;
+            }
+            let _ = ws.send(Message::text(json_text(reply))).await;
+        }
+    }
+}
+
 /// What a client saw of a session: the server's text messages, and the close
 /// frame the server sent, if it closed first.
 #[derive(Debug, PartialEq)]
-struct Seen {
-    texts: Vec<String>,
-    close: Option<(u16, String)>,
+pub(crate) struct Seen {
+    pub(crate) texts: Vec<String>,
+    pub(crate) close: Option<(u16, String)>,
 }
 
 /// A Realtime client's session: `session.update`, audio, then `response.create`
 /// with `instructions`; every event carries an `event_id` made from `run`.
 /// Closes after `response.done`.
-async fn converse(base_url: &str, run: &str, instructions: &str) -> Seen {
+pub(crate) async fn converse(base_url: &str, run: &str, instructions: &str) -> Seen {
     let url = format!("{}{TARGET}", base_url.replacen("http://", "ws://", 1));
     let (ws, response) = tokio_tungstenite::connect_async(handshake(&url))
         .await
@@ -188,7 +216,7 @@ where
 }
 
 /// The server messages of the Realtime upstream's session, in order.
-fn expected_texts() -> Vec<String> {
+pub(crate) fn expected_texts() -> Vec<String> {
     [
         r#"{"session":{"id":"sess_1"},"type":"session.created"}"#,
         r#"{"session":{"voice":"alloy"},"type":"session.updated"}"#,
@@ -224,7 +252,7 @@ async fn record(run: &str) -> (Realtime, TempCassette, Vec<String>) {
 }
 
 /// The log lines without their times.
-fn logged(exchanges: &Exchanges) -> Vec<String> {
+pub(crate) fn logged(exchanges: &Exchanges) -> Vec<String> {
     exchanges
         .taken()
         .iter()
