@@ -225,7 +225,44 @@ impl fmt::Display for Direction {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// Any message but a close whose reason has a line break (written with a
+    /// space instead: a close reason is a label, not data).
+    fn any_message() -> impl Strategy<Value = Message> {
+        let direction = prop_oneof![Just(Direction::Client), Just(Direction::Server)];
+        let text = prop_oneof![
+            any::<String>(),
+            "[ \\t\\r\\n\u{2028}{}\":a-z0-9é]{0,40}",
+            Just(String::new()),
+        ];
+        let bytes = prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..64),
+            "[ -~é]{1,40}".prop_map(String::into_bytes),
+        ];
+        let frame = prop_oneof![
+            text.prop_map(Frame::Text),
+            bytes.prop_map(Frame::Binary),
+            Just(Frame::Close(None)),
+            (any::<u16>(), "[^\r\n]{0,30}")
+                .prop_map(|(code, reason)| Frame::Close(Some((code, reason)))),
+        ];
+        (direction, frame).prop_map(|(direction, frame)| Message { direction, frame })
+    }
+
+    proptest! {
+        #[test]
+        fn any_transcript_round_trips_one_line_per_message(
+            messages in proptest::collection::vec(any_message(), 0..12),
+        ) {
+            let transcript = Transcript { messages };
+            let text = transcript.to_text();
+            prop_assert_eq!(text.matches('\n').count(), transcript.messages.len());
+            prop_assert_eq!(Transcript::parse(text.as_bytes()).unwrap(), transcript);
+        }
+    }
 
     fn message(direction: Direction, frame: Frame) -> Message {
         Message { direction, frame }
