@@ -32,9 +32,15 @@ impl Reel {
         if recorded == live {
             return true;
         }
-        match self.json_pair(recorded, live) {
-            Some((recorded, live)) => recorded == live,
-            None => recorded == live,
+        let normalizer = &self.rules().normalizer;
+        match (normalizer.json(recorded), normalizer.json(live)) {
+            // Equal values are the same message; unequal ones may still be the
+            // same canonical JSON (`1.0` and `1`), which costs two writes.
+            (Some(recorded), Some(live)) => {
+                recorded == live
+                    || canonical_json(&recorded, false) == canonical_json(&live, false)
+            }
+            _ => recorded == live,
         }
     }
 
