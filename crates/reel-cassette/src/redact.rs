@@ -24,7 +24,9 @@ use crate::{Headers, Request, Response};
 /// What a redacted value is replaced with.
 pub const REDACTED: &str = "REDACTED";
 
-/// Query (and urlencoded body) parameter names redacted by default.
+/// Query (and urlencoded body) parameter names redacted by default, in any
+/// case: API keys and tokens, and the credentials of presigned URLs (Azure
+/// SAS `sig`, AWS SigV4 and Google Cloud Storage V4 query signing).
 const DEFAULT_PARAMS: &[&str] = &[
     "key",
     "api_key",
@@ -33,6 +35,11 @@ const DEFAULT_PARAMS: &[&str] = &[
     "token",
     "sig",
     "signature",
+    "X-Amz-Signature",
+    "X-Amz-Credential",
+    "X-Amz-Security-Token",
+    "X-Goog-Signature",
+    "X-Goog-Credential",
 ];
 
 /// The rules for keeping credentials out of a cassette.

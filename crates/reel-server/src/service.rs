@@ -48,7 +48,11 @@ pub(crate) async fn handle(
         .uri()
         .path_and_query()
         .map_or_else(|| request.uri().to_string(), |pq| pq.as_str().to_owned());
-    let pending = Pending::new(state.log.clone(), request.method().clone(), target);
+    let pending = Pending::new(
+        state.log.clone(),
+        request.method().clone(),
+        state.reel.redact_url(&target).into_owned(),
+    );
     let (parts, body) = request.into_parts();
     // hyper's own text ("error reading a body from connection") leaves out why:
     // the causes say it, such as "Invalid chunk size line: Invalid Size".

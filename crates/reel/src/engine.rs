@@ -148,6 +148,22 @@ impl Reel {
         &self.inner.redaction
     }
 
+    /// `url` (a URL or a path and query) as reel records it: credential query
+    /// parameters redacted, placeholders' values by their names, secrets
+    /// scrubbed when asked. For logs, which must not show what the cassette
+    /// leaves out.
+    ///
+    /// ```
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); }
+    /// let cassette = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
+    /// let reel = reel::Reel::replay(cassette)?;
+    /// assert_eq!(reel.redact_url("/v1/live?key=AIzaSyA-1234&alt=sse"), "/v1/live?key=REDACTED&alt=sse");
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn redact_url<'a>(&self, url: &'a str) -> std::borrow::Cow<'a, str> {
+        self.inner.redaction.redact_url(url)
+    }
+
     /// Whether reports show whole diffs (`REEL_FULL_DIFF`).
     pub(crate) fn full_diff(&self) -> bool {
         self.inner.full_diff
@@ -627,6 +643,7 @@ impl Inner {
                 None => Rerecord::Command(&record_command),
             },
             rules: &self.rules,
+            redaction: &self.redaction,
             interactions: &self.recordings.interactions,
             normal: &self.recordings.normal,
             played: &played,

@@ -55,6 +55,7 @@ pub fn mismatch_report(
         mode: Mode::None,
         record: Rerecord::Command("REEL_RECORD=all cargo test"),
         rules: &builder.rules,
+        redaction: &builder.redaction,
         interactions: &recordings.interactions,
         normal: &recordings.normal,
         played: &played,

@@ -9,6 +9,25 @@ use crate::report::write_diff;
 use crate::Reel;
 
 impl Reel {
+    /// `message` as a recording holds it: JSON field rules, placeholders and
+    /// the secret scrub applied, as to every text message of a recorded
+    /// session. For reports, which must not show what the cassette leaves out.
+    ///
+    /// ```
+    /// # for name in ["REEL_RECORD", "REEL_REVIEW"] { std::env::remove_var(name); }
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/openai/multi_tool_streaming.yaml");
+    /// let reel = reel::Reel::builder().redact_json_field("/token").replay(path)?;
+    /// assert_eq!(&*reel.redact_message(br#"{"token":"t-123"}"#), br#"{"token":"REDACTED"}"#);
+    /// assert_eq!(&*reel.redact_message(b"plain"), b"plain");
+    /// # Ok::<(), reel::Error>(())
+    /// ```
+    pub fn redact_message<'a>(&self, message: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        match self.redaction().redact_message(message) {
+            Some(redacted) => std::borrow::Cow::Owned(redacted),
+            None => std::borrow::Cow::Borrowed(message),
+        }
+    }
+
     /// Whether `live`, a message a client sent during a replayed WebSocket
     /// session, is the `recorded` one: when both parse as JSON they are compared
     /// as canonical JSON (key order and number spelling do not count) without
@@ -37,8 +56,7 @@ impl Reel {
             // Equal values are the same message; unequal ones may still be the
             // same canonical JSON (`1.0` and `1`), which costs two writes.
             (Some(recorded), Some(live)) => {
-                recorded == live
-                    || canonical_json(&recorded, false) == canonical_json(&live, false)
+                recorded == live || canonical_json(&recorded, false) == canonical_json(&live, false)
             }
             _ => recorded == live,
         }

@@ -77,6 +77,9 @@ pub(crate) struct Context<'a> {
     pub(crate) mode: Mode,
     pub(crate) record: Rerecord<'a>,
     pub(crate) rules: &'a Rules,
+    /// The redaction rules: the received URL is shown as the cassette would
+    /// hold it, without credentials.
+    pub(crate) redaction: &'a reel_cassette::Redaction,
     pub(crate) interactions: &'a [Interaction],
     pub(crate) normal: &'a [NormalRequest],
     pub(crate) played: &'a [bool],
@@ -105,7 +108,7 @@ pub(crate) fn report(
         text,
         "reel: no recorded interaction matches {} {} ({})",
         received.method(),
-        clip_url(received.url()),
+        clip_url(&cx.redaction.redact_url(received.url())),
         describe(received_norm.body.kind, received.body().len())
     );
     let _ = writeln!(text, "  cassette: {}", cx.path.display());

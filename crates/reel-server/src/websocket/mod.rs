@@ -57,6 +57,8 @@ pub(crate) async fn handle(
         .uri()
         .path_and_query()
         .map_or_else(|| request.uri().to_string(), |pq| pq.as_str().to_owned());
+    // Logs and reports name the session as the cassette does: no credential.
+    let target = state.reel.redact_url(&target).into_owned();
     let session = format!("GET {target}");
     let pending = Pending::new(state.log.clone(), request.method().clone(), target);
     let (parts, _) = request.into_parts();

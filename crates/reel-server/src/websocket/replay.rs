@@ -245,11 +245,7 @@ impl Session<'_> {
         );
         self.write_where(&mut report);
         let _ = writeln!(report, "  recorded:    {}", shown(recorded));
-        let live = Message {
-            direction: Direction::Client,
-            frame: live,
-        };
-        let _ = writeln!(report, "  received:    {}", shown(&live));
+        let _ = writeln!(report, "  received:    {}", self.shown_live(live));
         report.push_str(difference);
         self.write_rerecord(&mut report);
         Miss {
@@ -268,16 +264,30 @@ impl Session<'_> {
             if recorded_count == 1 { "" } else { "s" }
         );
         self.write_where(&mut report);
-        let live = Message {
-            direction: Direction::Client,
-            frame: live,
-        };
-        let _ = writeln!(report, "  received:    {}", shown(&live));
+        let _ = writeln!(report, "  received:    {}", self.shown_live(live));
         self.write_rerecord(&mut report);
         Miss {
             reason: format!("reel: client message {number} is not in the recording"),
             report,
         }
+    }
+
+    /// A live client message's line for a report, redacted as a recording
+    /// would hold it: a credential the client sent stays out of the log.
+    fn shown_live(&self, frame: Frame) -> String {
+        let frame = match frame {
+            Frame::Text(text) => Frame::Text(
+                String::from_utf8_lossy(&self.reel.redact_message(text.as_bytes())).into_owned(),
+            ),
+            Frame::Binary(bytes) if printable_text(&bytes).is_some() => {
+                Frame::Binary(self.reel.redact_message(&bytes).into_owned())
+            }
+            other => other,
+        };
+        shown(&Message {
+            direction: Direction::Client,
+            frame,
+        })
     }
 
     fn write_where(&self, report: &mut String) {

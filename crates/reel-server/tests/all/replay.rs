@@ -314,3 +314,47 @@ async fn a_mode_that_records_does_not_start_without_an_upstream() {
         .unwrap();
     assert_eq!(server.mode(), Mode::Once);
 }
+
+#[tokio::test]
+async fn a_credential_in_the_query_reaches_neither_the_log_nor_the_report() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let exchanges = Exchanges::default();
+    let server = exchanges
+        .attach(ReelServer::builder().mode(Mode::None))
+        .start(seed_path())
+        .await
+        .unwrap();
+    // Gemini's `key`, and an `api_key` and a signature of other APIs.
+    let secrets = [
+        "AIzaSyD-1a2b3c4d5e6f7g8h9i0jKLMNOPQRSTU",
+        "sk-proj-Zx81kQpL0vB3nM5tR7wY",
+        "c2lnbmF0dXJlLXZhbHVl",
+    ];
+    let query = format!(
+        "key={}&api_key={}&X-Amz-Signature={}&alt=sse",
+        secrets[0], secrets[1], secrets[2]
+    );
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}/v1beta/models/gemini:stream?{query}",
+            server.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let report = response.text().await.unwrap();
+    server.shutdown().await;
+    let logged: Vec<String> = exchanges.taken().iter().map(ToString::to_string).collect();
+    assert_eq!(logged.len(), 1);
+    assert!(
+        logged[0].contains("key=REDACTED&api_key=REDACTED&X-Amz-Signature=REDACTED&alt=sse"),
+        "{logged:?}"
+    );
+    for secret in secrets {
+        assert!(!logged[0].contains(secret), "{logged:?}");
+        assert!(!report.contains(secret), "{report}");
+    }
+}

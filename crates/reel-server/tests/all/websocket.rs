@@ -890,3 +890,28 @@ async fn json_events_in_binary_messages_are_recorded_readable_redacted_and_match
     assert!(details.contains("canonical JSON"), "{details}");
     assert!(details.contains("\"bye\""), "{details}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_miss_report_shows_the_client_message_as_the_recording_would_hold_it() {
+    if reran_without_reel_env() {
+        return;
+    }
+    let file = hand_written(&[
+        r#"> text {"token":"REDACTED","type":"session.update","voice":"alloy"}"#,
+        r#"< text {"type":"session.updated"}"#,
+    ]);
+    let exchanges = Exchanges::default();
+    let server = replay(&file, &exchanges, |reel| reel.redact_json_field("/token")).await;
+    let mut ws = open_echo(&server).await;
+    let sent = r#"{"token":"tok-live-5Zx81kQpL0vB3nM5","type":"session.update","voice":"echo"}"#;
+    ws.send(Message::text(sent)).await.unwrap();
+    let Message::Close(Some(close)) = ws.next().await.unwrap().unwrap() else {
+        panic!("a close frame");
+    };
+    assert_eq!(u16::from(close.code), 1008);
+    server.shutdown().await;
+    let details = exchanges.taken()[0].details().unwrap().to_owned();
+    assert!(details.contains(r#""voice":"echo""#), "{details}");
+    assert!(details.contains(r#""token":"REDACTED""#), "{details}");
+    assert!(!details.contains("tok-live"), "{details}");
+}
