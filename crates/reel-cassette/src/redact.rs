@@ -405,8 +405,9 @@ impl Redaction {
 
     /// A session's transcript with [`Redaction::redact_message`] applied to
     /// each text message, and each binary message that is text (JSON events
-    /// sent as binary messages), or `None` when nothing changes (or it does not
-    /// parse).
+    /// sent as binary messages), then, with the secret scrub, a credential the
+    /// server's messages cut across messages replaced; `None` when nothing
+    /// changes (or it does not parse).
     fn redact_transcript(&self, body: &[u8]) -> Option<Vec<u8>> {
         use crate::websocket::{printable_text, Frame, Transcript};
         let mut transcript = Transcript::parse(body).ok()?;
@@ -428,7 +429,17 @@ impl Redaction {
                 _ => {}
             }
         }
-        changed.then(|| transcript.to_text().into_bytes())
+        let text = transcript.to_text().into_bytes();
+        // A credential the model's answer cut across server messages.
+        let cuts = if self.scrub_secrets {
+            crate::secrets::scrub_session_cuts(&text)
+        } else {
+            None
+        };
+        match cuts {
+            Some(scrubbed) => Some(scrubbed),
+            None => changed.then_some(text),
+        }
     }
 
     /// `url` with credential-like query parameter values replaced, then each

@@ -3,7 +3,9 @@
 //! OpenAI's chunks, `/delta/text` in Anthropic's): a credential the model echoes
 //! may be cut across several events, whole only once the deltas are joined.
 //! NDJSON streams (Ollama, Gemini's `alt=json` streams, Bedrock's converse
-//! streams through proxies) send one JSON document per line the same way.
+//! streams through proxies) send one JSON document per line the same way, and
+//! a WebSocket session's server messages (Realtime's `response.text.delta`,
+//! Live's `serverContent` parts) do too.
 
 use bytes::Bytes;
 use serde_json::Value;
@@ -17,6 +19,10 @@ pub(crate) enum Framing {
     Events,
     /// Newline-delimited JSON: one document per line.
     Lines,
+    /// A WebSocket session's transcript (the body of a `101`): the server's
+    /// messages that are text, one document each. The client's are left out:
+    /// a model streams its answer, a client sends its events whole.
+    ServerMessages,
 }
 
 impl Framing {
@@ -77,6 +83,11 @@ pub(crate) fn joined_fields(body: &Bytes, framing: Framing) -> Vec<(String, Vec<
                 }
             }
         }
+        Framing::ServerMessages => {
+            for payload in server_payloads(body) {
+                add(&payload);
+            }
+        }
     }
     let mut joined: Vec<(String, Vec<u8>)> = fields
         .into_iter()
@@ -85,6 +96,26 @@ pub(crate) fn joined_fields(body: &Bytes, framing: Framing) -> Vec<(String, Vec<
         .collect();
     joined.sort();
     joined
+}
+
+/// The text of each server message of a session's transcript that is text
+/// (a text message, or a binary message that is printable text), in order;
+/// none when the transcript does not parse.
+pub(crate) fn server_payloads(body: &[u8]) -> Vec<Vec<u8>> {
+    use crate::websocket::{printable_text, Direction, Frame, Transcript};
+    let Ok(transcript) = Transcript::parse(body) else {
+        return Vec::new();
+    };
+    transcript
+        .messages
+        .into_iter()
+        .filter(|message| message.direction == Direction::Server)
+        .filter_map(|message| match message.frame {
+            Frame::Text(text) => Some(text.into_bytes()),
+            Frame::Binary(bytes) if printable_text(&bytes).is_some() => Some(bytes),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The event's `data:` lines joined by `\n`, as an SSE client reads them.
@@ -193,6 +224,19 @@ mod tests {
             joined_fields(&body, Framing::Events),
             [("/t".to_owned(), b"ab".to_vec())]
         );
+    }
+
+    #[test]
+    fn a_session_s_server_messages_join_like_events_and_the_client_s_do_not() {
+        let body = Bytes::from_static(
+            b"> text {\"delta\":\"not\"}\n< text {\"delta\":\"Hel\"}\n< binary AAEC\n\
+              < binary-text {\"delta\":\"lo\"}\n> text {\"delta\":\"!\"}\n< close\n",
+        );
+        assert_eq!(
+            joined_fields(&body, Framing::ServerMessages),
+            [("/delta".to_owned(), b"Hello".to_vec())]
+        );
+        assert!(joined_fields(&Bytes::from_static(b"~ bad\n"), Framing::ServerMessages).is_empty());
     }
 
     #[test]

@@ -703,3 +703,112 @@ fn the_corpus_the_seed_and_go_encoder_cassettes_give_no_finding() {
     );
     assert!(findings.is_empty(), "{}", findings.join("\n"));
 }
+
+/// A Realtime-like session whose server streams `value` cut into three text
+/// deltas (the last a binary message that is text, as Gemini's Live API sends).
+fn session_cutting(value: &str) -> Interaction {
+    let third = value.len() / 3;
+    let pieces = [
+        format!("Your key is {}", &value[..third]),
+        value[third..2 * third].to_owned(),
+        format!("{}.", &value[2 * third..]),
+    ];
+    let delta = |text: &str| json!({"delta": text, "type": "response.output_text.delta"});
+    let lines = [
+        r#"> text {"type":"response.create"}"#.to_owned(),
+        format!("< text {}", delta(&pieces[0])),
+        format!("< text {}", delta(&pieces[1])),
+        format!("< binary-text {}", delta(&pieces[2])),
+        r#"< text {"type":"response.done"}"#.to_owned(),
+        "< close 1000".to_owned(),
+    ];
+    Interaction::new(
+        Request::new("GET", "wss://api.openai.com/v1/realtime?model=gpt-realtime"),
+        Response::new(101).with_body(lines.join("\n") + "\n"),
+    )
+}
+
+/// The deltas of a session's server messages, joined.
+fn joined_deltas(interaction: &Interaction) -> String {
+    use reel_cassette::websocket::{Frame, Transcript};
+    let transcript = Transcript::parse(&interaction.response.body).expect("the transcript parses");
+    transcript
+        .messages
+        .iter()
+        .filter_map(|m| match &m.frame {
+            Frame::Text(text) => Some(text.as_bytes().to_vec()),
+            Frame::Binary(bytes) => Some(bytes.clone()),
+            Frame::Close(_) => None,
+        })
+        .filter_map(|payload| serde_json::from_slice::<serde_json::Value>(&payload).ok())
+        .filter_map(|event| event["delta"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn a_key_a_session_cut_across_server_messages_is_found_and_scrubbed() {
+    let mut tried = 0;
+    for seed in 1..=3 {
+        for credential in credentials(seed) {
+            let value = credential.value.as_str();
+            // Keys that say what they are by their shape alone, as a model
+            // would echo them (not those known by the name beside them).
+            let alone = Interaction::new(
+                Request::new("GET", "https://example.com/"),
+                Response::new(200).with_body(format!("{{\"text\":\"{value}\"}}")),
+            );
+            if value.contains(char::is_whitespace) || kinds(&alone).is_empty() {
+                continue;
+            }
+            tried += 1;
+            let interaction = session_cutting(value);
+            let mut findings = Vec::new();
+            SecretScanner::token_shapes().scan_interaction(0, &interaction, &mut findings);
+            assert!(
+                findings
+                    .iter()
+                    .any(|f| f.field == "response.body (server messages joined at /delta)"),
+                "{}: {findings:?}",
+                credential.kind
+            );
+            let untouched: Vec<String> = String::from_utf8_lossy(&interaction.response.body)
+                .lines()
+                .map(str::to_owned)
+                .collect();
+            // `reel scrub --secrets` on the file, and recording with `scrub_secrets`.
+            let mut scrubbed = interaction.clone();
+            SecretScanner::token_shapes().scrub_interaction(0, &mut scrubbed);
+            let mut recorded = interaction.clone();
+            Redaction::default()
+                .scrub_secrets()
+                .apply_to_response(&mut recorded.response);
+            for (how, result) in [("scrub", &scrubbed), ("recording", &recorded)] {
+                let joined = joined_deltas(result);
+                assert!(
+                    joined.starts_with("Your key is ")
+                        && joined.contains("REDACTED_")
+                        && joined.ends_with('.'),
+                    "{how}, {}: {joined}",
+                    credential.kind
+                );
+                assert!(!joined.contains(value), "{how}: {joined}");
+                assert!(kinds(result).is_empty(), "{how}: {:?}", kinds(result));
+                let lines: Vec<String> = String::from_utf8_lossy(&result.response.body)
+                    .lines()
+                    .map(str::to_owned)
+                    .collect();
+                // Only the messages that held a piece are written again.
+                assert_eq!(lines.len(), untouched.len());
+                for i in [0, 4, 5] {
+                    assert_eq!(lines[i], untouched[i], "{how}");
+                }
+                assert!(
+                    lines[3].starts_with("< binary-text "),
+                    "{how}: {}",
+                    lines[3]
+                );
+            }
+        }
+    }
+    assert!(tried >= 30, "only {tried} keys tried");
+}

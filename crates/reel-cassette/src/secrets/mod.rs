@@ -42,7 +42,7 @@ mod names;
 mod providers;
 mod scrub;
 
-pub(crate) use scrub::{scrub_body, scrub_header, scrub_text};
+pub(crate) use scrub::{scrub_body, scrub_header, scrub_session_cuts, scrub_text};
 mod shapes;
 
 /// Environment variable names containing one of these hold secrets.
@@ -294,14 +294,24 @@ impl SecretScanner {
         first: usize,
         in_body: &[Vec<u8>],
     ) {
+        use crate::stream_text::Framing;
         let content_type = response.headers.get("Content-Type").unwrap_or("");
-        let Some(framing) = crate::stream_text::Framing::of(content_type, &response.body) else {
+        let framing = if crate::websocket::is_session(response) {
+            Some(Framing::ServerMessages)
+        } else {
+            Framing::of(content_type, &response.body)
+        };
+        let Some(framing) = framing else {
             return;
+        };
+        let joined_what = match framing {
+            Framing::ServerMessages => "server messages",
+            Framing::Events | Framing::Lines => "events",
         };
         let mut pieces = vec![false; in_body.len()];
         let mut whole: Vec<(Finding, Hit)> = Vec::new();
         for (pointer, text) in crate::stream_text::joined_fields(&response.body, framing) {
-            let field = format!("response.body (events joined at {pointer})");
+            let field = format!("response.body ({joined_what} joined at {pointer})");
             let (mut joined, mut joined_hits) = (Vec::new(), Vec::new());
             self.scan_field(index, &field, &text, &mut joined, &mut joined_hits);
             for (finding, hit) in joined.into_iter().zip(joined_hits) {

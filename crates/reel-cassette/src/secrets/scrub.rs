@@ -117,6 +117,71 @@ pub(crate) fn scrub_body(body: &[u8], content_type: &str) -> Option<Vec<u8>> {
     .or(whole)
 }
 
+/// A session's transcript with each credential its server messages cut
+/// across messages replaced, as [`scrub_body`] does for a stream's events, or
+/// `None`: [`crate::Redaction::scrub_secrets`] on a recorded session, whose
+/// messages were scrubbed one by one.
+pub(crate) fn scrub_session_cuts(transcript: &[u8]) -> Option<Vec<u8>> {
+    let scanner = SecretScanner::token_shapes();
+    let body = bytes::Bytes::copy_from_slice(transcript);
+    let framing = crate::stream_text::Framing::ServerMessages;
+    let hits: Vec<Hit> = crate::stream_text::joined_fields(&body, framing)
+        .into_iter()
+        .flat_map(|(_, text)| scanner.hits(&text, 0))
+        .collect();
+    if hits.is_empty() {
+        return None;
+    }
+    session_cuts_replaced(transcript, &replacements(&hits))
+}
+
+/// `transcript` with each credential of `replacements` that its server
+/// messages cut across messages replaced (the first piece takes the
+/// placeholder, the others lose their part), or `None`. The server messages
+/// that are text are taken as the lines of an NDJSON stream, which
+/// [`joined_replaced`] edits; only the messages that change are written again.
+fn session_cuts_replaced(transcript: &[u8], replacements: &[Replacement]) -> Option<Vec<u8>> {
+    use crate::websocket::{printable_text, Direction, Frame, Transcript};
+    let mut parsed = Transcript::parse(transcript).ok()?;
+    // Each server message that is text: its position, and its line (a text
+    // with a line break is no JSON line: `{}` holds its place).
+    let mut lines = Vec::new();
+    let mut at = Vec::new();
+    for (i, message) in parsed.messages.iter().enumerate() {
+        let text = match &message.frame {
+            Frame::Text(text) if message.direction == Direction::Server => text.as_bytes(),
+            Frame::Binary(bytes)
+                if message.direction == Direction::Server && printable_text(bytes).is_some() =>
+            {
+                bytes
+            }
+            _ => continue,
+        };
+        let one_line = !text.contains(&b'\n') && !text.contains(&b'\r');
+        lines.extend_from_slice(if one_line { text } else { b"{}" });
+        lines.push(b'\n');
+        at.push(i);
+    }
+    let edited = joined_replaced(&lines, "application/x-ndjson", replacements)?;
+    let mut changed = false;
+    for ((line, old), i) in edited
+        .split(|b| *b == b'\n')
+        .zip(lines.split(|b| *b == b'\n'))
+        .zip(at)
+    {
+        if line == old {
+            continue;
+        }
+        changed = true;
+        match &mut parsed.messages[i].frame {
+            Frame::Text(text) => *text = String::from_utf8_lossy(line).into_owned(),
+            Frame::Binary(bytes) => *bytes = line.to_vec(),
+            Frame::Close(_) => {}
+        }
+    }
+    changed.then(|| parsed.to_text().into_bytes())
+}
+
 /// A header's `value` with its credentials replaced, judged as the line
 /// `name: value` (so that `X-Api-Key: …` counts), or `None`.
 pub(crate) fn scrub_header(name: &str, value: &[u8]) -> Option<Vec<u8>> {
@@ -300,7 +365,12 @@ fn scrub_all(interaction: &mut Interaction, replacements: &[Replacement]) {
         .to_owned();
     let whole = replaced(&response.body, replacements);
     let current = whole.as_deref().unwrap_or(&response.body);
-    if let Some(body) = joined_replaced(current, &content_type, replacements).or(whole) {
+    let cut = if crate::websocket::is_session(response) {
+        session_cuts_replaced(current, replacements)
+    } else {
+        joined_replaced(current, &content_type, replacements)
+    };
+    if let Some(body) = cut.or(whole) {
         response.body = body.into();
         if response.content_length > 0 {
             response.content_length = response.body.len() as i64;
