@@ -6,7 +6,9 @@
 //! (`<- 212 × response.audio.delta (base64 audio, 1.2 MB decoded)`).
 
 use reel_cassette::__private::short_sha256;
-use reel_cassette::websocket::{is_session, Direction, Frame, Transcript, TranscriptError};
+use reel_cassette::websocket::{
+    is_session, printable_text, Direction, Frame, Transcript, TranscriptError,
+};
 use reel_cassette::Response;
 use serde_json::Value;
 
@@ -50,11 +52,20 @@ pub fn json_messages(transcript: &Transcript) -> Vec<Value> {
     transcript
         .messages
         .iter()
-        .filter_map(|message| match &message.frame {
-            Frame::Text(text) => parse_json(text.as_bytes()),
-            _ => None,
-        })
+        .filter_map(|message| message_json(&message.frame))
         .collect()
+}
+
+/// The JSON a message carries: a text message's, or a binary message's that
+/// is text (Gemini's Live API sends its events as binary messages).
+fn message_json(frame: &Frame) -> Option<Value> {
+    match frame {
+        Frame::Text(text) => parse_json(text.as_bytes()),
+        Frame::Binary(bytes) if printable_text(bytes).is_some() => {
+            parse_json(bytes).filter(|v| v.is_object() || v.is_array())
+        }
+        _ => None,
+    }
 }
 
 /// What one message, or one type of delta of a run, carried: its kind
@@ -138,10 +149,7 @@ pub fn items(transcript: &Transcript, condense: bool, fold_volatile: bool) -> (V
     let messages = &transcript.messages;
     let json: Vec<Option<Value>> = messages
         .iter()
-        .map(|message| match &message.frame {
-            Frame::Text(text) => parse_json(text.as_bytes()),
-            _ => None,
-        })
+        .map(|message| message_json(&message.frame))
         .collect();
     let (mut items, mut folded, mut i) = (Vec::new(), 0, 0);
     while i < messages.len() {
@@ -293,7 +301,17 @@ fn frame_part(frame: &Frame, json: Option<Value>, fold_volatile: bool) -> (Part,
         }
         (Frame::Text(text), None) if text.is_empty() => (Part::new("text", "(empty)"), 0),
         (Frame::Text(text), None) => (Part::new("text", one_line(text)), 0),
-        (Frame::Binary(bytes), _) => (Part::new("binary", binary_text(bytes)), 0),
+        (Frame::Binary(bytes), Some(mut value)) => {
+            summarize_audio(&mut value);
+            let folded = if fold_volatile { fold(&mut value) } else { 0 };
+            let shown = format!(
+                "{}, JSON {}",
+                count(bytes.len(), "byte", "bytes"),
+                canonical_json_line(&value)
+            );
+            (Part::new("binary", shown), folded)
+        }
+        (Frame::Binary(bytes), None) => (Part::new("binary", binary_text(bytes)), 0),
         (Frame::Close(None), _) => (Part::new("close", "(no code)"), 0),
         (Frame::Close(Some((code, reason))), _) => (
             Part::new("close", format!("{code} {}", one_line(reason)).trim_end()),
@@ -406,6 +424,20 @@ mod tests {
         );
         // Uncondensed (`--full`), every message is its own line.
         assert_eq!(show_lines(&parse(text), None, false).len(), 6);
+    }
+
+    #[test]
+    fn json_events_sent_as_binary_messages_show_and_condense_as_text_ones_do() {
+        let text = "< binary-text {\"type\":\"response.text.delta\",\"delta\":\"Hel\"}\n\
+                    < binary-text {\"type\":\"response.text.delta\",\"delta\":\"lo\"}\n\
+                    < binary-text {\"serverContent\":{\"turnComplete\":true}}\n";
+        assert_eq!(
+            lines(text),
+            [
+                r#"[0-1] <- 2 × response.text.delta: "Hello""#,
+                r#"[2] <- binary 39 bytes, JSON {"serverContent":{"turnComplete":true}}"#,
+            ]
+        );
     }
 
     #[test]
