@@ -112,11 +112,11 @@ struct State {
     /// Finished interactions answered `429` or `5xx`, until a retry supersedes
     /// them: their place in the order and their request's normal form.
     retryable: Vec<(u64, NormalRequest, Interaction)>,
-    /// Finished answers that superseded retryable ones while an earlier
-    /// request was still in flight: a `429`/`5xx` to the same request that
-    /// finishes after its retry is left out too. Kept until every earlier
-    /// request has finished.
-    retries: Vec<(u64, NormalRequest)>,
+    /// Requests answered (not `429`/`5xx`) while an earlier request was still
+    /// in flight: a `429`/`5xx` to the same request that finishes after its
+    /// retry is left out too. Kept until every earlier request has finished;
+    /// normalized only when a `429`/`5xx` finishes late, which is rare.
+    retries: Vec<(u64, reel_cassette::Request)>,
     /// Expired interactions in the file, until a recording of the same request
     /// replaces them.
     expired: Vec<(NormalRequest, Interaction)>,
@@ -479,11 +479,7 @@ impl Recorder {
         // reached the client before it reached the recorder.
         let earlier_in_flight =
             !self.keep_retried && state.slots.range(..seq).any(|(_, slot)| slot.is_none());
-        if retryable
-            || earlier_in_flight
-            || !state.retryable.is_empty()
-            || !state.expired.is_empty()
-        {
+        if retryable || !state.retryable.is_empty() || !state.expired.is_empty() {
             let normal =
                 crate::recordings::normalize_recorded(rules, redaction, &interaction.request);
             // An expired interaction of the same request leaves the file.
@@ -496,10 +492,13 @@ impl Recorder {
                 state.superseded.push(old);
             }
             if retryable {
-                let retried = state
-                    .retries
-                    .iter()
-                    .any(|(later, form)| *later > seq && rules.same_request(form, &normal));
+                let retried = state.retries.iter().any(|(later, request)| {
+                    *later > seq
+                        && rules.same_request(
+                            &crate::recordings::normalize_recorded(rules, redaction, request),
+                            &normal,
+                        )
+                });
                 if retried {
                     tracing::debug!(
                         target: "reel",
@@ -514,10 +513,10 @@ impl Recorder {
                 state.retryable.push((seq, normal, interaction.clone()));
             } else {
                 state.supersede(rules, seq, &normal);
-                if earlier_in_flight {
-                    state.retries.push((seq, normal));
-                }
             }
+        }
+        if earlier_in_flight && !retryable {
+            state.retries.push((seq, interaction.request.clone()));
         }
         state.slots.insert(seq, Some(recorded));
         self.advance(&mut state)
