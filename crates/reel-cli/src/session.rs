@@ -6,9 +6,7 @@
 //! (`<- 212 × response.audio.delta (base64 audio, 1.2 MB decoded)`).
 
 use reel_cassette::__private::short_sha256;
-use reel_cassette::websocket::{
-    is_session, printable_text, Direction, Frame, Transcript, TranscriptError,
-};
+use reel_cassette::websocket::{is_session, Direction, Frame, Transcript, TranscriptError};
 use reel_cassette::Response;
 use serde_json::Value;
 
@@ -57,14 +55,13 @@ pub fn json_messages(transcript: &Transcript) -> Vec<Value> {
 }
 
 /// The JSON a message carries: a text message's, or a binary message's that
-/// is text (Gemini's Live API sends its events as binary messages).
+/// is a JSON object or array (Gemini's Live API sends its events as binary
+/// messages).
 fn message_json(frame: &Frame) -> Option<Value> {
     match frame {
         Frame::Text(text) => parse_json(text.as_bytes()),
-        Frame::Binary(bytes) if printable_text(bytes).is_some() => {
-            parse_json(bytes).filter(|v| v.is_object() || v.is_array())
-        }
-        _ => None,
+        Frame::Binary(bytes) => parse_json(bytes).filter(|v| v.is_object() || v.is_array()),
+        Frame::Close(_) => None,
     }
 }
 
@@ -321,13 +318,10 @@ fn frame_part(frame: &Frame, json: Option<Value>, fold_volatile: bool) -> (Part,
 }
 
 /// `3200 bytes, sha256 1f2e3d4c: 00 01 02 03 04 05 06 07 …`: a binary
-/// message's size, what tells two apart, and its first bytes; one that is JSON
-/// text (Gemini's Live API sends some) as its JSON.
+/// message's size, what tells two apart, and its first bytes (one that is JSON
+/// is shown as its JSON by [`frame_part`]).
 fn binary_text(bytes: &[u8]) -> String {
     let len = count(bytes.len(), "byte", "bytes");
-    if let Some(value) = parse_json(bytes).filter(|v| v.is_object() || v.is_array()) {
-        return format!("{len}, JSON {}", canonical_json_line(&value));
-    }
     if bytes.is_empty() {
         return "(empty)".to_owned();
     }

@@ -51,7 +51,7 @@ pub(crate) async fn handle(
     let pending = Pending::new(
         state.log.clone(),
         request.method().clone(),
-        state.reel.redact_url(&target).into_owned(),
+        logged_target(&state.reel, target),
     );
     let (parts, body) = request.into_parts();
     // hyper's own text ("error reading a body from connection") leaves out why:
@@ -137,4 +137,14 @@ fn upstream_request(received: reel::Received) -> Result<reqwest::Request, reqwes
 pub(crate) fn fail(pending: Pending, failure: Failure) -> http::Response<Body> {
     pending.finish(failure.status(), failure.outcome());
     failure.response()
+}
+
+/// `target` (a path and query) as logs and reports name it: as the cassette
+/// would hold it, without credentials. Not copied when there is none.
+pub(crate) fn logged_target(reel: &reel::Reel, target: String) -> String {
+    let redacted = match reel.redact_url(&target) {
+        std::borrow::Cow::Owned(redacted) => Some(redacted),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    redacted.unwrap_or(target)
 }

@@ -22,7 +22,7 @@ use crate::exchange::Pending;
 use crate::failure::Failure;
 use crate::hop_by_hop::is_hop_by_hop;
 use crate::outgoing::{self, full, Body};
-use crate::service::{fail, InFlight, State};
+use crate::service::{fail, logged_target, InFlight, State};
 
 /// Whether `request` opens a WebSocket session: a `GET` with `Upgrade:
 /// websocket`, `Connection: upgrade` and a `Sec-WebSocket-Key`.
@@ -58,7 +58,7 @@ pub(crate) async fn handle(
         .path_and_query()
         .map_or_else(|| request.uri().to_string(), |pq| pq.as_str().to_owned());
     // Logs and reports name the session as the cassette does: no credential.
-    let target = state.reel.redact_url(&target).into_owned();
+    let target = logged_target(&state.reel, target);
     let session = format!("GET {target}");
     let pending = Pending::new(state.log.clone(), request.method().clone(), target);
     let (parts, _) = request.into_parts();
